@@ -1,0 +1,57 @@
+# The two commands: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := postgresql chromium fonts-noto-cjk
+# Plain HTTP for the local demo and the tests' live server.
+export HTTPS_ONLY ?= false
+
+.PHONY: run test bench install lint typecheck pytest system-deps static demo clean
+
+install: $(VENV)/.installed static/vendor/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+static/vendor/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	touch $@
+
+# Debian packages the tests need: a PostgreSQL server, Chromium for Playwright, a CJK font.
+system-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ] \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "Installing $(APT_PACKAGES) ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy .
+
+pytest: install system-deps
+	$(PY) scripts/with_postgres.py $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_ARGS)
+
+test: install system-deps lint typecheck pytest
+
+bench: install system-deps
+	$(PY) scripts/with_postgres.py $(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

@@ -1,0 +1,267 @@
+"""Who sees and does what: the one place scope is decided.
+
+Every page, export and API endpoint reaches orgs and members through the functions here.
+A grant (user, org, role) holds over the org's whole subtree; a member with a login also
+sees their own record. An object outside the user's scope is a 404, never its data.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from access.models import Grant, Role
+from members.models import Member
+from orgs.models import Org, OrgQuerySet
+
+
+class Perm:
+    ORG_VIEW = "org.view"
+    ORG_EDIT = "org.edit"
+    CAMPUS_EDIT = "campus.edit"
+    MEMBER_VIEW = "member.view"
+    MEMBER_EDIT = "member.edit"
+    MEMBER_IMPORT = "member.import"
+    MEMBER_EXPORT = "member.export"
+    MEMBER_FULL_PHONE = "member.full_phone"
+    MEMBER_FULL_ID = "member.full_id"
+    GRANT_MANAGE = "grant.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+ROLE_PERMS: dict[str, frozenset[str]] = {
+    Role.SCHOOL_ADMIN: frozenset(
+        {
+            Perm.ORG_VIEW,
+            Perm.ORG_EDIT,
+            Perm.CAMPUS_EDIT,
+            Perm.MEMBER_VIEW,
+            Perm.MEMBER_EDIT,
+            Perm.MEMBER_IMPORT,
+            Perm.MEMBER_EXPORT,
+            Perm.MEMBER_FULL_PHONE,
+            Perm.MEMBER_FULL_ID,
+            Perm.GRANT_MANAGE,
+            Perm.AUDIT_VIEW,
+        }
+    ),
+    Role.UNIT_ADMIN: frozenset(
+        {
+            Perm.ORG_VIEW,
+            Perm.ORG_EDIT,
+            Perm.MEMBER_VIEW,
+            Perm.MEMBER_EDIT,
+            Perm.MEMBER_IMPORT,
+            Perm.MEMBER_EXPORT,
+            Perm.MEMBER_FULL_PHONE,
+            Perm.MEMBER_FULL_ID,
+            Perm.GRANT_MANAGE,
+        }
+    ),
+    Role.BRANCH_SECRETARY: frozenset(
+        {
+            Perm.ORG_VIEW,
+            Perm.MEMBER_VIEW,
+            Perm.MEMBER_EDIT,
+            Perm.MEMBER_EXPORT,
+            Perm.MEMBER_FULL_PHONE,
+        }
+    ),
+    Role.DUTY_OFFICE: frozenset({Perm.ORG_VIEW, Perm.MEMBER_VIEW, Perm.MEMBER_EXPORT}),
+    Role.REVIEWER: frozenset({Perm.ORG_VIEW}),
+}
+
+# Roles a holder of GRANT_MANAGE at a non-root org may hand out inside their subtree.
+UNIT_GRANTABLE_ROLES = (Role.UNIT_ADMIN, Role.BRANCH_SECRETARY, Role.REVIEWER, Role.DUTY_OFFICE)
+
+# What a member may change on their own record.
+SELF_EDITABLE_FIELDS = ("phone", "dorm_building", "dorm_room")
+
+
+@dataclass(frozen=True)
+class HeldGrant:
+    role: str
+    org_id: int
+    path: str
+    depth: int
+
+
+def grants_of(user: Any) -> list[HeldGrant]:
+    """The user's grants, read once per request and kept on the user object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_held_grants", None)
+    if cached is None:
+        cached = [
+            HeldGrant(role=role, org_id=org_id, path=path, depth=depth)
+            for role, org_id, path, depth in Grant.objects.filter(user=user).values_list(
+                "role", "org_id", "org__path", "org__depth"
+            )
+        ]
+        user._held_grants = cached
+    return cached
+
+
+def own_member_id(user: Any) -> int | None:
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_own_member_id"):
+        user._own_member_id = (
+            Member.objects.filter(user=user).values_list("id", flat=True).first()
+        )
+    return user._own_member_id
+
+
+def forget(user: Any) -> None:
+    """Drop what grants_of() and own_member_id() cached, after a grant changes."""
+    for attr in ("_held_grants", "_own_member_id"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def paths_with(user: Any, perm: str) -> list[str]:
+    """Roots of the subtrees where the user holds `perm`, with nested roots dropped."""
+    paths = sorted({g.path for g in grants_of(user) if perm in ROLE_PERMS[g.role]})
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def has_perm_anywhere(user: Any, perm: str) -> bool:
+    return bool(paths_with(user, perm))
+
+
+def require_anywhere(user: Any, perm: str) -> None:
+    if not has_perm_anywhere(user, perm):
+        raise PermissionDenied
+
+
+def can(user: Any, perm: str, org: Org) -> bool:
+    return any(org.path.startswith(root) for root in paths_with(user, perm))
+
+
+def roles_of(user: Any) -> set[str]:
+    return {g.role for g in grants_of(user)}
+
+
+def is_school_admin(user: Any) -> bool:
+    return any(g.role == Role.SCHOOL_ADMIN and g.depth == 1 for g in grants_of(user))
+
+
+def _path_q(roots: list[str], field: str) -> Q:
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field}__startswith": root})
+    return q
+
+
+# --- orgs -------------------------------------------------------------------------------
+
+
+def orgs_for_user(user: Any, perm: str = Perm.ORG_VIEW) -> OrgQuerySet:
+    roots = paths_with(user, perm)
+    return Org.objects.filter(_path_q(roots, "path"))
+
+
+def get_org_for_user(user: Any, pk: Any, perm: str = Perm.ORG_VIEW) -> Org:
+    """The org, or 404 if the user cannot see it, or 403 if they see it but lack `perm`."""
+    org = Org.objects.filter(pk=pk).select_related("campus").first()
+    if org is None or not can(user, Perm.ORG_VIEW, org):
+        raise Http404
+    if not can(user, perm, org):
+        raise PermissionDenied
+    return org
+
+
+def branches_for_user(user: Any, perm: str = Perm.MEMBER_EDIT) -> OrgQuerySet:
+    """Branches the user may place members into."""
+    return orgs_for_user(user, perm).branches()
+
+
+# --- members ----------------------------------------------------------------------------
+
+
+def members_for_user(user: Any, perm: str = Perm.MEMBER_VIEW) -> Any:
+    """Members the user may act on with `perm`; a member always sees their own record."""
+    q = _path_q(paths_with(user, perm), "branch__path")
+    own = own_member_id(user)
+    if own is not None and perm == Perm.MEMBER_VIEW:
+        q |= Q(pk=own)
+    return Member.objects.filter(q)
+
+
+def get_member_for_user(user: Any, pk: Any, perm: str = Perm.MEMBER_VIEW) -> Member:
+    """The member, or 404 if out of scope, or 403 if visible but `perm` is not held.
+
+    A member editing their own record gets it for MEMBER_EDIT too; the form then limits
+    them to SELF_EDITABLE_FIELDS (see may_edit_fully).
+    """
+    member = (
+        Member.objects.filter(pk=pk).select_related("branch", "campus", "user").first()
+    )
+    if member is None or not _sees_member(user, member):
+        raise Http404
+    if perm == Perm.MEMBER_EDIT and member.pk == own_member_id(user):
+        return member
+    if perm != Perm.MEMBER_VIEW and not can(user, perm, member.branch):
+        raise PermissionDenied
+    return member
+
+
+def _sees_member(user: Any, member: Member) -> bool:
+    return member.pk == own_member_id(user) or can(user, Perm.MEMBER_VIEW, member.branch)
+
+
+def may_edit_fully(user: Any, member: Member) -> bool:
+    return can(user, Perm.MEMBER_EDIT, member.branch)
+
+
+# --- masking ----------------------------------------------------------------------------
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def mask_id_number(id_number: str) -> str:
+    if not id_number:
+        return ""
+    return f"{id_number[:4]}{'*' * (len(id_number) - 6)}{id_number[-2:]}"
+
+
+class Masker:
+    """Decides, per member row, whether phone and ID number are shown in full.
+
+    Built once per page or export so a list of any length costs no extra queries.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.phone_roots = paths_with(user, Perm.MEMBER_FULL_PHONE)
+        self.id_roots = paths_with(user, Perm.MEMBER_FULL_ID)
+        self.own = own_member_id(user)
+
+    def _full(self, roots: list[str], member: Member, branch_path: str) -> bool:
+        return member.pk == self.own or any(branch_path.startswith(r) for r in roots)
+
+    def phone(self, member: Member, branch_path: str) -> str:
+        if not member.phone or self._full(self.phone_roots, member, branch_path):
+            return member.phone
+        return mask_phone(member.phone)
+
+    def id_number(self, member: Member, branch_path: str) -> str:
+        if not member.id_number or self._full(self.id_roots, member, branch_path):
+            return member.id_number
+        return mask_id_number(member.id_number)
+
+
+# --- grants -----------------------------------------------------------------------------
+
+
+def may_grant(user: Any, org: Org, role: str) -> bool:
+    if is_school_admin(user):
+        return True
+    return role in UNIT_GRANTABLE_ROLES and can(user, Perm.GRANT_MANAGE, org)

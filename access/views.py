@@ -1,0 +1,125 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from access import services
+from access.forms import GrantForm, TokenForm
+from access.models import ApiToken, Grant, Role
+from access.scope import (
+    UNIT_GRANTABLE_ROLES,
+    Perm,
+    grants_of,
+    is_school_admin,
+    members_for_user,
+    orgs_for_user,
+    paths_with,
+    require_anywhere,
+)
+from audit.once import submit_token_claim, submit_token_done
+from members.models import PoliticalStatus, Whereabouts
+from orgs.models import OrgKind
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's scope at a glance: their roles, and counts of what they may see."""
+    user = request.user
+    grants = (
+        Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
+    )
+    context: dict[str, object] = {"grants": grants}
+    if paths_with(user, Perm.MEMBER_VIEW):
+        members = members_for_user(user)
+        context["member_stats"] = members.aggregate(
+            total=Count("id"),
+            full=Count("id", filter=Q(political_status=PoliticalStatus.FULL)),
+            probationary=Count("id", filter=Q(political_status=PoliticalStatus.PROBATIONARY)),
+            cadres=Count("id", filter=~Q(cadre_rank="")),
+            away=Count("id", filter=~Q(whereabouts=Whereabouts.ON_CAMPUS)),
+            quarantined=Count("id", filter=Q(whereabouts=Whereabouts.QUARANTINED)),
+        )
+        context["org_stats"] = orgs_for_user(user).aggregate(
+            units=Count("id", filter=Q(depth=2)),
+            branches=Count("id", filter=Q(kind=OrgKind.BRANCH)),
+        )
+    return render(request, "access/home.html", context)
+
+
+def _grantable_roles(user: object) -> list[Role]:
+    return list(Role) if is_school_admin(user) else list(UNIT_GRANTABLE_ROLES)
+
+
+@login_required
+def grant_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.GRANT_MANAGE)
+    orgs = orgs_for_user(user, Perm.GRANT_MANAGE).order_by("path")
+    form = GrantForm(request.POST or None, orgs=orgs, roles=_grantable_roles(user))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            claim = submit_token_claim(request)
+            if isinstance(claim, HttpResponse):
+                return claim
+            try:
+                services.grant_create(
+                    actor=user,
+                    user=form.cleaned_data["username"],
+                    org=form.cleaned_data["org"],
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                submit_token_done(claim, request.path)
+                messages.success(request, "已授权。")
+                return redirect("grant_list")
+    roots = paths_with(user, Perm.GRANT_MANAGE)
+    in_scope = Q(pk__in=[])
+    for root in roots:
+        in_scope |= Q(org__path__startswith=root)
+    grants = (
+        Grant.objects.filter(in_scope)
+        .select_related("user", "org", "granted_by")
+        .order_by("org__path", "role", "user__username")
+    )
+    return render(request, "access/grant_list.html", {"form": form, "grants": grants})
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.GRANT_MANAGE)
+    grant = get_object_or_404(Grant.objects.select_related("org", "user"), pk=pk)
+    if not any(grant.org.path.startswith(g.path) for g in grants_of(user)):
+        raise PermissionDenied
+    services.grant_revoke(actor=user, grant=grant)
+    messages.success(request, "已撤销授权。")
+    return redirect("grant_list")
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request, "access/token_list.html", {"form": form, "tokens": tokens, "new_key": new_key}
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, "令牌已作废。")
+    return redirect("token_list")

@@ -1,0 +1,36 @@
+"""One record per form, however often it is submitted.
+
+Each form carries a one-time token ({% form_token %}). The first POST claims it inside its
+transaction; a second POST of the same token (a double click, a resent request) waits for the
+first to commit and is sent to the first one's result instead of writing again.
+"""
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from audit.models import SubmitToken
+
+
+def submit_token_claim(request: HttpRequest) -> SubmitToken | HttpResponse | None:
+    """Claim the POST's token. Returns the claim, a redirect to the earlier result if the
+    token was used already, or None when the form carried no valid token.
+    Call inside transaction.atomic() together with the write it guards."""
+    raw = request.POST.get("form_token", "")
+    try:
+        token = uuid.UUID(raw)
+    except ValueError:
+        return None
+    try:
+        with transaction.atomic():
+            return SubmitToken.objects.create(token=token, user=request.user)
+    except IntegrityError:
+        earlier = SubmitToken.objects.filter(token=token, user=request.user).first()
+        return HttpResponseRedirect(earlier.result_url if earlier and earlier.result_url else ".")
+
+
+def submit_token_done(claim: SubmitToken | None, url: str) -> None:
+    if claim is not None:
+        claim.result_url = url
+        claim.save(update_fields=["result_url"])

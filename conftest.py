@@ -1,0 +1,135 @@
+"""The fixed cast every test can use.
+
+示范大学党委 (school)
+├── 计算机学院党委 (unit A) ── 计算机教工第一党支部 (branch A1), 计算机学生党支部 (branch A2)
+└── 化学学院党委 (unit B) ──── 化学教工党支部 (branch B1)
+
+school_admin (组织部), unit_a_admin, unit_b_admin, branch_secretary (of A1), duty_office,
+reviewer, member_a (in A1, with a login), member_b (in B1, with a login).
+"""
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from access.models import Grant, Role
+from members.models import Member
+from members.tests.factories import MemberFactory, UserFactory
+from orgs.models import Org, OrgKind
+from orgs.tests.factories import CampusFactory, make_org, make_school
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+PASSWORD = "Test-password-123"
+
+
+@dataclass
+class Cast:
+    school: Org
+    unit_a: Org
+    unit_b: Org
+    branch_a1: Org
+    branch_a2: Org
+    branch_b1: Org
+    users: dict[str, Any]
+    member_a: Member
+    member_b: Member
+    other_a: Member
+    other_b: Member
+
+    def client(self, who: str) -> Client:
+        client = Client()
+        if who != "anonymous":
+            client.force_login(self.users[who])
+        return client
+
+
+ROLES = [
+    "anonymous",
+    "school_admin",
+    "unit_a_admin",
+    "unit_b_admin",
+    "branch_secretary",
+    "duty_office",
+    "reviewer",
+    "member_a",
+]
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    campus = CampusFactory(name="主校区")
+    school = make_school()
+    unit_a = make_org(school, "计算机学院党委", OrgKind.UNIT_COMMITTEE, campus=campus)
+    unit_b = make_org(school, "化学学院党委", OrgKind.UNIT_COMMITTEE, campus=campus)
+    branch_a1 = make_org(unit_a, "计算机教工第一党支部", OrgKind.BRANCH)
+    branch_a2 = make_org(unit_a, "计算机学生党支部", OrgKind.BRANCH)
+    branch_b1 = make_org(unit_b, "化学教工党支部", OrgKind.BRANCH)
+    school.refresh_from_db()
+    unit_a.refresh_from_db()
+    unit_b.refresh_from_db()
+
+    users = {
+        name: UserFactory(username=name)
+        for name in [
+            "school_admin",
+            "unit_a_admin",
+            "unit_b_admin",
+            "branch_secretary",
+            "duty_office",
+            "reviewer",
+            "member_a",
+            "member_b",
+        ]
+    }
+    for username, org, role in [
+        ("school_admin", school, Role.SCHOOL_ADMIN),
+        ("unit_a_admin", unit_a, Role.UNIT_ADMIN),
+        ("unit_b_admin", unit_b, Role.UNIT_ADMIN),
+        ("branch_secretary", branch_a1, Role.BRANCH_SECRETARY),
+        ("duty_office", school, Role.DUTY_OFFICE),
+        ("reviewer", school, Role.REVIEWER),
+    ]:
+        Grant.objects.create(user=users[username], org=org, role=role)
+
+    member_a = MemberFactory(
+        name="张三", number="A0001", branch=branch_a1, user=users["member_a"],
+        phone="13800000001", id_number="11010519491231002X", campus=campus,
+    )
+    member_b = MemberFactory(
+        name="李四", number="B0001", branch=branch_b1, user=users["member_b"],
+        phone="13900000001", campus=campus,
+    )
+    other_a = MemberFactory(name="王五", number="A0002", branch=branch_a2, phone="13800000002")
+    other_b = MemberFactory(name="赵六", number="B0002", branch=branch_b1, phone="13900000002")
+    return Cast(
+        school=school, unit_a=unit_a, unit_b=unit_b, branch_a1=branch_a1,
+        branch_a2=branch_a2, branch_b1=branch_b1, users=users, member_a=member_a,
+        member_b=member_b, other_a=other_a, other_b=other_b,
+    )
+
+
+# --- browser tests: Playwright drives Debian's Chromium -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "locale": "zh-CN", "viewport": {"width": 1280, "height": 900}}

@@ -1,0 +1,115 @@
+"""Reads of members, always scoped by the acting user."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from access.scope import Perm, members_for_user
+from lib.cn import normalize_text
+from members.models import Member
+from orgs.models import Org
+
+SORTS = {
+    "number": "number",
+    "-number": "-number",
+    "name": "name",
+    "-name": "-name",
+    "status": "political_status",
+    "-status": "-political_status",
+    "since": "whereabouts_since",
+    "-since": "-whereabouts_since",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
+
+
+@dataclass
+class MemberFilters:
+    q: str = ""
+    unit: int | None = None
+    branch: int | None = None
+    political_status: str = ""
+    category: str = ""
+    cadre_rank: str = ""
+    cadre_only: bool = False
+    campus: int | None = None
+    whereabouts: str = ""
+    sort: str = "number"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def member_list(
+    *, user: Any, filters: MemberFilters | None = None, perm: str = Perm.MEMBER_VIEW
+) -> QuerySet[Member]:
+    """Members in the user's scope, filtered and sorted; rows carry branch and campus."""
+    f = filters or MemberFilters()
+    qs = members_for_user(user, perm).select_related("branch", "campus")
+    if f.q:
+        text = normalize_text(f.q)
+        digits = text.replace("-", "").replace(" ", "")
+        cond = Q(name__contains=text) | Q(number__startswith=text)
+        if digits.isdigit() and len(digits) >= 3:
+            cond |= Q(phone__contains=digits)
+        qs = qs.filter(cond)
+    for org_id in (f.unit, f.branch):
+        if org_id:
+            org = Org.objects.filter(pk=org_id).only("path").first()
+            qs = qs.filter(branch__path__startswith=org.path) if org else qs.none()
+    if f.political_status:
+        qs = qs.filter(political_status=f.political_status)
+    if f.category:
+        qs = qs.filter(category=f.category)
+    if f.cadre_rank:
+        qs = qs.filter(cadre_rank=f.cadre_rank)
+    if f.cadre_only:
+        qs = qs.cadres()
+    if f.campus:
+        qs = qs.filter(campus_id=f.campus)
+    if f.whereabouts:
+        qs = qs.filter(whereabouts=f.whereabouts)
+    return qs.order_by(SORTS.get(f.sort, "number"), "id")
+
+
+def unit_names(orgs: QuerySet[Org]) -> dict[str, str]:
+    """{unit path: unit name} for the depth-2 orgs among `orgs`, one query."""
+    return dict(orgs.filter(depth=2).values_list("path", "name"))
+
+
+def member_history(member: Member) -> list[dict[str, Any]]:
+    """Status, whereabouts and branch changes of one member, newest first."""
+    events: list[dict[str, Any]] = []
+    for s in member.status_changes.select_related("recorded_by"):
+        events.append(
+            {
+                "on": s.changed_on,
+                "kind": "政治面貌",
+                "text": f"{s.get_from_status_display()} → {s.get_to_status_display()}",
+                "note": s.note,
+                "by": s.recorded_by,
+            }
+        )
+    for w in member.whereabouts_changes.select_related("recorded_by"):
+        place = f"（{w.place}）" if w.place else ""
+        events.append(
+            {
+                "on": w.changed_on,
+                "kind": "去向",
+                "text": f"{w.get_from_whereabouts_display()} → "
+                f"{w.get_to_whereabouts_display()}{place}",
+                "note": w.note,
+                "by": w.recorded_by,
+            }
+        )
+    for t in member.transfers.select_related("from_branch", "to_branch", "recorded_by"):
+        events.append(
+            {
+                "on": t.moved_on,
+                "kind": "组织关系转接",
+                "text": f"{t.from_branch.name} → {t.to_branch.name}",
+                "note": t.note,
+                "by": t.recorded_by,
+            }
+        )
+    events.sort(key=lambda e: e["on"], reverse=True)
+    return events

@@ -1,0 +1,24 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from members.models import Category, Member, PoliticalStatus
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "Test-password-123")
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    number = factory.Sequence(lambda n: f"M{n:07d}")
+    name = factory.Sequence(lambda n: f"党员{n}")
+    category = Category.STAFF
+    political_status = PoliticalStatus.FULL
+    phone = factory.Sequence(lambda n: f"138{n:08d}")

@@ -1,0 +1,96 @@
+"""Writes to the org tree and campuses."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.services import audit_record, diff_fields
+from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org, OrgKind
+
+ORG_FIELDS = ("name", "short_name", "kind", "campus", "secretary", "organiser", "email")
+
+
+def _check_name(parent: Org | None, name: str, exclude: Org | None = None) -> None:
+    siblings = parent.get_children() if parent else Org.get_root_nodes()
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    if siblings.filter(name=name).exists():
+        raise ValidationError({"name": f"同一上级下已有名为「{name}」的组织。"})
+
+
+@transaction.atomic
+def org_create(*, actor: Any, parent: Org | None, **fields: Any) -> Org:
+    kind = fields["kind"]
+    if parent is None:
+        if kind != OrgKind.SCHOOL_COMMITTEE or Org.get_root_nodes().exists():
+            raise ValidationError({"kind": "只能有一个校党委作为根组织。"})
+    elif kind not in ALLOWED_CHILD_KINDS[parent.kind]:
+        raise ValidationError(
+            {"kind": f"{parent.get_kind_display()}下不能设立{OrgKind(kind).label}。"}
+        )
+    _check_name(parent, fields["name"])
+    node = Org(**fields)
+    node.full_clean(exclude=["path", "depth", "numchild"])
+    org = Org.add_root(instance=node) if parent is None else parent.add_child(instance=node)
+    audit_record(
+        actor=actor,
+        action="org.create",
+        target=org,
+        changes=diff_fields({}, {k: v for k, v in fields.items() if v not in ("", None)}),
+    )
+    return org
+
+
+@transaction.atomic
+def org_update(*, actor: Any, org: Org, **fields: Any) -> Org:
+    if "kind" in fields and fields["kind"] != org.kind:
+        parent = org.get_parent()
+        if parent is not None and fields["kind"] not in ALLOWED_CHILD_KINDS[parent.kind]:
+            raise ValidationError({"kind": "上级组织下不能设立该类型的组织。"})
+        if org.kind == OrgKind.BRANCH and org.members.exists():
+            raise ValidationError({"kind": "该党支部下还有党员，不能更改类型。"})
+    if "name" in fields:
+        _check_name(org.get_parent(), fields["name"], exclude=org)
+    before = {f: getattr(org, f) for f in fields}
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.full_clean(exclude=["path", "depth", "numchild"])
+    changes = diff_fields(before, fields)
+    if changes:
+        org.save()
+        audit_record(actor=actor, action="org.update", target=org, changes=changes)
+    return org
+
+
+@transaction.atomic
+def org_delete(*, actor: Any, org: Org) -> None:
+    if org.is_root():
+        raise ValidationError("不能删除校党委。")
+    if org.get_descendants().exists() or org.get_children_count():
+        raise ValidationError("请先删除或移走下级组织。")
+    if org.members.exists():
+        raise ValidationError("该组织下还有党员，请先转出。")
+    audit_record(actor=actor, action="org.delete", target=org, changes={"name": [org.name, None]})
+    org.delete()
+
+
+@transaction.atomic
+def campus_save(*, actor: Any, campus: Campus | None, name: str, address: str = "") -> Campus:
+    if campus is None:
+        campus = Campus(name=name, address=address)
+        campus.full_clean()
+        campus.save()
+        audit_record(actor=actor, action="campus.create", target=campus, changes={"name": [None, name]})
+        return campus
+    before = {"name": campus.name, "address": campus.address}
+    campus.name, campus.address = name, address
+    campus.full_clean()
+    campus.save()
+    audit_record(
+        actor=actor,
+        action="campus.update",
+        target=campus,
+        changes=diff_fields(before, {"name": name, "address": address}),
+    )
+    return campus
