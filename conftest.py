@@ -25,6 +25,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "Test-password-123"
 
 
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # Hashing a password the secure way costs ~0.2 s; the cast has eight users per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class Cast:
     school: Org
@@ -95,19 +102,36 @@ def cast(db: Any) -> Cast:
         Grant.objects.create(user=users[username], org=org, role=role)
 
     member_a = MemberFactory(
-        name="张三", number="A0001", branch=branch_a1, user=users["member_a"],
-        phone="13800000001", id_number="11010519491231002X", campus=campus,
+        name="张三",
+        number="A0001",
+        branch=branch_a1,
+        user=users["member_a"],
+        phone="13800000001",
+        id_number="11010519491231002X",
+        campus=campus,
     )
     member_b = MemberFactory(
-        name="李四", number="B0001", branch=branch_b1, user=users["member_b"],
-        phone="13900000001", campus=campus,
+        name="李四",
+        number="B0001",
+        branch=branch_b1,
+        user=users["member_b"],
+        phone="13900000001",
+        campus=campus,
     )
     other_a = MemberFactory(name="王五", number="A0002", branch=branch_a2, phone="13800000002")
     other_b = MemberFactory(name="赵六", number="B0002", branch=branch_b1, phone="13900000002")
     return Cast(
-        school=school, unit_a=unit_a, unit_b=unit_b, branch_a1=branch_a1,
-        branch_a2=branch_a2, branch_b1=branch_b1, users=users, member_a=member_a,
-        member_b=member_b, other_a=other_a, other_b=other_b,
+        school=school,
+        unit_a=unit_a,
+        unit_b=unit_b,
+        branch_a1=branch_a1,
+        branch_a2=branch_a2,
+        branch_b1=branch_b1,
+        users=users,
+        member_a=member_a,
+        member_b=member_b,
+        other_a=other_a,
+        other_b=other_b,
     )
 
 

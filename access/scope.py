@@ -23,6 +23,9 @@ class Perm:
     CAMPUS_EDIT = "campus.edit"
     MEMBER_VIEW = "member.view"
     MEMBER_EDIT = "member.edit"
+    # Edit a member's record: MEMBER_EDIT over their branch, or it is the user's own record
+    # (then limited to SELF_EDITABLE_FIELDS). Held by no role; decided in get_member_for_user.
+    MEMBER_EDIT_SELF = "member.edit_self"
     MEMBER_IMPORT = "member.import"
     MEMBER_EXPORT = "member.export"
     MEMBER_FULL_PHONE = "member.full_phone"
@@ -108,9 +111,7 @@ def own_member_id(user: Any) -> int | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_own_member_id"):
-        user._own_member_id = (
-            Member.objects.filter(user=user).values_list("id", flat=True).first()
-        )
+        user._own_member_id = Member.objects.filter(user=user).values_list("id", flat=True).first()
     return user._own_member_id
 
 
@@ -195,18 +196,14 @@ def members_for_user(user: Any, perm: str = Perm.MEMBER_VIEW) -> Any:
 
 
 def get_member_for_user(user: Any, pk: Any, perm: str = Perm.MEMBER_VIEW) -> Member:
-    """The member, or 404 if out of scope, or 403 if visible but `perm` is not held.
-
-    A member editing their own record gets it for MEMBER_EDIT too; the form then limits
-    them to SELF_EDITABLE_FIELDS (see may_edit_fully).
-    """
-    member = (
-        Member.objects.filter(pk=pk).select_related("branch", "campus", "user").first()
-    )
+    """The member, or 404 if out of scope, or 403 if visible but `perm` is not held."""
+    member = Member.objects.filter(pk=pk).select_related("branch", "campus", "user").first()
     if member is None or not _sees_member(user, member):
         raise Http404
-    if perm == Perm.MEMBER_EDIT and member.pk == own_member_id(user):
-        return member
+    if perm == Perm.MEMBER_EDIT_SELF:
+        if member.pk == own_member_id(user):
+            return member
+        perm = Perm.MEMBER_EDIT
     if perm != Perm.MEMBER_VIEW and not can(user, perm, member.branch):
         raise PermissionDenied
     return member

@@ -46,9 +46,7 @@ def grant_revoke(*, actor: Any, grant: Grant) -> None:
 def api_token_create(*, actor: Any, name: str) -> tuple[ApiToken, str]:
     """Returns the token and its raw key, which is shown once and never stored."""
     raw = ApiToken.new_key()
-    token = ApiToken.objects.create(
-        user=actor, name=name, key_hash=hash_token(raw), prefix=raw[:8]
-    )
+    token = ApiToken.objects.create(user=actor, name=name, key_hash=hash_token(raw), prefix=raw[:8])
     audit_record(actor=actor, action="api_token.create", target=token, label=name)
     return token, raw
 

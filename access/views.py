@@ -29,9 +29,7 @@ from orgs.models import OrgKind
 def home(request: HttpRequest) -> HttpResponse:
     """The user's scope at a glance: their roles, and counts of what they may see."""
     user = request.user
-    grants = (
-        Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
-    )
+    grants = Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
     context: dict[str, object] = {"grants": grants}
     if paths_with(user, Perm.MEMBER_VIEW):
         members = members_for_user(user)

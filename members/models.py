@@ -130,9 +130,7 @@ class StatusChange(models.Model):
 class WhereaboutsChange(models.Model):
     """One dated change of whereabouts (在校 / 居家 / 滞留外地 / 隔离)."""
 
-    member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, related_name="whereabouts_changes"
-    )
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="whereabouts_changes")
     from_whereabouts = models.CharField("原去向", max_length=16, choices=Whereabouts.choices)
     to_whereabouts = models.CharField("新去向", max_length=16, choices=Whereabouts.choices)
     changed_on = models.DateField("变更日期")

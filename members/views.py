@@ -1,33 +1,290 @@
-from django.http import HttpResponse
+import copy
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from access.scope import (
+    Masker,
+    Perm,
+    branches_for_user,
+    get_member_for_user,
+    has_perm_anywhere,
+    may_edit_fully,
+    orgs_for_user,
+    require_anywhere,
+)
+from audit.once import submit_token_claim, submit_token_done
+from audit.services import audit_record
+from members import selectors, services
+from members.forms import (
+    MemberCreateForm,
+    MemberForm,
+    MoveForm,
+    SelfMemberForm,
+    StatusChangeForm,
+    WhereaboutsChangeForm,
+)
+from members.models import CadreRank, Category, PoliticalStatus, Whereabouts
+from orgs.models import Campus, Org
+
+PAGE_SIZES = (20, 50, 100, 200)
+FILTER_KEYS = (
+    "q",
+    "unit",
+    "branch",
+    "political_status",
+    "category",
+    "cadre_rank",
+    "cadre_only",
+    "campus",
+    "whereabouts",
+    "sort",
+)
 
 
-def member_list(request, pk=None):
-    return HttpResponse(status=501)
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
 
 
-def member_export(request, pk=None):
-    return HttpResponse(status=501)
+def filters_from(params: Any) -> selectors.MemberFilters:
+    return selectors.MemberFilters(
+        q=params.get("q", "").strip(),
+        unit=_int(params.get("unit")),
+        branch=_int(params.get("branch")),
+        political_status=params.get("political_status", ""),
+        category=params.get("category", ""),
+        cadre_rank=params.get("cadre_rank", ""),
+        cadre_only=params.get("cadre_only") == "1",
+        campus=_int(params.get("campus")),
+        whereabouts=params.get("whereabouts", ""),
+        sort=params.get("sort", "number"),
+    )
 
 
-def member_new(request, pk=None):
-    return HttpResponse(status=501)
+def _rows(members: Any, user: Any, unit_names: dict[str, str]) -> list[dict[str, Any]]:
+    masker = Masker(user)
+    return [
+        {
+            "m": m,
+            "unit": unit_names.get(m.branch.unit_path(), ""),
+            "phone": masker.phone(m, m.branch.path),
+        }
+        for m in members
+    ]
 
 
-def member_detail(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.MEMBER_VIEW)
+    filters = filters_from(request.GET)
+    per_page = _int(request.GET.get("per_page")) or 50
+    per_page = per_page if per_page in PAGE_SIZES else 50
+    members = selectors.member_list(user=user, filters=filters)
+    page = Paginator(members, per_page).get_page(request.GET.get("page"))
+    visible_orgs = orgs_for_user(user, Perm.MEMBER_VIEW)
+    units = list(visible_orgs.filter(depth=2).order_by("path").values_list("pk", "name", "path"))
+    unit_names = {path: name for _, name, path in units}
+    branches = visible_orgs.branches().order_by("path")
+    if filters.unit:
+        unit_path = next((p for pk, _, p in units if pk == filters.unit), None)
+        branches = branches.filter(path__startswith=unit_path) if unit_path else branches.none()
+    params = {k: request.GET[k] for k in (*FILTER_KEYS, "per_page") if request.GET.get(k)}
+    context = {
+        "page": page,
+        "rows": _rows(page.object_list, user, unit_names),
+        "filters": filters,
+        "units": [(pk, name) for pk, name, _ in units],
+        "branches": branches.values_list("pk", "name"),
+        "campuses": Campus.objects.values_list("pk", "name"),
+        "statuses": PoliticalStatus.choices,
+        "categories": Category.choices,
+        "ranks": [c for c in CadreRank.choices if c[0]],
+        "whereabouts_choices": Whereabouts.choices,
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "querystring": urlencode(params),
+        "querystring_nopage": urlencode(params),
+        "querystring_nosort": urlencode({k: v for k, v in params.items() if k != "sort"}),
+        "can_export": has_perm_anywhere(user, Perm.MEMBER_EXPORT),
+        "can_create": has_perm_anywhere(user, Perm.MEMBER_EDIT),
+    }
+    template = "members/member_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
 
 
-def member_edit(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.MEMBER_EXPORT)
+    from members.spreadsheets import members_xlsx
+
+    filters = filters_from(request.GET)
+    members = selectors.member_list(user=user, filters=filters, perm=Perm.MEMBER_EXPORT)
+    unit_names = selectors.unit_names(orgs_for_user(user, Perm.MEMBER_EXPORT))
+    data = members_xlsx(members.iterator(chunk_size=2000), user=user, unit_names=unit_names)
+    audit_record(
+        actor=user,
+        action="member.export",
+        label="党员名册导出",
+        changes={"filters": {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}},
+    )
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f"attachment; filename=members-{stamp}.xlsx"
+    return response
 
 
-def member_move(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def member_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.MEMBER_EDIT)
+    branches = branches_for_user(user).order_by("path")
+    initial = {"branch": _int(request.GET.get("branch"))}
+    form = MemberCreateForm(request.POST or None, branches=branches, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            claim = submit_token_claim(request)
+            if isinstance(claim, HttpResponse):
+                return claim
+            try:
+                member = services.member_create(actor=user, **form.cleaned_data)
+            except ValidationError as e:
+                transaction.set_rollback(True)
+                form.add_error(None, e)
+            else:
+                url = reverse("member_detail", args=[member.pk])
+                submit_token_done(claim, url)
+                messages.success(request, f"已添加党员 {member.name}。")
+                return redirect(url)
+    return render(request, "members/member_form.html", {"form": form, "title": "添加党员"})
 
 
-def member_status(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    member = get_member_for_user(user, pk)
+    masker = Masker(user)
+    editable = may_edit_fully(user, member)
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "unit": Org.objects.get_ancestors(member.branch).filter(depth=2).first(),
+            "phone": masker.phone(member, member.branch.path),
+            "id_number": masker.id_number(member, member.branch.path),
+            "history": selectors.member_history(member),
+            "can_edit": editable,
+            "can_edit_self": not editable and member.user_id == user.pk,
+        },
+    )
 
 
-def member_whereabouts(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    member = get_member_for_user(user, pk, Perm.MEMBER_EDIT_SELF)
+    draft = copy.copy(member)  # the form writes onto its instance; the service diffs the original
+    form: MemberForm | SelfMemberForm
+    if may_edit_fully(user, member):
+        branches = branches_for_user(user).order_by("path")
+        form = MemberForm(request.POST or None, instance=draft, branches=branches)
+    else:
+        form = SelfMemberForm(request.POST or None, instance=draft)
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "branch"}
+        new_branch = form.cleaned_data.get("branch")
+        try:
+            with transaction.atomic():
+                services.member_update(actor=user, member=member, **fields)
+                if new_branch is not None and new_branch.pk != member.branch_id:
+                    services.member_move(
+                        actor=user, member=member, to_branch=new_branch, moved_on=dt.date.today()
+                    )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("member_detail", pk=member.pk)
+    return render(
+        request,
+        "members/member_form.html",
+        {"form": form, "member": member, "title": f"编辑：{member.name}"},
+    )
+
+
+def _history_form_view(
+    request: HttpRequest,
+    pk: int,
+    form_class: Any,
+    apply: Any,
+    title: str,
+    perm: str = Perm.MEMBER_EDIT,
+    **form_kwargs: Any,
+) -> HttpResponse:
+    """Shared shape of the three dated changes (status, whereabouts, branch)."""
+    user = request.user
+    member = get_member_for_user(user, pk, perm)
+    form = form_class(request.POST or None, **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            claim = submit_token_claim(request)
+            if isinstance(claim, HttpResponse):
+                return claim
+            try:
+                apply(actor=user, member=member, **form.cleaned_data)
+            except ValidationError as e:
+                transaction.set_rollback(True)
+                form.add_error(None, e)
+            else:
+                url = reverse("member_detail", args=[member.pk])
+                submit_token_done(claim, url)
+                messages.success(request, "已记录。")
+                return redirect(url)
+    return render(
+        request,
+        "members/member_change.html",
+        {"form": form, "member": member, "title": f"{title}：{member.name}"},
+    )
+
+
+@login_required
+def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return _history_form_view(
+        request, pk, StatusChangeForm, services.member_status_change, "政治面貌变更"
+    )
+
+
+@login_required
+def member_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
+    return _history_form_view(
+        request,
+        pk,
+        WhereaboutsChangeForm,
+        services.member_whereabouts_change,
+        "去向变更",
+        perm=Perm.MEMBER_EDIT_SELF,  # members report their own whereabouts
+    )
+
+
+@login_required
+def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+    branches = branches_for_user(request.user).order_by("path")
+    return _history_form_view(
+        request, pk, MoveForm, services.member_move, "组织关系转接", branches=branches
+    )

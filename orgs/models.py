@@ -46,6 +46,11 @@ class OrgQuerySet(MP_NodeQuerySet):
         return self.filter(kind=OrgKind.BRANCH)
 
 
+class OrgManager(MP_NodeManager):
+    def get_queryset(self) -> OrgQuerySet:
+        return OrgQuerySet(self.model, using=self._db).order_by("path")
+
+
 class Org(MP_Node):
     """A node of the Party organisation tree; a subtree is one prefix query on `path`."""
 
@@ -59,7 +64,7 @@ class Org(MP_Node):
     organiser = models.CharField("组织员", max_length=50, blank=True)
     email = models.EmailField("联系邮箱", blank=True)
 
-    objects = MP_NodeManager.from_queryset(OrgQuerySet)()
+    objects = OrgManager()
 
     class Meta:
         verbose_name = "党组织"

@@ -12,7 +12,7 @@ ORG_FIELDS = ("name", "short_name", "kind", "campus", "secretary", "organiser", 
 
 
 def _check_name(parent: Org | None, name: str, exclude: Org | None = None) -> None:
-    siblings = parent.get_children() if parent else Org.get_root_nodes()
+    siblings = Org.objects.get_children(parent) if parent else Org.objects.get_root_nodes()
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
     if siblings.filter(name=name).exists():
@@ -23,7 +23,7 @@ def _check_name(parent: Org | None, name: str, exclude: Org | None = None) -> No
 def org_create(*, actor: Any, parent: Org | None, **fields: Any) -> Org:
     kind = fields["kind"]
     if parent is None:
-        if kind != OrgKind.SCHOOL_COMMITTEE or Org.get_root_nodes().exists():
+        if kind != OrgKind.SCHOOL_COMMITTEE or Org.objects.get_root_nodes().exists():
             raise ValidationError({"kind": "只能有一个校党委作为根组织。"})
     elif kind not in ALLOWED_CHILD_KINDS[parent.kind]:
         raise ValidationError(
@@ -32,7 +32,11 @@ def org_create(*, actor: Any, parent: Org | None, **fields: Any) -> Org:
     _check_name(parent, fields["name"])
     node = Org(**fields)
     node.full_clean(exclude=["path", "depth", "numchild"])
-    org = Org.add_root(instance=node) if parent is None else parent.add_child(instance=node)
+    org = (
+        Org.objects.add_root(instance=node)
+        if parent is None
+        else Org.objects.add_child(parent, instance=node)
+    )
     audit_record(
         actor=actor,
         action="org.create",
@@ -45,13 +49,13 @@ def org_create(*, actor: Any, parent: Org | None, **fields: Any) -> Org:
 @transaction.atomic
 def org_update(*, actor: Any, org: Org, **fields: Any) -> Org:
     if "kind" in fields and fields["kind"] != org.kind:
-        parent = org.get_parent()
+        parent = Org.objects.get_parent(org)
         if parent is not None and fields["kind"] not in ALLOWED_CHILD_KINDS[parent.kind]:
             raise ValidationError({"kind": "上级组织下不能设立该类型的组织。"})
         if org.kind == OrgKind.BRANCH and org.members.exists():
             raise ValidationError({"kind": "该党支部下还有党员，不能更改类型。"})
     if "name" in fields:
-        _check_name(org.get_parent(), fields["name"], exclude=org)
+        _check_name(Org.objects.get_parent(org), fields["name"], exclude=org)
     before = {f: getattr(org, f) for f in fields}
     for name, value in fields.items():
         setattr(org, name, value)
@@ -65,9 +69,9 @@ def org_update(*, actor: Any, org: Org, **fields: Any) -> Org:
 
 @transaction.atomic
 def org_delete(*, actor: Any, org: Org) -> None:
-    if org.is_root():
+    if org.depth == 1:
         raise ValidationError("不能删除校党委。")
-    if org.get_descendants().exists() or org.get_children_count():
+    if Org.objects.get_descendants(org).exists() or Org.objects.get_children_count(org):
         raise ValidationError("请先删除或移走下级组织。")
     if org.members.exists():
         raise ValidationError("该组织下还有党员，请先转出。")
@@ -81,7 +85,9 @@ def campus_save(*, actor: Any, campus: Campus | None, name: str, address: str = 
         campus = Campus(name=name, address=address)
         campus.full_clean()
         campus.save()
-        audit_record(actor=actor, action="campus.create", target=campus, changes={"name": [None, name]})
+        audit_record(
+            actor=actor, action="campus.create", target=campus, changes={"name": [None, name]}
+        )
         return campus
     before = {"name": campus.name, "address": campus.address}
     campus.name, campus.address = name, address

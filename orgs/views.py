@@ -1,29 +1,196 @@
-from django.http import HttpResponse
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from access.scope import (
+    Perm,
+    can,
+    get_org_for_user,
+    members_for_user,
+    orgs_for_user,
+    paths_with,
+    require_anywhere,
+)
+from audit.once import submit_token_claim, submit_token_done
+from orgs import services
+from orgs.forms import CampusForm, OrgForm
+from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org
 
 
-def org_tree(request, pk=None):
-    return HttpResponse(status=501)
+def _nest(orgs: list[Org], counts: dict[int, int]) -> list[dict[str, Any]]:
+    """Turn a path-ordered list of orgs into nested dicts for the tree template."""
+    roots: list[dict[str, Any]] = []
+    stack: list[dict[str, Any]] = []
+    for org in orgs:
+        node = {"org": org, "children": [], "members": counts.get(org.pk, 0)}
+        while stack and not org.path.startswith(stack[-1]["org"].path):
+            stack.pop()
+        (stack[-1]["children"] if stack else roots).append(node)
+        stack.append(node)
+    for node in reversed(_walk(roots)):
+        node["total"] = node["members"] + sum(c["total"] for c in node["children"])
+    return roots
 
 
-def org_detail(request, pk=None):
-    return HttpResponse(status=501)
+def _walk(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        out.append(node)
+        out.extend(_walk(node["children"]))
+    return out
 
 
-def org_edit(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.ORG_VIEW)
+    orgs = list(orgs_for_user(user).select_related("campus").order_by("path"))
+    counts = dict(
+        members_for_user(user)
+        .order_by()
+        .values("branch_id")
+        .annotate(n=Count("id"))
+        .values_list("branch_id", "n")
+    )
+    editable = paths_with(user, Perm.ORG_EDIT)
+    return render(
+        request,
+        "orgs/org_tree.html",
+        {"tree": _nest(orgs, counts), "editable_roots": editable, "can_edit": bool(editable)},
+    )
 
 
-def org_add_child(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = get_org_for_user(user, pk)
+    children = Org.objects.get_children(org).select_related("campus")
+    ancestors = [a for a in Org.objects.get_ancestors(org) if can(user, Perm.ORG_VIEW, a)]
+    member_count = members_for_user(user).in_org(org).count()
+    return render(
+        request,
+        "orgs/org_detail.html",
+        {
+            "org": org,
+            "children": children,
+            "ancestors": ancestors,
+            "member_count": member_count,
+            "can_edit": can(user, Perm.ORG_EDIT, org),
+            "can_add_child": can(user, Perm.ORG_EDIT, org) and ALLOWED_CHILD_KINDS[org.kind],
+            "can_delete": org.depth > 1
+            and can(user, Perm.ORG_EDIT, Org.objects.get_parent(org) or org),
+        },
+    )
 
 
-def org_delete(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = get_org_for_user(user, pk, Perm.ORG_EDIT)
+    form = OrgForm(
+        request.POST or None, parent=Org.objects.get_parent(org), initial=OrgForm.initial_for(org)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_update(actor=user, org=org, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("org_detail", pk=org.pk)
+    return render(request, "orgs/org_form.html", {"form": form, "org": org, "title": "编辑组织"})
 
 
-def campus_list(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+def org_add_child(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    parent = get_org_for_user(user, pk, Perm.ORG_EDIT)
+    form = OrgForm(request.POST or None, parent=parent, initial={"campus": parent.campus})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            claim = submit_token_claim(request)
+            if isinstance(claim, HttpResponse):
+                return claim
+            try:
+                child = services.org_create(actor=user, parent=parent, **form.cleaned_data)
+            except ValidationError as e:
+                transaction.set_rollback(True)
+                form.add_error(None, e)
+            else:
+                submit_token_done(claim, reverse("org_detail", args=[child.pk]))
+                messages.success(request, f"已新建「{child.name}」。")
+                return redirect("org_detail", pk=child.pk)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "org": parent, "title": f"在「{parent.name}」下新建组织", "once": True},
+    )
 
 
-def campus_edit(request, pk=None):
-    return HttpResponse(status=501)
+@login_required
+@require_POST
+def org_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = get_org_for_user(user, pk)
+    parent = Org.objects.get_parent(org)
+    if parent is None or not can(user, Perm.ORG_EDIT, parent):
+        get_org_for_user(user, pk, Perm.ORG_EDIT)  # raises 403 if they may not edit
+        messages.error(request, "不能删除本级组织。")
+        return redirect("org_detail", pk=org.pk)
+    try:
+        services.org_delete(actor=user, org=org)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("org_detail", pk=org.pk)
+    messages.success(request, f"已删除「{org.name}」。")
+    return redirect("org_detail", pk=parent.pk)
+
+
+@login_required
+def campus_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.CAMPUS_EDIT)
+    form = CampusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            claim = submit_token_claim(request)
+            if isinstance(claim, HttpResponse):
+                return claim
+            try:
+                services.campus_save(actor=user, campus=None, **form.cleaned_data)
+            except ValidationError as e:
+                transaction.set_rollback(True)
+                form.add_error(None, e)
+            else:
+                submit_token_done(claim, request.path)
+                messages.success(request, "已添加校区。")
+                return redirect("campus_list")
+    campuses = Campus.objects.annotate(members=Count("member"))
+    return render(request, "orgs/campus_list.html", {"form": form, "campuses": campuses})
+
+
+@login_required
+def campus_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require_anywhere(user, Perm.CAMPUS_EDIT)
+    campus = get_object_or_404(Campus, pk=pk)
+    form = CampusForm(
+        request.POST or None, initial={"name": campus.name, "address": campus.address}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campus_save(actor=user, campus=campus, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("campus_list")
+    return render(request, "orgs/campus_form.html", {"form": form, "campus": campus})

@@ -18,9 +18,7 @@ import tempfile
 
 
 def pg_bin() -> str:
-    found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2])
-    )
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2]))
     if not found:
         sys.exit("PostgreSQL is not installed: apt-get install postgresql (make test does).")
     return found[-1]
@@ -44,19 +42,40 @@ def main() -> int:
     data, port = os.path.join(tmp, "data"), free_port()
     run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, stdout=subprocess.DEVNULL)  # noqa: E731
     try:
-        run(f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-            "--locale=C.UTF-8")
+        run(
+            f"{bindir}/initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         options = (
             f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
         )
-        run(f"{bindir}/pg_ctl", "-D", data, "-o", options, "-l", os.path.join(tmp, "log"),
-            "-w", "start")
+        run(
+            f"{bindir}/pg_ctl",
+            "-D",
+            data,
+            "-o",
+            options,
+            "-l",
+            os.path.join(tmp, "log"),
+            "-w",
+            "start",
+        )
         env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/postgres")
         return subprocess.run(sys.argv[1:], env=env).returncode
     finally:
-        subprocess.run([*as_postgres, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*as_postgres, f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 

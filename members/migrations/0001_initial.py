@@ -6,125 +6,366 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('filename', models.CharField(max_length=200, verbose_name='文件名')),
-                ('state', models.CharField(choices=[('preview', '待确认'), ('applied', '已导入'), ('rejected', '有错误')], default='preview', max_length=16)),
-                ('rows', models.JSONField(default=list)),
-                ('errors', models.JSONField(default=list)),
-                ('create_count', models.PositiveIntegerField(default=0)),
-                ('update_count', models.PositiveIntegerField(default=0)),
-                ('org_count', models.PositiveIntegerField(default=0)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("filename", models.CharField(max_length=200, verbose_name="文件名")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("preview", "待确认"),
+                            ("applied", "已导入"),
+                            ("rejected", "有错误"),
+                        ],
+                        default="preview",
+                        max_length=16,
+                    ),
+                ),
+                ("rows", models.JSONField(default=list)),
+                ("errors", models.JSONField(default=list)),
+                ("create_count", models.PositiveIntegerField(default=0)),
+                ("update_count", models.PositiveIntegerField(default=0)),
+                ("org_count", models.PositiveIntegerField(default=0)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='学工号')),
-                ('name', models.CharField(max_length=50, verbose_name='姓名')),
-                ('gender', models.CharField(blank=True, choices=[('male', '男'), ('female', '女')], max_length=8, verbose_name='性别')),
-                ('id_number', models.CharField(blank=True, max_length=18, verbose_name='身份证号')),
-                ('category', models.CharField(choices=[('staff', '教工'), ('student', '学生'), ('retired', '离退休')], max_length=16, verbose_name='类别')),
-                ('political_status', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员'), ('development_target', '发展对象'), ('activist', '入党积极分子'), ('masses', '群众')], default='full', max_length=24, verbose_name='政治面貌')),
-                ('status_since', models.DateField(blank=True, null=True, verbose_name='政治面貌起始日期')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='入党日期')),
-                ('cadre_rank', models.CharField(blank=True, choices=[('', '无'), ('section_deputy', '副科级'), ('section', '正科级'), ('division_deputy', '副处级'), ('division', '正处级'), ('bureau', '校级')], default='', max_length=24, verbose_name='干部职级')),
-                ('phone', models.CharField(blank=True, max_length=11, verbose_name='手机号')),
-                ('class_name', models.CharField(blank=True, max_length=50, verbose_name='班级')),
-                ('major', models.CharField(blank=True, max_length=50, verbose_name='专业')),
-                ('dorm_building', models.CharField(blank=True, max_length=30, verbose_name='宿舍楼')),
-                ('dorm_room', models.CharField(blank=True, max_length=20, verbose_name='宿舍号')),
-                ('whereabouts', models.CharField(choices=[('on_campus', '在校'), ('home', '居家'), ('stranded', '滞留外地'), ('quarantined', '隔离')], default='on_campus', max_length=16, verbose_name='当前去向')),
-                ('whereabouts_since', models.DateField(blank=True, null=True, verbose_name='去向起始日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.org', verbose_name='党支部')),
-                ('campus', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='orgs.campus', verbose_name='校区')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='member', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="学工号")),
+                ("name", models.CharField(max_length=50, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("male", "男"), ("female", "女")],
+                        max_length=8,
+                        verbose_name="性别",
+                    ),
+                ),
+                ("id_number", models.CharField(blank=True, max_length=18, verbose_name="身份证号")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[("staff", "教工"), ("student", "学生"), ("retired", "离退休")],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "political_status",
+                    models.CharField(
+                        choices=[
+                            ("full", "正式党员"),
+                            ("probationary", "预备党员"),
+                            ("development_target", "发展对象"),
+                            ("activist", "入党积极分子"),
+                            ("masses", "群众"),
+                        ],
+                        default="full",
+                        max_length=24,
+                        verbose_name="政治面貌",
+                    ),
+                ),
+                (
+                    "status_since",
+                    models.DateField(blank=True, null=True, verbose_name="政治面貌起始日期"),
+                ),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="入党日期")),
+                (
+                    "cadre_rank",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("section_deputy", "副科级"),
+                            ("section", "正科级"),
+                            ("division_deputy", "副处级"),
+                            ("division", "正处级"),
+                            ("bureau", "校级"),
+                        ],
+                        default="",
+                        max_length=24,
+                        verbose_name="干部职级",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=11, verbose_name="手机号")),
+                ("class_name", models.CharField(blank=True, max_length=50, verbose_name="班级")),
+                ("major", models.CharField(blank=True, max_length=50, verbose_name="专业")),
+                (
+                    "dorm_building",
+                    models.CharField(blank=True, max_length=30, verbose_name="宿舍楼"),
+                ),
+                ("dorm_room", models.CharField(blank=True, max_length=20, verbose_name="宿舍号")),
+                (
+                    "whereabouts",
+                    models.CharField(
+                        choices=[
+                            ("on_campus", "在校"),
+                            ("home", "居家"),
+                            ("stranded", "滞留外地"),
+                            ("quarantined", "隔离"),
+                        ],
+                        default="on_campus",
+                        max_length=16,
+                        verbose_name="当前去向",
+                    ),
+                ),
+                (
+                    "whereabouts_since",
+                    models.DateField(blank=True, null=True, verbose_name="去向起始日期"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="orgs.org",
+                        verbose_name="党支部",
+                    ),
+                ),
+                (
+                    "campus",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="orgs.campus",
+                        verbose_name="校区",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="member",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员',
-                'verbose_name_plural': '党员',
-                'ordering': ['number'],
+                "verbose_name": "党员",
+                "verbose_name_plural": "党员",
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员'), ('development_target', '发展对象'), ('activist', '入党积极分子'), ('masses', '群众')], max_length=24, verbose_name='原政治面貌')),
-                ('to_status', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员'), ('development_target', '发展对象'), ('activist', '入党积极分子'), ('masses', '群众')], max_length=24, verbose_name='新政治面貌')),
-                ('changed_on', models.DateField(verbose_name='变更日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='members.member')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("full", "正式党员"),
+                            ("probationary", "预备党员"),
+                            ("development_target", "发展对象"),
+                            ("activist", "入党积极分子"),
+                            ("masses", "群众"),
+                        ],
+                        max_length=24,
+                        verbose_name="原政治面貌",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("full", "正式党员"),
+                            ("probationary", "预备党员"),
+                            ("development_target", "发展对象"),
+                            ("activist", "入党积极分子"),
+                            ("masses", "群众"),
+                        ],
+                        max_length=24,
+                        verbose_name="新政治面貌",
+                    ),
+                ),
+                ("changed_on", models.DateField(verbose_name="变更日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_on', '-id'],
+                "ordering": ["-changed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved_on', models.DateField(verbose_name='转接日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('from_branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transfers', to='members.member')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('to_branch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("moved_on", models.DateField(verbose_name="转接日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "from_branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transfers",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "to_branch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-moved_on', '-id'],
+                "ordering": ["-moved_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WhereaboutsChange',
+            name="WhereaboutsChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_whereabouts', models.CharField(choices=[('on_campus', '在校'), ('home', '居家'), ('stranded', '滞留外地'), ('quarantined', '隔离')], max_length=16, verbose_name='原去向')),
-                ('to_whereabouts', models.CharField(choices=[('on_campus', '在校'), ('home', '居家'), ('stranded', '滞留外地'), ('quarantined', '隔离')], max_length=16, verbose_name='新去向')),
-                ('changed_on', models.DateField(verbose_name='变更日期')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='所在地')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='whereabouts_changes', to='members.member')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_whereabouts",
+                    models.CharField(
+                        choices=[
+                            ("on_campus", "在校"),
+                            ("home", "居家"),
+                            ("stranded", "滞留外地"),
+                            ("quarantined", "隔离"),
+                        ],
+                        max_length=16,
+                        verbose_name="原去向",
+                    ),
+                ),
+                (
+                    "to_whereabouts",
+                    models.CharField(
+                        choices=[
+                            ("on_campus", "在校"),
+                            ("home", "居家"),
+                            ("stranded", "滞留外地"),
+                            ("quarantined", "隔离"),
+                        ],
+                        max_length=16,
+                        verbose_name="新去向",
+                    ),
+                ),
+                ("changed_on", models.DateField(verbose_name="变更日期")),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="所在地")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="whereabouts_changes",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_on', '-id'],
+                "ordering": ["-changed_on", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['name'], name='member_name_idx'),
+            model_name="member",
+            index=models.Index(fields=["name"], name="member_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['phone'], name='member_phone_idx'),
+            model_name="member",
+            index=models.Index(fields=["phone"], name="member_phone_idx"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['branch', 'number'], name='member_branch_number_idx'),
+            model_name="member",
+            index=models.Index(fields=["branch", "number"], name="member_branch_number_idx"),
         ),
     ]

@@ -8,9 +8,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "Test-password-123")
+    password = factory.django.Password("Test-password-123")
 
 
 class MemberFactory(factory.django.DjangoModelFactory):

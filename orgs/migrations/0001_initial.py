@@ -5,44 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Campus',
+            name="Campus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='校区')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="校区")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
             ],
             options={
-                'verbose_name': '校区',
-                'verbose_name_plural': '校区',
-                'ordering': ['id'],
+                "verbose_name": "校区",
+                "verbose_name_plural": "校区",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Org',
+            name="Org",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('short_name', models.CharField(blank=True, max_length=50, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('school_committee', '校党委'), ('unit_committee', '二级党委'), ('general_branch', '党总支'), ('branch', '党支部'), ('group', '党小组')], max_length=20, verbose_name='类型')),
-                ('secretary', models.CharField(blank=True, max_length=50, verbose_name='书记')),
-                ('organiser', models.CharField(blank=True, max_length=50, verbose_name='组织员')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='联系邮箱')),
-                ('campus', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='orgs.campus', verbose_name='校区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("short_name", models.CharField(blank=True, max_length=50, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("school_committee", "校党委"),
+                            ("unit_committee", "二级党委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("group", "党小组"),
+                        ],
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("secretary", models.CharField(blank=True, max_length=50, verbose_name="书记")),
+                ("organiser", models.CharField(blank=True, max_length=50, verbose_name="组织员")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="联系邮箱")),
+                (
+                    "campus",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="orgs.campus",
+                        verbose_name="校区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
             },
         ),
     ]

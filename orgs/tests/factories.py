@@ -14,7 +14,11 @@ class CampusFactory(factory.django.DjangoModelFactory):
 def make_org(parent: Org | None, name: str, kind: str, **fields: object) -> Org:
     """Add a node to the tree (treebeard needs add_root / add_child, not a plain save)."""
     node = Org(name=name, kind=kind, **fields)
-    return Org.add_root(instance=node) if parent is None else parent.add_child(instance=node)
+    return (
+        Org.objects.add_root(instance=node)
+        if parent is None
+        else Org.objects.add_child(parent, instance=node)
+    )
 
 
 def make_school(name: str = "示范大学党委") -> Org:

@@ -1,0 +1,221 @@
+"""Every page and export, for every role of the cast: allowed, refused (403) or hidden (404).
+
+A new URL must be added here: test_every_url_is_in_the_table fails until it is.
+"""
+
+from typing import Any
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from conftest import ROLES, Cast
+
+OK, LOGIN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+
+ALL_IN = {r: OK for r in ROLES if r != "anonymous"}
+ORG_VIEWERS = (
+    "school_admin",
+    "unit_a_admin",
+    "unit_b_admin",
+    "branch_secretary",
+    "duty_office",
+    "reviewer",
+)
+
+
+def expect(default: int, **by_role: int) -> dict[str, int]:
+    table = {r: default for r in ROLES}
+    table.update(by_role)
+    table["anonymous"] = LOGIN
+    return table
+
+
+# (url name, args from the cast, expected status per role)
+TABLE: list[tuple[str, str | None, dict[str, int]]] = [
+    ("home", None, expect(OK)),
+    ("token_list", None, expect(OK)),
+    ("password_change", None, expect(OK)),
+    ("org_tree", None, expect(OK, member_a=FORBIDDEN)),
+    (
+        "org_detail",
+        "unit_a",
+        expect(OK, unit_b_admin=HIDDEN, branch_secretary=HIDDEN, member_a=HIDDEN),
+    ),
+    (
+        "org_detail",
+        "unit_b",
+        expect(OK, unit_a_admin=HIDDEN, branch_secretary=HIDDEN, member_a=HIDDEN),
+    ),
+    (
+        "org_edit",
+        "unit_a",
+        expect(
+            FORBIDDEN,
+            school_admin=OK,
+            unit_a_admin=OK,
+            unit_b_admin=HIDDEN,
+            branch_secretary=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
+    (
+        "org_add_child",
+        "unit_a",
+        expect(
+            FORBIDDEN,
+            school_admin=OK,
+            unit_a_admin=OK,
+            unit_b_admin=HIDDEN,
+            branch_secretary=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
+    ("campus_list", None, expect(FORBIDDEN, school_admin=OK)),
+    ("campus_edit", "campus", expect(FORBIDDEN, school_admin=OK)),
+    ("member_list", None, expect(OK, reviewer=FORBIDDEN, member_a=FORBIDDEN)),
+    ("member_export", None, expect(OK, reviewer=FORBIDDEN, member_a=FORBIDDEN)),
+    (
+        "member_new",
+        None,
+        expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK, branch_secretary=OK),
+    ),
+    ("member_detail", "member_a", expect(OK, unit_b_admin=HIDDEN, reviewer=HIDDEN)),
+    (
+        "member_detail",
+        "member_b",
+        expect(OK, unit_a_admin=HIDDEN, branch_secretary=HIDDEN, reviewer=HIDDEN, member_a=HIDDEN),
+    ),
+    (
+        "member_detail",
+        "other_a",
+        expect(OK, unit_b_admin=HIDDEN, branch_secretary=HIDDEN, reviewer=HIDDEN, member_a=HIDDEN),
+    ),
+    (
+        "member_edit",
+        "member_a",
+        expect(OK, unit_b_admin=HIDDEN, duty_office=FORBIDDEN, reviewer=HIDDEN),
+    ),
+    (
+        "member_edit",
+        "member_b",
+        expect(
+            OK,
+            unit_a_admin=HIDDEN,
+            branch_secretary=HIDDEN,
+            duty_office=FORBIDDEN,
+            reviewer=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
+    (
+        "member_whereabouts",
+        "member_a",
+        expect(OK, unit_b_admin=HIDDEN, duty_office=FORBIDDEN, reviewer=HIDDEN),
+    ),
+    (
+        "member_status",
+        "member_a",
+        expect(OK, unit_b_admin=HIDDEN, duty_office=FORBIDDEN, reviewer=HIDDEN, member_a=FORBIDDEN),
+    ),
+    (
+        "member_move",
+        "member_a",
+        expect(OK, unit_b_admin=HIDDEN, duty_office=FORBIDDEN, reviewer=HIDDEN, member_a=FORBIDDEN),
+    ),
+    (
+        "member_status",
+        "other_b",
+        expect(
+            OK,
+            unit_a_admin=HIDDEN,
+            branch_secretary=HIDDEN,
+            duty_office=FORBIDDEN,
+            reviewer=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
+    ("member_import", None, expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK)),
+    (
+        "member_import_template",
+        None,
+        expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK),
+    ),
+    ("grant_list", None, expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK)),
+    ("audit_list", None, expect(FORBIDDEN, school_admin=OK)),
+]
+
+# URL names covered elsewhere: POST-only actions, per-object import pages, auth, the API.
+COVERED_ELSEWHERE = {
+    "login",
+    "logout",
+    "grant_revoke",
+    "token_revoke",
+    "org_delete",
+    "member_import_preview",
+    "member_import_apply",
+}
+
+
+def _url(cast: Cast, name: str, arg: str | None) -> str:
+    if arg is None:
+        return reverse(name)
+    obj: Any = getattr(cast, arg) if arg != "campus" else cast.unit_a.campus
+    return reverse(name, args=[obj.pk])
+
+
+CASES = [(name, arg, role, table[role]) for name, arg, table in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "arg", "role", "status"), CASES)
+def test_page_access(cast: Cast, name: str, arg: str | None, role: str, status: int) -> None:
+    response = cast.client(role).get(_url(cast, name, arg))
+    assert response.status_code == status, f"{role} GET {name}({arg})"
+    if status == LOGIN:
+        assert response["Location"].startswith(reverse("login"))
+
+
+def _page_url_names(patterns: list[Any]) -> set[str]:
+    """Names of every page URL; the API (namespace "api") has its own table in api/tests."""
+    names: set[str] = set()
+    for p in patterns:
+        if hasattr(p, "url_patterns"):
+            if getattr(p, "namespace", None) != "api":
+                names |= _page_url_names(p.url_patterns)
+        elif p.name:
+            names.add(p.name)
+    return names
+
+
+def test_every_url_is_in_the_table() -> None:
+    tabled = {name for name, _, _ in TABLE}
+    missing = _page_url_names(get_resolver().url_patterns) - tabled - COVERED_ELSEWHERE
+    assert not missing, f"add these URLs to the permission table: {sorted(missing)}"
+
+
+# --- writes: a refused POST changes nothing ------------------------------------------------
+
+WRITES = [
+    ("member_edit", "member_b", "unit_a_admin", HIDDEN),
+    ("member_edit", "member_b", "member_a", HIDDEN),
+    ("member_status", "member_a", "member_a", FORBIDDEN),
+    ("member_status", "member_a", "duty_office", FORBIDDEN),
+    ("member_move", "other_b", "branch_secretary", HIDDEN),
+    ("org_edit", "unit_b", "unit_a_admin", HIDDEN),
+    ("org_add_child", "unit_b", "unit_a_admin", HIDDEN),
+    ("org_delete", "branch_b1", "unit_a_admin", HIDDEN),
+    ("org_delete", "branch_a2", "reviewer", FORBIDDEN),
+]
+
+
+@pytest.mark.parametrize(("name", "arg", "role", "status"), WRITES)
+def test_refused_write_changes_nothing(
+    cast: Cast, name: str, arg: str, role: str, status: int
+) -> None:
+    from audit.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    response = cast.client(role).post(
+        _url(cast, name, arg), {"name": "篡改", "to_status": "masses", "changed_on": "2020-02-23"}
+    )
+    assert response.status_code == status
+    assert AuditEvent.objects.count() == before

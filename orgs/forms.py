@@ -1,0 +1,41 @@
+from typing import Any
+
+from django import forms
+
+from config.forms import StyledFormMixin
+from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org, OrgKind
+
+
+class OrgForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label="名称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=50, required=False)
+    kind = forms.ChoiceField(label="类型", choices=OrgKind.choices)
+    campus = forms.ModelChoiceField(label="校区", queryset=Campus.objects.all(), required=False)
+    secretary = forms.CharField(label="书记", max_length=50, required=False)
+    organiser = forms.CharField(label="组织员", max_length=50, required=False)
+    email = forms.EmailField(label="联系邮箱", required=False)
+
+    def __init__(self, *args: Any, parent: Org | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parent is not None:
+            allowed = ALLOWED_CHILD_KINDS[parent.kind]
+            self.fields["kind"].choices = [  # type: ignore[attr-defined]
+                (k.value, k.label) for k in OrgKind if k in allowed
+            ]
+
+    @staticmethod
+    def initial_for(org: Org) -> dict[str, Any]:
+        return {
+            "name": org.name,
+            "short_name": org.short_name,
+            "kind": org.kind,
+            "campus": org.campus,
+            "secretary": org.secretary,
+            "organiser": org.organiser,
+            "email": org.email,
+        }
+
+
+class CampusForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label="校区名称", max_length=50)
+    address = forms.CharField(label="地址", max_length=200, required=False)
