@@ -79,7 +79,7 @@ def cast(db: Any) -> Cast:
     unit_b.refresh_from_db()
 
     users = {
-        name: UserFactory(username=name)
+        name: UserFactory.create(username=name)
         for name in [
             "school_admin",
             "unit_a_admin",
@@ -101,7 +101,7 @@ def cast(db: Any) -> Cast:
     ]:
         Grant.objects.create(user=users[username], org=org, role=role)
 
-    member_a = MemberFactory(
+    member_a = MemberFactory.create(
         name="张三",
         number="A0001",
         branch=branch_a1,
@@ -110,7 +110,7 @@ def cast(db: Any) -> Cast:
         id_number="11010519491231002X",
         campus=campus,
     )
-    member_b = MemberFactory(
+    member_b = MemberFactory.create(
         name="李四",
         number="B0001",
         branch=branch_b1,
@@ -118,8 +118,12 @@ def cast(db: Any) -> Cast:
         phone="13900000001",
         campus=campus,
     )
-    other_a = MemberFactory(name="王五", number="A0002", branch=branch_a2, phone="13800000002")
-    other_b = MemberFactory(name="赵六", number="B0002", branch=branch_b1, phone="13900000002")
+    other_a = MemberFactory.create(
+        name="王五", number="A0002", branch=branch_a2, phone="13800000002"
+    )
+    other_b = MemberFactory.create(
+        name="赵六", number="B0002", branch=branch_b1, phone="13900000002"
+    )
     return Cast(
         school=school,
         unit_a=unit_a,

@@ -3,12 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from access import services
 from access.forms import GrantForm, TokenForm
+from access.http import AuthedRequest
 from access.models import ApiToken, Grant, Role
 from access.scope import (
     UNIT_GRANTABLE_ROLES,
@@ -26,7 +27,7 @@ from orgs.models import OrgKind
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """The user's scope at a glance: their roles, and counts of what they may see."""
     user = request.user
     grants = Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
@@ -53,7 +54,7 @@ def _grantable_roles(user: object) -> list[Role]:
 
 
 @login_required
-def grant_list(request: HttpRequest) -> HttpResponse:
+def grant_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.GRANT_MANAGE)
     orgs = orgs_for_user(user, Perm.GRANT_MANAGE).order_by("path")
@@ -90,7 +91,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def grant_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.GRANT_MANAGE)
     grant = get_object_or_404(Grant.objects.select_related("org", "user"), pk=pk)
@@ -102,7 +103,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
@@ -116,7 +117,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     services.api_token_revoke(actor=request.user, token=token)
     messages.success(request, "令牌已作废。")

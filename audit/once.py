@@ -8,12 +8,13 @@ first to commit and is sent to the first one's result instead of writing again.
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 
+from access.http import AuthedRequest
 from audit.models import SubmitToken
 
 
-def submit_token_claim(request: HttpRequest) -> SubmitToken | HttpResponse | None:
+def submit_token_claim(request: AuthedRequest) -> SubmitToken | HttpResponse | None:
     """Claim the POST's token. Returns the claim, a redirect to the earlier result if the
     token was used already, or None when the form carried no valid token.
     Call inside transaction.atomic() together with the write it guards."""

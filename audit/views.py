@@ -1,14 +1,15 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from access.http import AuthedRequest
 from access.scope import Perm, require_anywhere
 from audit.models import AuditEvent
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     require_anywhere(request.user, Perm.AUDIT_VIEW)
     events = AuditEvent.objects.select_related("actor")
     action = request.GET.get("action", "").strip()

@@ -68,7 +68,12 @@ class Member(models.Model):
         "干部职级", max_length=24, choices=CadreRank.choices, blank=True, default=CadreRank.NONE
     )
     campus = models.ForeignKey(
-        Campus, verbose_name="校区", null=True, blank=True, on_delete=models.SET_NULL
+        Campus,
+        verbose_name="校区",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     phone = models.CharField("手机号", max_length=11, blank=True)
     class_name = models.CharField("班级", max_length=50, blank=True)

@@ -8,10 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from access.http import AuthedRequest
 from access.scope import (
     Masker,
     Perm,
@@ -83,7 +84,7 @@ def _rows(members: Any, user: Any, unit_names: dict[str, str]) -> list[dict[str,
 
 
 @login_required
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.MEMBER_VIEW)
     filters = filters_from(request.GET)
@@ -125,7 +126,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_export(request: HttpRequest) -> HttpResponse:
+def member_export(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.MEMBER_EXPORT)
     from members.spreadsheets import members_xlsx
@@ -150,7 +151,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_new(request: HttpRequest) -> HttpResponse:
+def member_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.MEMBER_EDIT)
     branches = branches_for_user(user).order_by("path")
@@ -175,7 +176,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     member = get_member_for_user(user, pk)
     masker = Masker(user)
@@ -196,7 +197,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     member = get_member_for_user(user, pk, Perm.MEMBER_EDIT_SELF)
     draft = copy.copy(member)  # the form writes onto its instance; the service diffs the original
@@ -229,7 +230,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _history_form_view(
-    request: HttpRequest,
+    request: AuthedRequest,
     pk: int,
     form_class: Any,
     apply: Any,
@@ -264,14 +265,14 @@ def _history_form_view(
 
 
 @login_required
-def member_status(request: HttpRequest, pk: int) -> HttpResponse:
+def member_status(request: AuthedRequest, pk: int) -> HttpResponse:
     return _history_form_view(
         request, pk, StatusChangeForm, services.member_status_change, "政治面貌变更"
     )
 
 
 @login_required
-def member_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
+def member_whereabouts(request: AuthedRequest, pk: int) -> HttpResponse:
     return _history_form_view(
         request,
         pk,
@@ -283,7 +284,7 @@ def member_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def member_move(request: HttpRequest, pk: int) -> HttpResponse:
+def member_move(request: AuthedRequest, pk: int) -> HttpResponse:
     branches = branches_for_user(request.user).order_by("path")
     return _history_form_view(
         request, pk, MoveForm, services.member_move, "组织关系转接", branches=branches

@@ -58,7 +58,12 @@ class Org(MP_Node):
     short_name = models.CharField("简称", max_length=50, blank=True)
     kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
     campus = models.ForeignKey(
-        Campus, verbose_name="校区", null=True, blank=True, on_delete=models.SET_NULL
+        Campus,
+        verbose_name="校区",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orgs",
     )
     secretary = models.CharField("书记", max_length=50, blank=True)
     organiser = models.CharField("组织员", max_length=50, blank=True)

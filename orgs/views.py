@@ -5,11 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from access.http import AuthedRequest
 from access.scope import (
     Perm,
     can,
@@ -49,7 +50,7 @@ def _walk(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @login_required
-def org_tree(request: HttpRequest) -> HttpResponse:
+def org_tree(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.ORG_VIEW)
     orgs = list(orgs_for_user(user).select_related("campus").order_by("path"))
@@ -69,7 +70,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def org_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_org_for_user(user, pk)
     children = Org.objects.get_children(org).select_related("campus")
@@ -92,7 +93,7 @@ def org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def org_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_org_for_user(user, pk, Perm.ORG_EDIT)
     form = OrgForm(
@@ -110,7 +111,7 @@ def org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def org_add_child(request: HttpRequest, pk: int) -> HttpResponse:
+def org_add_child(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     parent = get_org_for_user(user, pk, Perm.ORG_EDIT)
     form = OrgForm(request.POST or None, parent=parent, initial={"campus": parent.campus})
@@ -137,7 +138,7 @@ def org_add_child(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def org_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def org_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     org = get_org_for_user(user, pk)
     parent = Org.objects.get_parent(org)
@@ -155,7 +156,7 @@ def org_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def campus_list(request: HttpRequest) -> HttpResponse:
+def campus_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.CAMPUS_EDIT)
     form = CampusForm(request.POST or None)
@@ -173,12 +174,12 @@ def campus_list(request: HttpRequest) -> HttpResponse:
                 submit_token_done(claim, request.path)
                 messages.success(request, "已添加校区。")
                 return redirect("campus_list")
-    campuses = Campus.objects.annotate(members=Count("member"))
+    campuses = Campus.objects.annotate(member_count=Count("members"))
     return render(request, "orgs/campus_list.html", {"form": form, "campuses": campuses})
 
 
 @login_required
-def campus_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def campus_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.CAMPUS_EDIT)
     campus = get_object_or_404(Campus, pk=pk)

@@ -1,12 +1,12 @@
 import factory
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from members.models import Category, Member, PoliticalStatus
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("Test-password-123")
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
 
