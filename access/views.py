@@ -21,7 +21,7 @@ from access.scope import (
     paths_with,
     require_anywhere,
 )
-from audit.once import submit_token_claim, submit_token_done
+from audit.once import submit_token_claim, submit_token_done, submit_token_replay
 from members.models import PoliticalStatus, Whereabouts
 from orgs.models import OrgKind
 
@@ -58,6 +58,8 @@ def grant_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.GRANT_MANAGE)
     orgs = orgs_for_user(user, Perm.GRANT_MANAGE).order_by("path")
+    if replay := submit_token_replay(request):
+        return replay
     form = GrantForm(request.POST or None, orgs=orgs, roles=_grantable_roles(user))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -1,3 +1,71 @@
-from ninja import NinjaAPI
+"""/api/: thin django-ninja endpoints over the same selectors and scope as the pages.
 
-api = NinjaAPI(title="党建工作平台 API", version="1.0", urls_namespace="api")
+Errors always carry a Chinese `detail`; a 404 never says whether the object exists.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.auth import api_auth
+from api.members import router as members_router
+from api.orgs import router as orgs_router
+
+api = NinjaAPI(
+    title="党建工作平台 API",
+    version="1.0",
+    description=(
+        "只读接口，范围与网页一致：看不到的对象一律返回 404。"
+        "认证方式：浏览器会话（写操作需 CSRF 令牌），或 `Authorization: Bearer <令牌>`。"
+    ),
+    auth=api_auth,
+    urls_namespace="api",
+)
+
+api.add_router("/orgs", orgs_router)
+api.add_router("/members", members_router)
+
+NOT_FOUND = "未找到，或不在您的权限范围内。"
+FORBIDDEN = "您没有执行此操作的权限。"
+UNAUTHORIZED = "请先登录，或在 Authorization 头中提供有效的 API 令牌。"
+CSRF_FAILED = "CSRF 校验失败，请刷新页面后重试。"
+INVALID = "请求参数有误。"
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(request, {"detail": UNAUTHORIZED}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja's own messages are English; ours are already Chinese.
+    detail = {"CSRF check Failed": CSRF_FAILED}.get(str(exc), str(exc))
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": FORBIDDEN}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Malformed input is a 400 naming each bad field."""
+    errors: list[dict[str, Any]] = [
+        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")}
+        for e in exc.errors
+    ]
+    fields = "、".join(e["field"] for e in errors if e["field"])
+    detail = f"{INVALID}（{fields}）" if fields else INVALID
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)

@@ -14,6 +14,22 @@ from access.http import AuthedRequest
 from audit.models import SubmitToken
 
 
+def submit_token_replay(request: AuthedRequest) -> HttpResponse | None:
+    """Before validating a POST: if its token was already used, the redirect to that result.
+
+    (A repeated form would otherwise fail validation, e.g. on a now-taken unique number.)"""
+    if request.method != "POST":
+        return None
+    try:
+        token = uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None
+    earlier = SubmitToken.objects.filter(token=token, user_id=request.user.pk).first()
+    if earlier is None:
+        return None
+    return HttpResponseRedirect(earlier.result_url or request.path)
+
+
 def submit_token_claim(request: AuthedRequest) -> SubmitToken | HttpResponse | None:
     """Claim the POST's token. Returns the claim, a redirect to the earlier result if the
     token was used already, or None when the form carried no valid token.
@@ -28,7 +44,9 @@ def submit_token_claim(request: AuthedRequest) -> SubmitToken | HttpResponse | N
             return SubmitToken.objects.create(token=token, user=request.user)
     except IntegrityError:
         earlier = SubmitToken.objects.filter(token=token, user=request.user).first()
-        return HttpResponseRedirect(earlier.result_url if earlier and earlier.result_url else ".")
+        return HttpResponseRedirect(
+            earlier.result_url if earlier and earlier.result_url else request.path
+        )
 
 
 def submit_token_done(claim: SubmitToken | None, url: str) -> None:

@@ -36,7 +36,13 @@ def _clean_phone(value: str) -> str:
     return digits
 
 
+# Wider than the stored 11 digits: people type spaces, dashes and +86.
+PhoneField = forms.CharField(label="手机号", max_length=24, required=False)
+
+
 class MemberForm(StyledFormMixin, forms.ModelForm):
+    phone = PhoneField
+
     class Meta:
         model = Member
         fields = MEMBER_FIELDS
@@ -67,6 +73,8 @@ class MemberCreateForm(MemberForm):
 
 class SelfMemberForm(StyledFormMixin, forms.ModelForm):
     """What a member may change on their own record."""
+
+    phone = PhoneField
 
     class Meta:
         model = Member

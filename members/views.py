@@ -23,7 +23,7 @@ from access.scope import (
     orgs_for_user,
     require_anywhere,
 )
-from audit.once import submit_token_claim, submit_token_done
+from audit.once import submit_token_claim, submit_token_done, submit_token_replay
 from audit.services import audit_record
 from members import selectors, services
 from members.forms import (
@@ -156,6 +156,8 @@ def member_new(request: AuthedRequest) -> HttpResponse:
     require_anywhere(user, Perm.MEMBER_EDIT)
     branches = branches_for_user(user).order_by("path")
     initial = {"branch": _int(request.GET.get("branch"))}
+    if replay := submit_token_replay(request):
+        return replay
     form = MemberCreateForm(request.POST or None, branches=branches, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -241,6 +243,8 @@ def _history_form_view(
     """Shared shape of the three dated changes (status, whereabouts, branch)."""
     user = request.user
     member = get_member_for_user(user, pk, perm)
+    if replay := submit_token_replay(request):
+        return replay
     form = form_class(request.POST or None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

@@ -20,7 +20,7 @@ from access.scope import (
     paths_with,
     require_anywhere,
 )
-from audit.once import submit_token_claim, submit_token_done
+from audit.once import submit_token_claim, submit_token_done, submit_token_replay
 from orgs import services
 from orgs.forms import CampusForm, OrgForm
 from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org
@@ -114,6 +114,8 @@ def org_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def org_add_child(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     parent = get_org_for_user(user, pk, Perm.ORG_EDIT)
+    if replay := submit_token_replay(request):
+        return replay
     form = OrgForm(request.POST or None, parent=parent, initial={"campus": parent.campus})
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -159,6 +161,8 @@ def org_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 def campus_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.CAMPUS_EDIT)
+    if replay := submit_token_replay(request):
+        return replay
     form = CampusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
