@@ -1,0 +1,86 @@
+"""`manage.py seed_demo`: the demo university and one login per role."""
+
+import time
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from access.models import Role
+from demo.builders import (
+    build_university,
+    ensure_login,
+    format_table,
+    login_rows,
+)
+from members.models import Member, PoliticalStatus
+from orgs.models import Org
+
+DEMO_SCHOOL = "示范大学党委"
+DEMO_PASSWORD = "Demo-2020-dangjian"
+DEMO_USERNAMES = ("zzb", "jsj_admin", "jx_admin", "zhibu", "fangkong", "pingshen", "dangyuan")
+
+
+class Command(BaseCommand):
+    help = (
+        f"建立演示用的「{DEMO_SCHOOL}」：3 个校区、8 个二级党委 / 党总支、40 个党支部、"
+        "600 名党员，以及每个角色一个演示账号（zzb 组织部、jsj_admin 与 jx_admin 二级党委、"
+        "zhibu 支部书记、fangkong 防控办、pingshen 评审人、dangyuan 党员）。"
+        f"所有演示账号的密码都是 {DEMO_PASSWORD}。已建立过时只列出账号。"
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Org.objects.filter(depth=1, name=DEMO_SCHOOL).exists():
+            self.stdout.write(f"「{DEMO_SCHOOL}」已存在，未做改动。")
+        else:
+            other = Org.objects.filter(depth=1).first()
+            if other is not None:
+                # `make run` calls this on every start: a database with real data is left alone.
+                self.stderr.write(
+                    f"数据库中已有校党委「{other.name}」，未建立演示数据（演示数据只建在空库中）。"
+                )
+                return
+            started = time.perf_counter()
+            with transaction.atomic():
+                seed_demo()
+            self.stdout.write(
+                f"已建立「{DEMO_SCHOOL}」演示数据（{time.perf_counter() - started:.1f} 秒）。"
+            )
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        rows = [(r.username, r.role, r.scope) for r in login_rows(DEMO_USERNAMES)]
+        self.stdout.write("")
+        self.stdout.write(format_table(("账号", "角色", "范围"), rows))
+        self.stdout.write(f"\n所有演示账号的密码：{DEMO_PASSWORD}")
+
+
+def seed_demo() -> None:
+    uni = build_university(
+        name=DEMO_SCHOOL, campuses=3, units=8, branches=40, members=600, seed=2020
+    )
+    school = uni.school
+    jsj, jx = uni.units[0], uni.units[1]
+    branch = uni.branches_of(jsj)[0]
+    member = (
+        Member.objects.filter(branch=branch, political_status=PoliticalStatus.FULL)
+        .order_by("number")
+        .first()
+    )
+    password = make_password(DEMO_PASSWORD)
+    logins: list[tuple[str, str, list[tuple[Org, str]]]] = [
+        ("zzb", school.organiser, [(school, Role.SCHOOL_ADMIN)]),
+        ("jsj_admin", jsj.organiser, [(jsj, Role.UNIT_ADMIN)]),
+        ("jx_admin", jx.organiser, [(jx, Role.UNIT_ADMIN)]),
+        ("zhibu", branch.secretary, [(branch, Role.BRANCH_SECRETARY)]),
+        ("fangkong", school.secretary, [(school, Role.DUTY_OFFICE)]),
+        ("pingshen", uni.units[3].secretary, [(school, Role.REVIEWER)]),
+    ]
+    for username, first_name, grants in logins:
+        ensure_login(
+            username=username, first_name=first_name, password_hash=password, grants=grants
+        )
+    if member is None:
+        raise CommandError("演示支部中没有正式党员，无法建立党员账号。")
+    ensure_login(username="dangyuan", first_name=member.name, password_hash=password, member=member)

@@ -1,0 +1,69 @@
+"""`manage.py seed_large`: the benchmark university (40 units, 400 branches, 20,000 members)."""
+
+import time
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from access.models import Role
+from demo.builders import build_university, ensure_login, format_table, login_rows
+from demo.management.commands.seed_demo import DEMO_PASSWORD
+from orgs.models import Org
+
+LARGE_SCHOOL = "基准大学党委"
+# Member numbers of the large university start here, clear of the demo's.
+LARGE_NUMBER_START = 100_000
+
+
+class Command(BaseCommand):
+    help = (
+        f"建立性能基准用的「{LARGE_SCHOOL}」：40 个二级单位、400 个党支部、20000 名党员，"
+        "以及 bench_school（组织部）和 bench_unit（第一个二级党委）两个账号，"
+        f"密码同演示账号：{DEMO_PASSWORD}。已建立过时不做改动。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--units", type=int, default=40)
+        parser.add_argument("--branches", type=int, default=400)
+        parser.add_argument("--members", type=int, default=20_000)
+        parser.add_argument("--seed", type=int, default=2020)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if Org.objects.filter(depth=1, name=LARGE_SCHOOL).exists():
+            self.stdout.write(f"「{LARGE_SCHOOL}」已存在，未做改动。")
+        else:
+            other = Org.objects.filter(depth=1).first()
+            if other is not None:
+                raise CommandError(f"数据库中已有校党委「{other.name}」，基准数据只能建在空库中。")
+            started = time.perf_counter()
+            with transaction.atomic():
+                uni = build_university(
+                    name=LARGE_SCHOOL,
+                    campuses=3,
+                    units=options["units"],
+                    branches=options["branches"],
+                    members=options["members"],
+                    seed=options["seed"],
+                    number_start=LARGE_NUMBER_START,
+                )
+                password = make_password(DEMO_PASSWORD)
+                ensure_login(
+                    username="bench_school",
+                    first_name=uni.school.organiser,
+                    password_hash=password,
+                    grants=[(uni.school, Role.SCHOOL_ADMIN)],
+                )
+                ensure_login(
+                    username="bench_unit",
+                    first_name=uni.units[0].organiser,
+                    password_hash=password,
+                    grants=[(uni.units[0], Role.UNIT_ADMIN)],
+                )
+            self.stdout.write(
+                f"已建立「{LARGE_SCHOOL}」：{len(uni.units)} 个二级单位、{len(uni.branches)} 个"
+                f"党支部、{len(uni.members)} 名党员（{time.perf_counter() - started:.1f} 秒）。"
+            )
+        rows = [(r.username, r.role, r.scope) for r in login_rows(("bench_school", "bench_unit"))]
+        self.stdout.write(format_table(("账号", "角色", "范围"), rows))
