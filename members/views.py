@@ -35,6 +35,7 @@ from members.forms import (
     WhereaboutsChangeForm,
 )
 from members.models import CadreRank, Category, PoliticalStatus, Whereabouts
+from members.spreadsheets import members_xlsx
 from orgs.models import Campus, Org
 
 PAGE_SIZES = (20, 50, 100, 200)
@@ -94,7 +95,8 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(members, per_page).get_page(request.GET.get("page"))
     visible_orgs = orgs_for_user(user, Perm.MEMBER_VIEW)
     units = list(visible_orgs.filter(depth=2).order_by("path").values_list("pk", "name", "path"))
-    unit_names = {path: name for _, name, path in units}
+    # Labels for the rows shown: every unit's name (a branch secretary sees no unit node).
+    unit_names = selectors.unit_names(Org.objects.all())
     branches = visible_orgs.branches().order_by("path")
     if filters.unit:
         unit_path = next((p for pk, _, p in units if pk == filters.unit), None)
@@ -129,11 +131,9 @@ def member_list(request: AuthedRequest) -> HttpResponse:
 def member_export(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.MEMBER_EXPORT)
-    from members.spreadsheets import members_xlsx
-
     filters = filters_from(request.GET)
     members = selectors.member_list(user=user, filters=filters, perm=Perm.MEMBER_EXPORT)
-    unit_names = selectors.unit_names(orgs_for_user(user, Perm.MEMBER_EXPORT))
+    unit_names = selectors.unit_names(Org.objects.all())
     data = members_xlsx(members.iterator(chunk_size=2000), user=user, unit_names=unit_names)
     audit_record(
         actor=user,

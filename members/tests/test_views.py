@@ -244,3 +244,9 @@ def test_export_is_audited_and_scoped(cast: Cast) -> None:
     assert "张三" in text and "王五" in text
     assert "李四" not in text and "赵六" not in text
     assert AuditEvent.objects.filter(action="member.export").count() == 1
+
+
+def test_branch_secretary_sees_unit_names_in_list(cast: Cast) -> None:
+    response = cast.client("branch_secretary").get(reverse("member_list"))
+
+    assert [row["unit"] for row in response.context["rows"]] == ["计算机学院党委"]
