@@ -18,10 +18,11 @@ $(VENV)/.installed: pyproject.toml
 
 static/vendor/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
-	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/tus
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
+	cp node_modules/tus-js-client/dist/tus.min.js static/vendor/tus/
 	touch $@
 
 # Debian packages the tests need: a PostgreSQL server, Chromium for Playwright, a CJK font.
@@ -35,7 +36,8 @@ system-deps:
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py db_worker & trap "kill $$!" EXIT; \
+	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -53,6 +53,9 @@ class Cast:
         return client
 
 
+# Expected outcomes in permission tables.
+OK, LOGIN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+
 ROLES = [
     "anonymous",
     "school_admin",
@@ -63,6 +66,15 @@ ROLES = [
     "reviewer",
     "member_a",
 ]
+
+
+def expect(default: int, **by_role: int) -> dict[str, int]:
+    """A permission-table row: `default` for every signed-in role unless named; anonymous
+    visitors are always sent to the login page."""
+    table = {r: default for r in ROLES}
+    table.update(by_role)
+    table["anonymous"] = LOGIN
+    return table
 
 
 @pytest.fixture

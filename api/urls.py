@@ -11,14 +11,17 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import api_auth
+from api.campaigns import router as campaigns_router
+from api.duty import router as duty_router
 from api.members import router as members_router
 from api.orgs import router as orgs_router
+from api.rosters import router as rosters_router
 
 api = NinjaAPI(
     title="党建工作平台 API",
     version="1.0",
     description=(
-        "只读接口，范围与网页一致：看不到的对象一律返回 404。"
+        "范围与网页一致：看不到的对象一律返回 404。"
         "认证方式：浏览器会话（写操作需 CSRF 令牌），或 `Authorization: Bearer <令牌>`。"
     ),
     auth=api_auth,
@@ -27,6 +30,9 @@ api = NinjaAPI(
 
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
+api.add_router("/campaigns", campaigns_router)
+api.add_router("/rosters", rosters_router)
+api.add_router("/duty", duty_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

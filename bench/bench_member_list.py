@@ -80,8 +80,8 @@ def run(*, repeat: int | None = None) -> list[Figure]:
     if statuses != {200}:
         print(f"WARNING: the member list answered {sorted(statuses)}, not only 200")
     return [
-        Figure("member_list_p95_ms", max(p95s), "ms", "< 300 (worst of 4 cases)"),
-        Figure("member_list_median_ms", max(medians), "ms", "< 150 (worst of 4 cases)"),
-        Figure("member_list_queries", counts[50], "queries", "fixed, ≤ 12"),
+        Figure("member_list_p95_ms", max(p95s), "ms", "≤ 150 (issue 2; worst of 4 cases)"),
+        Figure("member_list_median_ms", max(medians), "ms", "worst of 4 cases"),
+        Figure("member_list_queries", counts[50], "queries", "fixed: same at 50 and 200 per page"),
         Figure("member_list_queries_200", counts[200], "queries", "= member_list_queries"),
     ]

@@ -23,6 +23,10 @@ RESULTS = ROOT / "bench" / "results.json"
 BENCHMARKS = {
     "member_list": "bench.bench_member_list",
     "import": "bench.bench_import",
+    "probe": "bench.bench_probe",
+    "upload": "bench.bench_upload",
+    "progress_board": "bench.bench_progress_board",
+    "roster": "bench.bench_roster",
 }
 
 

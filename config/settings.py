@@ -79,10 +79,16 @@ INSTALLED_APPS = [
     "template_partials",
     "treebeard",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "access",
     "audit",
     "orgs",
     "members",
+    "uploads",
+    "campaigns",
+    "rosters",
+    "duty",
     "demo",
 ]
 
@@ -159,6 +165,19 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# Background work (roster solving, reminders): django-tasks with the database backend;
+# `manage.py db_worker` runs it. TASKS_IMMEDIATE=true runs tasks in the request (tests).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if envbool("TASKS_IMMEDIATE", False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")

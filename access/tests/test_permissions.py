@@ -1,34 +1,17 @@
 """Every page and export, for every role of the cast: allowed, refused (403) or hidden (404).
 
-A new URL must be added here: test_every_url_is_in_the_table fails until it is.
+Each app keeps its table in `<app>/tests/test_permissions.py` (a TABLE of url names and a
+COVERED_ELSEWHERE set); test_every_url_is_in_a_table fails until a new URL is in one.
 """
 
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.urls import get_resolver, reverse
 
-from conftest import ROLES, Cast
-
-OK, LOGIN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
-
-ALL_IN = {r: OK for r in ROLES if r != "anonymous"}
-ORG_VIEWERS = (
-    "school_admin",
-    "unit_a_admin",
-    "unit_b_admin",
-    "branch_secretary",
-    "duty_office",
-    "reviewer",
-)
-
-
-def expect(default: int, **by_role: int) -> dict[str, int]:
-    table = {r: default for r in ROLES}
-    table.update(by_role)
-    table["anonymous"] = LOGIN
-    return table
-
+from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
 
 # (url name, args from the cast, expected status per role)
 TABLE: list[tuple[str, str | None, dict[str, int]]] = [
@@ -186,10 +169,21 @@ def _page_url_names(patterns: list[Any]) -> set[str]:
     return names
 
 
-def test_every_url_is_in_the_table() -> None:
-    tabled = {name for name, _, _ in TABLE}
-    missing = _page_url_names(get_resolver().url_patterns) - tabled - COVERED_ELSEWHERE
-    assert not missing, f"add these URLs to the permission table: {sorted(missing)}"
+def _tabled_names() -> set[str]:
+    names: set[str] = set()
+    for app in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{app.name}.tests.test_permissions")
+        except ModuleNotFoundError:
+            continue
+        names |= {row[0] for row in getattr(module, "TABLE", [])}
+        names |= set(getattr(module, "COVERED_ELSEWHERE", ()))
+    return names
+
+
+def test_every_url_is_in_a_table() -> None:
+    missing = _page_url_names(get_resolver().url_patterns) - _tabled_names()
+    assert not missing, f"add these URLs to a permission table: {sorted(missing)}"
 
 
 # --- writes: a refused POST changes nothing ------------------------------------------------

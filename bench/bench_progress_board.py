@@ -1,0 +1,7 @@
+"""Benchmark: progress_board (being written)."""
+
+from bench import Figure
+
+
+def run(*, repeat: int | None = None) -> list[Figure]:
+    return []
