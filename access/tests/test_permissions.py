@@ -5,6 +5,7 @@ COVERED_ELSEWHERE set); test_every_url_is_in_a_table fails until a new URL is in
 """
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -170,14 +171,13 @@ def _page_url_names(patterns: list[Any]) -> set[str]:
 
 
 def _tabled_names() -> set[str]:
+    """URL names in every app's tests/test_permissions*.py (TABLE rows, COVERED_ELSEWHERE)."""
     names: set[str] = set()
     for app in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{app.name}.tests.test_permissions")
-        except ModuleNotFoundError:
-            continue
-        names |= {row[0] for row in getattr(module, "TABLE", [])}
-        names |= set(getattr(module, "COVERED_ELSEWHERE", ()))
+        for path in sorted(Path(app.path).glob("tests/test_permissions*.py")):
+            module = importlib.import_module(f"{app.name}.tests.{path.stem}")
+            names |= {row[0] for row in getattr(module, "TABLE", [])}
+            names |= set(getattr(module, "COVERED_ELSEWHERE", ()))
     return names
 
 

@@ -1,5 +1,9 @@
 """Who sees and does what: the one place scope is decided.
 
+This package is that place: the core (grants, permissions, orgs, members, masking) is here;
+each feature's `get_<x>_for_user` functions live in its submodule (`access.scope.campaigns`,
+`access.scope.rosters`, `access.scope.duty`) and are built on `can()` and `paths_with()`.
+
 Every page, export and API endpoint reaches orgs and members through the functions here.
 A grant (user, org, role) holds over the org's whole subtree; a member with a login also
 sees their own record. An object outside the user's scope is a 404, never its data.
@@ -32,6 +36,22 @@ class Perm:
     MEMBER_FULL_ID = "member.full_id"
     GRANT_MANAGE = "grant.manage"
     AUDIT_VIEW = "audit.view"
+    # campaigns (「四个一」): define campaigns, prepare and submit, review
+    CAMPAIGN_MANAGE = "campaign.manage"
+    SUBMISSION_VIEW = "submission.view"
+    SUBMISSION_EDIT = "submission.edit"
+    SUBMISSION_REVIEW = "submission.review"
+    # posts and rosters (党员先锋岗)
+    POST_MANAGE = "post.manage"
+    SIGNUP_VIEW = "signup.view"
+    SIGNUP_RECOMMEND = "signup.recommend"
+    ALLOCATE = "allocate"
+    ROSTER_MANAGE = "roster.manage"
+    # duty, pledges, zones and teams
+    DUTY_STATS = "duty.stats"
+    PLEDGE_MANAGE = "pledge.manage"
+    PLEDGE_VIEW = "pledge.view"
+    TEAM_MANAGE = "team.manage"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -48,6 +68,19 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MEMBER_FULL_ID,
             Perm.GRANT_MANAGE,
             Perm.AUDIT_VIEW,
+            Perm.CAMPAIGN_MANAGE,
+            Perm.SUBMISSION_VIEW,
+            Perm.SUBMISSION_EDIT,
+            Perm.SUBMISSION_REVIEW,
+            Perm.POST_MANAGE,
+            Perm.SIGNUP_VIEW,
+            Perm.SIGNUP_RECOMMEND,
+            Perm.ALLOCATE,
+            Perm.ROSTER_MANAGE,
+            Perm.DUTY_STATS,
+            Perm.PLEDGE_MANAGE,
+            Perm.PLEDGE_VIEW,
+            Perm.TEAM_MANAGE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -61,6 +94,17 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MEMBER_FULL_PHONE,
             Perm.MEMBER_FULL_ID,
             Perm.GRANT_MANAGE,
+            Perm.SUBMISSION_VIEW,
+            Perm.SUBMISSION_EDIT,
+            Perm.POST_MANAGE,  # unit-level posts in their subtree
+            Perm.SIGNUP_VIEW,
+            Perm.SIGNUP_RECOMMEND,
+            Perm.ALLOCATE,  # to their unit-level posts
+            Perm.ROSTER_MANAGE,  # their unit's rosters
+            Perm.DUTY_STATS,
+            Perm.PLEDGE_MANAGE,
+            Perm.PLEDGE_VIEW,
+            Perm.TEAM_MANAGE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -70,10 +114,26 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MEMBER_EDIT,
             Perm.MEMBER_EXPORT,
             Perm.MEMBER_FULL_PHONE,
+            Perm.SUBMISSION_VIEW,
+            Perm.SIGNUP_VIEW,
+            Perm.DUTY_STATS,
+            Perm.PLEDGE_VIEW,
+            Perm.TEAM_MANAGE,
         }
     ),
-    Role.DUTY_OFFICE: frozenset({Perm.ORG_VIEW, Perm.MEMBER_VIEW, Perm.MEMBER_EXPORT}),
-    Role.REVIEWER: frozenset({Perm.ORG_VIEW}),
+    Role.DUTY_OFFICE: frozenset(
+        {
+            Perm.ORG_VIEW,
+            Perm.MEMBER_VIEW,
+            Perm.MEMBER_EXPORT,
+            Perm.POST_MANAGE,
+            Perm.SIGNUP_VIEW,
+            Perm.ALLOCATE,
+            Perm.ROSTER_MANAGE,
+            Perm.DUTY_STATS,
+        }
+    ),
+    Role.REVIEWER: frozenset({Perm.ORG_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_REVIEW}),
 }
 
 # Roles a holder of GRANT_MANAGE at a non-root org may hand out inside their subtree.

@@ -1,0 +1,1 @@
+"""Scope of duty objects: every page, export and API endpoint fetches them through here."""
