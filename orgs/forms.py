@@ -39,3 +39,11 @@ class OrgForm(StyledFormMixin, forms.Form):
 class CampusForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label="校区名称", max_length=50)
     address = forms.CharField(label="地址", max_length=200, required=False)
+
+
+class OrgMoveForm(StyledFormMixin, forms.Form):
+    new_parent = forms.ModelChoiceField(label="新的上级组织", queryset=Org.objects.none())
+
+    def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_parent"].queryset = parents  # type: ignore[attr-defined]

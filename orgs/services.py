@@ -68,6 +68,32 @@ def org_update(*, actor: Any, org: Org, **fields: Any) -> Org:
 
 
 @transaction.atomic
+def org_move(*, actor: Any, org: Org, new_parent: Org) -> Org:
+    """Move an org with its whole subtree (members, grants and all) under another parent."""
+    old_parent = Org.objects.get_parent(org)
+    if old_parent is None:
+        raise ValidationError("校党委不能移动。")
+    if new_parent.path.startswith(org.path):
+        raise ValidationError("不能移到自身或自身的下级组织之下。")
+    if org.kind not in ALLOWED_CHILD_KINDS[new_parent.kind]:
+        raise ValidationError(
+            f"{new_parent.get_kind_display()}下不能设立{org.get_kind_display()}。"
+        )
+    if new_parent.pk == old_parent.pk:
+        return org
+    _check_name(new_parent, org.name)
+    Org.objects.move(org, new_parent, pos="last-child")
+    org.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action="org.move",
+        target=org,
+        changes={"parent": [old_parent.name, new_parent.name]},
+    )
+    return org
+
+
+@transaction.atomic
 def org_delete(*, actor: Any, org: Org) -> None:
     if org.depth == 1:
         raise ValidationError("不能删除校党委。")

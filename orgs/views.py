@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
@@ -22,7 +22,7 @@ from access.scope import (
 )
 from audit.once import submit_token_claim, submit_token_done, submit_token_replay
 from orgs import services
-from orgs.forms import CampusForm, OrgForm
+from orgs.forms import CampusForm, OrgForm, OrgMoveForm
 from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org
 
 
@@ -86,6 +86,8 @@ def org_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "member_count": member_count,
             "can_edit": can(user, Perm.ORG_EDIT, org),
             "can_add_child": can(user, Perm.ORG_EDIT, org) and ALLOWED_CHILD_KINDS[org.kind],
+            "can_move": org.depth > 1
+            and can(user, Perm.ORG_EDIT, Org.objects.get_parent(org) or org),
             "can_delete": org.depth > 1
             and can(user, Perm.ORG_EDIT, Org.objects.get_parent(org) or org),
         },
@@ -135,6 +137,39 @@ def org_add_child(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         "orgs/org_form.html",
         {"form": form, "org": parent, "title": f"在「{parent.name}」下新建组织", "once": True},
+    )
+
+
+@login_required
+def org_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Move an org under another parent: the user must edit the org, its parent and the target."""
+    user = request.user
+    org = get_org_for_user(user, pk, Perm.ORG_EDIT)
+    parent = Org.objects.get_parent(org)
+    if parent is None or not can(user, Perm.ORG_EDIT, parent):
+        raise PermissionDenied
+    kinds = [k for k, children in ALLOWED_CHILD_KINDS.items() if org.kind in children]
+    parents = (
+        orgs_for_user(user, Perm.ORG_EDIT)
+        .filter(kind__in=kinds)
+        .exclude(path__startswith=org.path)
+        .exclude(pk=parent.pk)
+    )
+    form = OrgMoveForm(request.POST or None, parents=parents)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_move(actor=user, org=org, new_parent=form.cleaned_data["new_parent"])
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(
+                request, f"已将「{org.name}」移到「{form.cleaned_data['new_parent'].name}」下。"
+            )
+            return redirect("org_detail", pk=org.pk)
+    return render(
+        request,
+        "orgs/org_form.html",
+        {"form": form, "org": org, "title": f"移动「{org.name}」（连同下级组织和党员）"},
     )
 
 

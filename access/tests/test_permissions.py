@@ -54,6 +54,18 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
             member_a=HIDDEN,
         ),
     ),
+    (
+        "org_move",
+        "branch_a2",
+        expect(
+            FORBIDDEN,
+            school_admin=OK,
+            unit_a_admin=OK,
+            unit_b_admin=HIDDEN,
+            branch_secretary=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
     ("campus_list", None, expect(FORBIDDEN, school_admin=OK)),
     ("campus_edit", "campus", expect(FORBIDDEN, school_admin=OK)),
     ("member_list", None, expect(OK, reviewer=FORBIDDEN, member_a=FORBIDDEN)),

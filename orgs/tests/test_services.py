@@ -67,3 +67,30 @@ def test_school_admin_manages_campuses(cast: Cast) -> None:
 
     page = admin.get(reverse("campus_list"))
     assert "东校区" in page.content.decode()
+
+
+def test_school_admin_moves_branch_to_other_unit_with_its_members(cast: Cast) -> None:
+    response = cast.client("school_admin").post(
+        reverse("org_move", args=[cast.branch_a2.pk]), {"new_parent": cast.unit_b.pk}
+    )
+
+    assert response.status_code == 302
+    branch = Org.objects.get(pk=cast.branch_a2.pk)
+    assert branch.path.startswith(cast.unit_b.path)
+    unit_b_list = cast.client("unit_b_admin").get(reverse("member_list"))
+    assert "王五" in {row["m"].name for row in unit_b_list.context["rows"]}
+
+
+def test_unit_admin_cannot_move_branch_out_of_own_unit(cast: Cast) -> None:
+    response = cast.client("unit_a_admin").post(
+        reverse("org_move", args=[cast.branch_a2.pk]), {"new_parent": cast.unit_b.pk}
+    )
+
+    assert response.status_code == 200
+    assert "new_parent" in response.context["form"].errors
+    assert Org.objects.get(pk=cast.branch_a2.pk).path.startswith(cast.unit_a.path)
+
+
+def test_org_cannot_move_under_its_own_descendant(cast: Cast) -> None:
+    with pytest.raises(ValidationError, match="自身"):
+        services.org_move(actor=None, org=cast.unit_a, new_parent=cast.branch_a1)
