@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from members.models import Member
 from orgs.models import Org
@@ -79,6 +80,14 @@ class Deliverable(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def material_type_labels(self) -> list[str]:
+        return [MaterialType(t).label for t in self.material_types if t in MaterialType.values]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.deadline < timezone.now()
 
 
 class SubmissionState(models.TextChoices):
@@ -202,3 +211,24 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["deliverable", "org"], name="reminder_cell_idx")]
+
+
+class UnitSummary(models.Model):
+    """A unit's summary for a deliverable that asks for one (战疫故事汇: 组织生活会开展情况总结)."""
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="summaries")
+    org = models.ForeignKey(Org, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    text = models.TextField("情况总结")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deliverable", "org"], name="unit_summary_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} · {self.deliverable}"

@@ -58,6 +58,10 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def kind_label(self) -> str:
+        return self.custom_kind or self.get_kind_display()
+
 
 class Phase(models.Model):
     """A date range for which posts are staffed (分阶段)."""
@@ -71,7 +75,7 @@ class Phase(models.Model):
     posts = models.ManyToManyField(Post, verbose_name="岗位", related_name="phases", blank=True)
 
     class Meta:
-        ordering = ["-starts_on"]
+        ordering = ["-starts_on", "-id"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
@@ -107,6 +111,7 @@ class SignUp(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["member__branch__path", "member__number"]
         constraints = [
             models.UniqueConstraint(fields=["phase", "member"], name="signup_once_per_phase")
         ]
@@ -155,6 +160,8 @@ class Roster(models.Model):
     solve_progress = models.JSONField(default=dict, blank=True)  # time, score, bound, gap
     solve_stop = models.BooleanField(default=False)
     solve_message = models.TextField(blank=True)  # why no roster can exist, in Chinese
+    solve_queued_at = models.DateTimeField(null=True, blank=True)
+    solve_started_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,6 +169,18 @@ class Roster(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["phase", "org"], name="roster_per_phase_and_org")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.phase.name} · {self.org.name}"
+
+    @property
+    def level(self) -> str:
+        """School rosters staff school-level posts; a unit's roster its unit-level posts."""
+        return PostLevel.SCHOOL if self.org.depth == 1 else PostLevel.UNIT
+
+    @property
+    def is_solving(self) -> bool:
+        return self.solve_state in (self.SolveState.QUEUED, self.SolveState.RUNNING)
 
 
 class Assignment(models.Model):
@@ -201,7 +220,11 @@ class SwapRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
 
 
 def new_feed_key() -> str:

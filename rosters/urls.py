@@ -1,3 +1,37 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from rosters import views
+
+urlpatterns = [
+    path("", views.rosters_home, name="rosters_home"),
+    path("posts/", views.post_list, name="post_list"),
+    path("posts/new/", views.post_edit, name="post_new"),
+    path("posts/<int:pk>/", views.post_edit, name="post_edit"),
+    path("phases/new/", views.phase_edit, name="phase_new"),
+    path("phases/<int:pk>/", views.phase_detail, name="phase_detail"),
+    path("phases/<int:pk>/edit/", views.phase_edit, name="phase_edit"),
+    path("phases/<int:pk>/signup/", views.signup_form, name="signup_form"),
+    path("phases/<int:pk>/signups/", views.signup_list, name="signup_list"),
+    path("phases/<int:pk>/signups/export/", views.signup_export, name="signup_export"),
+    path("phases/<int:pk>/allocate/", views.allocation_page, name="allocation_page"),
+    path("phases/<int:pk>/roster/", views.roster_create, name="roster_create"),
+    path("signups/<int:pk>/recommend/", views.signup_recommend, name="signup_recommend"),
+    path("allocations/<int:pk>/remove/", views.allocation_remove, name="allocation_remove"),
+    path("r/<int:pk>/", views.roster_detail, name="roster_detail"),
+    path("r/<int:pk>/status/", views.roster_status, name="roster_status"),
+    path("r/<int:pk>/solve/", views.roster_solve, name="roster_solve"),
+    path("r/<int:pk>/stop/", views.roster_stop, name="roster_stop"),
+    path("r/<int:pk>/settings/", views.roster_settings_view, name="roster_settings"),
+    path("r/<int:pk>/edit/", views.roster_edit, name="roster_edit"),
+    path("r/<int:pk>/publish/", views.roster_publish, name="roster_publish"),
+    path("r/<int:pk>/print/", views.roster_print, name="roster_print"),
+    path("r/<int:pk>/export/", views.roster_export, name="roster_export"),
+    path("r/<int:pk>/problem.json", views.roster_problem, name="roster_problem"),
+    path("r/<int:pk>/import/", views.roster_import, name="roster_import"),
+    path("swaps/", views.swap_list, name="swap_list"),
+    path("swaps/<int:pk>/decide/", views.swap_decide, name="swap_decide"),
+    path("mine/", views.my_shifts, name="my_shifts"),
+    path("mine/<int:pk>/swap/", views.swap_request, name="swap_request"),
+    path("mine/feed/regenerate/", views.feed_regenerate, name="feed_regenerate"),
+    path("feed/<str:key>.ics", views.calendar_feed, name="calendar_feed"),
+]

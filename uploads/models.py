@@ -1,1 +1,55 @@
-from django.db import models  # noqa: F401
+"""A resumable upload (tus 1.0.0) on its way in.
+
+The bytes live in MEDIA_ROOT/uploads/partial/<id> until a feature claims the finished upload
+and moves the file into place (`uploads.services`). An upload nobody claims is removed after a
+day by `uploads_cleanup`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class UploadQuerySet(models.QuerySet["Upload"]):
+    def pending(self) -> "UploadQuerySet":
+        return self.filter(claimed_at__isnull=True)
+
+    def completed(self) -> "UploadQuerySet":
+        return self.filter(completed_at__isnull=False)
+
+
+class Upload(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    filename = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField("大小")  # Upload-Length: what the client announced
+    offset = models.BigIntegerField("已接收", default=0)  # bytes safely on disk
+    metadata = models.JSONField(default=dict, blank=True)  # Upload-Metadata, decoded
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UploadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "上传"
+        verbose_name_plural = "上传"
+        indexes = [models.Index(fields=["updated_at"], name="upload_updated_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(offset__gte=0) & models.Q(offset__lte=models.F("size")),
+                name="upload_offset_within_size",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None

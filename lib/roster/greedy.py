@@ -1,0 +1,176 @@
+"""A fast greedy roster: the one to beat, the complete hint for CP-SAT, and a bench peer.
+
+Shifts are filled in time order. For each, the cadres it needs come first, then the rest; among
+the people who may take it (eligible, rested, under the weekly cap), the least loaded go first,
+then the cheapest (wanted post, wanted day, no unwanted night), then those with the fewest
+remaining options (so flexible people stay free for later shifts). Pinned assignments are placed
+before anything else. It may get stuck on a tight problem; then it returns what it filled.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+
+from lib.roster.eligibility import Index
+
+
+def greedy(ix: Index, shifts: list[int] | None = None) -> tuple[list[tuple[int, int]], int]:
+    """(pairs of (shift, person), number of places it could not fill)."""
+    problem = ix.problem
+    rest = int(problem.rules.rest_hours * 60)
+    cap = problem.rules.weekly_cap
+    order = sorted(shifts if shifts is not None else range(ix.n_shifts), key=lambda s: ix.start[s])
+    wanted = set(order)
+    busy: list[list[tuple[int, int]]] = [[] for _ in range(ix.n_people)]  # sorted (start, end)
+    week_load: Counter[tuple[int, tuple[int, int]]] = Counter()
+    load = [0] * ix.n_people
+    remaining = [len(items) for items in ix.shifts_of]
+    on: dict[int, list[int]] = {}
+    pairs: list[tuple[int, int]] = []
+
+    def free(p: int, s: int) -> bool:
+        if cap is not None and week_load[(p, ix.week[s])] >= cap:
+            return False
+        a, b = ix.start[s], ix.end[s]
+        items = busy[p]
+        i = bisect.bisect_left(items, (a, b))
+        # neighbours in time order are enough: stored intervals keep the rule among themselves
+        if i < len(items) and items[i][0] < b + rest:
+            return False
+        return not (i > 0 and a < items[i - 1][1] + rest)
+
+    def place(p: int, s: int) -> None:
+        bisect.insort(busy[p], (ix.start[s], ix.end[s]))
+        week_load[(p, ix.week[s])] += 1
+        load[p] += 1
+        on.setdefault(s, []).append(p)
+        pairs.append((s, p))
+
+    for s, p in ix.pinned:
+        if s in wanted:
+            place(p, s)
+
+    cadre = [person.is_cadre for person in problem.people]
+    posts = {post.id: post for post in problem.posts}
+    missing = 0
+    for s in order:
+        shift = problem.shifts[s]
+        here = on.get(s, [])
+        need = shift.headcount - len(here)
+        cadres_needed = posts[shift.post].min_cadres - sum(1 for p in here if cadre[p])
+        candidates = [p for p in ix.people_of[s] if p not in here and free(p, s)]
+        for p in ix.people_of[s]:
+            remaining[p] -= 1
+        candidates.sort(key=lambda p: (load[p], ix.cost(p, s), remaining[p], p))
+        chosen: list[int] = []
+        if cadres_needed > 0:
+            chosen = [p for p in candidates if cadre[p]][: min(cadres_needed, need)]
+        for p in candidates:
+            if len(chosen) >= need:
+                break
+            if p not in chosen:
+                chosen.append(p)
+        for p in chosen:
+            place(p, s)
+        missing += max(0, need - len(chosen))
+    return pairs, missing
+
+
+def repair(
+    ix: Index, pairs: list[tuple[int, int]], band: dict[bool, tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Move single assignments from people above the band to people below it (or at its low
+    end), keeping every hard rule: the greedy roster made fair enough to be a good hint."""
+    problem = ix.problem
+    rest = int(problem.rules.rest_hours * 60)
+    cap = problem.rules.weekly_cap
+    pinned = set(ix.pinned)
+    cadre = [person.is_cadre for person in problem.people]
+    posts = {post.id: post for post in problem.posts}
+    on: dict[int, set[int]] = {}
+    mine: list[list[int]] = [[] for _ in range(ix.n_people)]
+    week_load: Counter[tuple[int, tuple[int, int]]] = Counter()
+    for s, p in pairs:
+        on.setdefault(s, set()).add(p)
+        mine[p].append(s)
+        week_load[(p, ix.week[s])] += 1
+
+    def fits(p: int, s: int) -> bool:
+        if p in on.get(s, ()):
+            return False
+        if cap is not None and week_load[(p, ix.week[s])] >= cap:
+            return False
+        a, b = ix.start[s], ix.end[s]
+        return all(ix.start[t] >= b + rest or a >= ix.end[t] + rest for t in mine[p])
+
+    def move(s: int, p: int, q: int) -> None:
+        on[s].discard(p)
+        on[s].add(q)
+        mine[p].remove(s)
+        mine[q].append(s)
+        week_load[(p, ix.week[s])] -= 1
+        week_load[(q, ix.week[s])] += 1
+
+    for _round in range(3):
+        moved = False
+        over_band = [p for p in range(ix.n_people) if len(mine[p]) > band[ix.is_leader[p]][1]]
+        for p in sorted(over_band, key=lambda p: -len(mine[p])):
+            lo, hi = band[ix.is_leader[p]]
+            for s in sorted(mine[p], key=lambda s: -ix.cost(p, s)):
+                if len(mine[p]) <= hi and not (len(mine[p]) > lo and ix.cost(p, s)):
+                    break
+                if (s, p) in pinned:
+                    continue
+                need_cadre = cadre[p] and (
+                    sum(1 for x in on[s] if cadre[x]) <= posts[problem.shifts[s].post].min_cadres
+                )
+                best = None
+                for q in ix.people_of[s]:
+                    if ix.is_leader[q] != ix.is_leader[p] or (need_cadre and not cadre[q]):
+                        continue
+                    lq = len(mine[q])
+                    over = len(mine[p]) > hi
+                    # over the band: any taker below hi; else only a cheaper taker under hi
+                    if lq >= hi or (
+                        not over and (lq < lo) is False and ix.cost(q, s) >= ix.cost(p, s)
+                    ):
+                        continue
+                    if not over and ix.cost(q, s) >= ix.cost(p, s):
+                        continue
+                    if not fits(q, s):
+                        continue
+                    key = (lq >= lo, ix.cost(q, s), lq)
+                    if best is None or key < best[0]:
+                        best = (key, q)
+                if best is not None:
+                    move(s, p, best[1])
+                    moved = True
+        # lift people below the band by taking from those above lo
+        for q in range(ix.n_people):
+            lo, hi = band[ix.is_leader[q]]
+            if not ix.shifts_of[q] or len(mine[q]) >= lo:
+                continue
+            for s in ix.shifts_of[q]:
+                if len(mine[q]) >= lo:
+                    break
+                if not fits(q, s):
+                    continue
+                for p in sorted(on.get(s, ()), key=lambda p: -len(mine[p])):
+                    if len(mine[p]) <= lo or (s, p) in pinned:
+                        continue
+                    if ix.is_leader[p] != ix.is_leader[q]:
+                        continue
+                    if (
+                        cadre[p]
+                        and not cadre[q]
+                        and sum(1 for x in on[s] if cadre[x])
+                        <= posts[problem.shifts[s].post].min_cadres
+                    ):
+                        continue
+                    move(s, p, q)
+                    moved = True
+                    break
+        if not moved:
+            break
+    return [(s, p) for p in range(ix.n_people) for s in mine[p]]

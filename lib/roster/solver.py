@@ -1,0 +1,325 @@
+"""solve(): greedy first, then CP-SAT per component inside a hard load band, with progress, an
+early stop that keeps the best roster, a provable bound and reasons when no roster exists."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+
+from lib.roster import cpsat, explain
+from lib.roster.eligibility import Index, build_index
+from lib.roster.greedy import greedy, repair
+from lib.roster.problem import (
+    Problem,
+    Progress,
+    ProgressCallback,
+    Result,
+    StopCallback,
+    gap_pct,
+)
+from lib.roster.scoring import Bounds, Component, bounds, score_ix
+
+RULE_CN = {
+    "rest": "两班之间至少休息 {rest:g} 小时",
+    "weekly_cap": "每人每周最多 {cap} 次",
+    "min_cadres": "每班的干部人数要求",
+}
+DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
+MAX_WIDEN = 2  # then drop the band altogether
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    on_progress: ProgressCallback | None = None,
+    should_stop: StopCallback | None = None,
+    workers: int = 2,
+    seed: int = 0,
+) -> Result:
+    return _Solve(problem, time_limit, on_progress, should_stop, workers, seed).run()
+
+
+def _label(c: Component) -> str:
+    if c.group is True:
+        return "领导值班" + (f" {c.campus}" if c.campus else "")
+    return c.campus or "全部岗位"
+
+
+class _Solve:
+    def __init__(
+        self,
+        problem: Problem,
+        time_limit: float,
+        on_progress: ProgressCallback | None,
+        should_stop: StopCallback | None,
+        workers: int,
+        seed: int,
+    ) -> None:
+        self.started = time.perf_counter()
+        self.problem = problem
+        self.time_limit = time_limit
+        self.on_progress = on_progress
+        self.should_stop = should_stop
+        self.workers = workers
+        self.seed = seed
+        self.first_s: float | None = None
+        self.stopped = False
+        self.ix: Index | None = None
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def left(self) -> float:
+        return self.time_limit - self.elapsed()
+
+    def report(self, score: int | None, bound: int, phase: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(round(self.elapsed(), 3), score, bound, gap_pct(score, bound), phase)
+            )
+
+    def stop_requested(self) -> bool:
+        if self.should_stop is not None and self.should_stop():
+            self.stopped = True
+        return self.stopped
+
+    # --- main -----------------------------------------------------------------------------
+
+    def run(self) -> Result:
+        ix = self.ix = build_index(self.problem)
+        b = bounds(ix)
+        w = self.problem.weights.spread
+        static_bound = b.at_least(ix, w)
+        why = explain.reasons(ix)
+        if why:
+            return Result("infeasible", bound=static_bound, time_s=self.elapsed(), reasons=why)
+
+        band = self._band(ix, b)
+        g_pairs, missing = greedy(ix)
+        g_complete = missing == 0
+        if g_complete:
+            g_pairs = repair(ix, g_pairs, band)
+        if g_complete:
+            self.first_s = self.elapsed()
+            g_score = score_ix(ix, g_pairs)[0]
+            self.report(g_score, static_bound, "greedy")
+        comps = [c for c in b.components if c.shifts and c.people]
+        comp_of_shift = {s: ci for ci, c in enumerate(comps) for s in c.shifts}
+        current: dict[int, list[tuple[int, int]] | None] = {ci: [] for ci in range(len(comps))}
+        g_by_comp: dict[int, list[tuple[int, int]]] = {ci: [] for ci in range(len(comps))}
+        for s, p in g_pairs:
+            if s in comp_of_shift:
+                g_by_comp[comp_of_shift[s]].append((s, p))
+        for ci, c in enumerate(comps):
+            demand = c.demand
+            current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
+
+        widened = {True: 0, False: 0}
+        comp_bound: dict[int, int] = {}
+        proven_infeasible: list[str] = []
+        sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
+        for ci, c in enumerate(comps):
+            if self.stop_requested() or self.left() <= 0.05:
+                break
+            weight_left = sum(sizes[cj] for cj in range(ci, len(comps)))
+            budget = max(min(1.0, self.left()), self.left() * sizes[ci] / weight_left)
+            deadline = self.elapsed() + budget
+            while True:
+                groups = {ix.is_leader[p] for p in c.people}
+                use_band = all(widened[gr] <= MAX_WIDEN for gr in groups)
+                person_band = {p: band[ix.is_leader[p]] for p in c.people} if use_band else None
+                model, x, _terms = cpsat.build_model(ix, c.shifts, c.people, band=person_band)
+                hint = set((p, s) for s, p in g_by_comp[ci])
+
+                def on_solution(obj: int, bnd: int, ci: int = ci) -> None:
+                    if self.first_s is None and all(
+                        current[cj] is not None for cj in range(len(comps)) if cj != ci
+                    ):
+                        self.first_s = self.elapsed()
+                    self.report(
+                        self._estimate(ix, comps, current, ci, obj, band),
+                        static_bound,
+                        _label(comps[ci]),
+                    )
+
+                out = cpsat.run(
+                    model,
+                    x,
+                    time_limit=max(0.05, min(deadline - self.elapsed(), self.left())),
+                    workers=self.workers,
+                    seed=self.seed,
+                    hint=hint,
+                    on_solution=on_solution,
+                    should_stop=self.should_stop,
+                )
+                if DEBUG:
+                    print(
+                        f"  [{_label(c)}] band={use_band and band} {out.status} "
+                        f"obj={out.objective} "
+                        f"bound={out.bound} t={self.elapsed():.2f} vars={len(x)}"
+                    )
+                if out.stopped:
+                    self.stopped = True
+                if out.status in ("optimal", "feasible"):
+                    if (
+                        current[ci] is None
+                        or self._pref(ix, out.pairs) <= self._pref(ix, current[ci] or [])
+                        or not self._in_band(ix, current[ci] or [], band)
+                    ):
+                        current[ci] = out.pairs
+                    if use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups):
+                        comp_bound[ci] = out.bound
+                    break
+                if out.status == "infeasible" and not out.stopped:
+                    if not use_band:
+                        proven_infeasible += self._diagnose(ix, c)
+                        break
+                    for gr in groups:  # widen: the high end first, then the low end
+                        widened[gr] += 1
+                        lo, hi = band[gr]
+                        band[gr] = (lo, hi + 1) if widened[gr] % 2 else (max(0, lo - 1), hi)
+                    if self.left() > 0.05 and not self.stop_requested():
+                        deadline = max(deadline, self.elapsed() + 0.5)
+                        continue
+                break  # unknown: keep the greedy part if there is one
+
+        if proven_infeasible:
+            return Result(
+                "infeasible",
+                bound=static_bound,
+                time_s=self.elapsed(),
+                reasons=[r for r in proven_infeasible if r],
+            )
+        pairs: list[tuple[int, int]] = []
+        complete = all(v is not None for v in current.values())
+        if complete:
+            for v in current.values():
+                pairs += v or []
+        candidates = []
+        if complete:
+            candidates.append(pairs)
+        if g_complete:
+            candidates.append(g_pairs)
+        bound = self._bound(b, comps, comp_bound, w, static_bound)
+        if not candidates:
+            self.report(None, bound, "done")
+            return Result(
+                "stopped" if self.stopped else "timeout_no_solution",
+                bound=bound,
+                time_s=self.elapsed(),
+                reasons=["在时限内没有找到完整的值班表，请延长求解时间后重试"],
+            )
+        best = min(candidates, key=lambda ps: score_ix(ix, ps)[0])
+        total, breakdown = score_ix(ix, best)
+        bound = min(bound, total)
+        status = "optimal" if total == bound else ("stopped" if self.stopped else "feasible")
+        self.report(total, bound, "done")
+        problem = self.problem
+        return Result(
+            status,  # type: ignore[arg-type]
+            assignments=sorted((problem.shifts[s].id, problem.people[p].id) for s, p in best),
+            score=total,
+            bound=bound,
+            gap_pct=gap_pct(total, bound),
+            time_s=self.elapsed(),
+            first_solution_s=self.first_s,
+            breakdown=breakdown,
+        )
+
+    # --- pieces ---------------------------------------------------------------------------
+
+    def _band(self, ix: Index, b: Bounds) -> dict[bool, tuple[int, int]]:
+        band = dict(b.band)
+        for g in (True, False):
+            lo, hi = band[g]
+            if lo > hi:  # no average to aim at: let everyone be anywhere up to their maximum
+                band[g] = (0, max(lo, hi))
+        return band
+
+    def _pref(self, ix: Index, pairs: list[tuple[int, int]]) -> int:
+        return sum(ix.cost(p, s) for s, p in pairs)
+
+    def _in_band(
+        self, ix: Index, pairs: list[tuple[int, int]], band: dict[bool, tuple[int, int]]
+    ) -> bool:
+        load = Counter(p for _, p in pairs)
+        return all(
+            band[ix.is_leader[p]][0] <= n <= band[ix.is_leader[p]][1] for p, n in load.items()
+        )
+
+    def _estimate(
+        self,
+        ix: Index,
+        comps: list[Component],
+        current: dict[int, list[tuple[int, int]] | None],
+        solving: int,
+        obj: int,
+        band: dict[bool, tuple[int, int]],
+    ) -> int | None:
+        """The score of the best roster so far: the other components as they stand, the one
+        being solved at its objective with loads inside the band."""
+        pref = obj
+        extremes: dict[bool, list[int]] = {True: [], False: []}
+        for ci, pairs in current.items():
+            if ci == solving:
+                for g in {ix.is_leader[p] for p in comps[ci].people}:
+                    extremes[g] += list(band[g])
+                continue
+            if pairs is None:
+                return None
+            pref += self._pref(ix, pairs)
+            load = Counter(p for _, p in pairs)
+            for p in comps[ci].people:
+                extremes[ix.is_leader[p]].append(load[p])
+        spread = max((max(v) - min(v) for v in extremes.values() if v), default=0)
+        return self.problem.weights.spread * spread + pref
+
+    def _bound(
+        self,
+        b: Bounds,
+        comps: list[Component],
+        comp_bound: dict[int, int],
+        w: int,
+        static_bound: int,
+    ) -> int:
+        """min over the spread: at the spread's bound every load is in the band, so each
+        component's preferences are at least CP-SAT's bound under the band; one more unit of
+        spread costs w and frees the band (then only the relaxed per-shift bound holds)."""
+        relaxed_of = {}
+        for ci, c in enumerate(comps):
+            relaxed_of[ci] = sum(v for k, v in b.relaxed_pref_of.items() if b.components[k] is c)
+        at_bound = sum(max(relaxed_of[ci], comp_bound.get(ci, 0)) for ci in range(len(comps)))
+        return max(static_bound, b.at_least(self.ix, w, at_bound) if self.ix else static_bound)
+
+    def _diagnose(self, ix: Index, c: Component) -> list[str]:
+        """The model proved the component infeasible; name the rule that, relaxed alone,
+        makes it feasible."""
+        rules = self.problem.rules
+        where = ix_label(c)
+        for rule in cpsat.RELAXABLE:
+            if rule == "weekly_cap" and rules.weekly_cap is None:
+                continue
+            if self.left() <= 0.05:
+                break
+            model, x, _ = cpsat.build_model(
+                ix, c.shifts, c.people, band=None, relax=frozenset({rule})
+            )
+            out = cpsat.run(
+                model, x, time_limit=min(2.0, self.left()), workers=self.workers, seed=self.seed
+            )
+            if out.status in ("optimal", "feasible"):
+                text = RULE_CN[rule].format(rest=rules.rest_hours, cap=rules.weekly_cap)
+                return [
+                    f"{where}：在「{text}」的规则下排不出值班表（只放宽这一条即可排出）；"
+                    f"请为这些岗位增加人员、减少班次或调整该规则"
+                ]
+        return [
+            f"{where}：人员、可值班时间与规则的组合使值班表无法排出"
+            f"（单独放宽休息时间、每周上限或干部要求都不够）"
+        ]
+
+
+def ix_label(c: Component) -> str:
+    return _label(c)

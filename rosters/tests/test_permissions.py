@@ -1,0 +1,140 @@
+"""Every rosters page, for every role of the cast: allowed, refused (403) or hidden (404)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
+from rosters.models import Assignment, Phase, Post, PostKind, PostLevel, Roster
+from rosters.tests.conftest import Small
+
+MANAGERS = {"school_admin": OK, "unit_a_admin": OK, "unit_b_admin": OK, "duty_office": OK}
+SCHOOL = {"school_admin": OK, "duty_office": OK}
+
+TABLE: list[tuple[str, str | None, dict[str, int]]] = [
+    ("rosters_home", None, expect(OK)),
+    ("post_list", None, expect(FORBIDDEN, **MANAGERS)),
+    ("post_new", None, expect(FORBIDDEN, **MANAGERS)),
+    ("post_edit", "post", expect(FORBIDDEN, **SCHOOL)),
+    (
+        "post_edit",
+        "unit_post",
+        expect(
+            FORBIDDEN,
+            school_admin=OK,
+            unit_a_admin=OK,
+            unit_b_admin=HIDDEN,
+            duty_office=OK,
+            branch_secretary=FORBIDDEN,
+        ),
+    ),
+    ("phase_new", None, expect(FORBIDDEN, **MANAGERS)),
+    ("phase_detail", "phase", expect(OK)),
+    ("phase_detail", "unit_phase", expect(OK, unit_b_admin=HIDDEN)),
+    ("phase_edit", "phase", expect(FORBIDDEN, **SCHOOL)),
+    (
+        "phase_edit",
+        "unit_phase",
+        expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=HIDDEN, duty_office=OK),
+    ),
+    ("signup_form", "phase", expect(FORBIDDEN, member_a=OK)),
+    ("signup_form", "unit_phase", expect(FORBIDDEN, member_a=OK, unit_b_admin=HIDDEN)),
+    ("signup_list", "phase", expect(OK, reviewer=FORBIDDEN, member_a=FORBIDDEN)),
+    ("signup_export", "phase", expect(OK, reviewer=FORBIDDEN, member_a=FORBIDDEN)),
+    ("allocation_page", "phase", expect(FORBIDDEN, **MANAGERS)),
+    ("roster_detail", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_detail", "unit_roster", expect(HIDDEN, unit_a_admin=OK, **SCHOOL)),
+    ("roster_status", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_print", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_export", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_export", "unit_roster", expect(HIDDEN, unit_a_admin=OK, **SCHOOL)),
+    ("roster_problem", "roster", expect(HIDDEN, **SCHOOL)),
+    ("swap_list", None, expect(FORBIDDEN, **MANAGERS)),
+    ("my_shifts", None, expect(FORBIDDEN, member_a=OK)),
+    ("swap_request", "assignment", expect(HIDDEN, member_a=OK)),
+]
+
+# POST-only actions (tested in test_views.py) and the login-free calendar feed.
+COVERED_ELSEWHERE = {
+    "signup_recommend",
+    "allocation_remove",
+    "roster_create",
+    "roster_solve",
+    "roster_stop",
+    "roster_settings",
+    "roster_edit",
+    "roster_publish",
+    "roster_import",
+    "swap_decide",
+    "feed_regenerate",
+    "calendar_feed",
+}
+
+
+def _objects(cast: Cast, small: Small) -> dict[str, Any]:
+    unit_post = Post.objects.create(
+        name="楼栋", kind=PostKind.BUILDING, level=PostLevel.UNIT, org=cast.unit_a, headcount=1
+    )
+    unit_phase = Phase.objects.create(
+        name="院级", org=cast.unit_a, starts_on=small.phase.starts_on, ends_on=small.phase.ends_on
+    )
+    unit_phase.posts.set([unit_post])
+    unit_roster = Roster.objects.create(phase=unit_phase, org=cast.unit_a)
+    Roster.objects.filter(pk=small.roster.pk).update(state=Roster.State.PUBLISHED)
+    assignment = Assignment.objects.create(
+        roster=small.roster,
+        post=small.post,
+        date=timezone.localdate() + dt.timedelta(days=1),
+        slot="08–14",
+        member=cast.member_a,
+    )
+    return {
+        "post": small.post,
+        "unit_post": unit_post,
+        "phase": small.phase,
+        "unit_phase": unit_phase,
+        "roster": small.roster,
+        "unit_roster": unit_roster,
+        "assignment": assignment,
+    }
+
+
+CASES = [(name, arg, role, table[role]) for name, arg, table in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "arg", "role", "status"), CASES)
+def test_page_access(
+    cast: Cast, small: Small, name: str, arg: str | None, role: str, status: int
+) -> None:
+    objects = _objects(cast, small)
+    url = reverse(name, args=[objects[arg].pk]) if arg else reverse(name)
+    response = cast.client(role).get(url)
+    assert response.status_code == status, f"{role} GET {name}({arg})"
+    if status == LOGIN:
+        assert response["Location"].startswith(reverse("login"))
+
+
+WRITES = [
+    ("roster_edit", "roster", "unit_a_admin", HIDDEN),
+    ("roster_solve", "unit_roster", "unit_b_admin", HIDDEN),
+    ("roster_publish", "roster", "member_a", HIDDEN),
+    ("roster_create", "phase", "unit_a_admin", FORBIDDEN),
+    ("signup_recommend", "signup_b", "unit_a_admin", HIDDEN),
+    ("signup_recommend", "signup_a", "branch_secretary", FORBIDDEN),
+]
+
+
+@pytest.mark.parametrize(("name", "arg", "role", "status"), WRITES)
+def test_refused_writes_change_nothing(
+    cast: Cast, small: Small, name: str, arg: str, role: str, status: int
+) -> None:
+    objects = _objects(cast, small)
+    objects["signup_a"] = small.phase.signups.get(member=cast.member_a)
+    objects["signup_b"] = small.phase.signups.get(member=cast.member_b)
+    versions = dict(Roster.objects.values_list("pk", "version"))
+    response = cast.client(role).post(reverse(name, args=[objects[arg].pk]), {"op": "x"})
+    assert response.status_code == status
+    assert dict(Roster.objects.values_list("pk", "version")) == versions
