@@ -89,7 +89,7 @@ def _per_shift(ix: Index) -> list[str]:
 
 def _pinned(ix: Index) -> list[str]:
     problem = ix.problem
-    out = []
+    out: list[str] = []
     rest = int(problem.rules.rest_hours * 60)
     by_shift: dict[int, list[int]] = defaultdict(list)
     by_person: dict[int, list[int]] = defaultdict(list)
