@@ -75,6 +75,7 @@ def build_model(
     *,
     band: dict[int, tuple[int, int]] | None,
     relax: frozenset[str] = frozenset(),
+    fixed: list[tuple[int, int]] | None = None,
 ) -> tuple[
     cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar], list[tuple[int, cp_model.IntVar]]
 ]:
@@ -89,18 +90,27 @@ def build_model(
         for s in ix.shifts_of[p]:
             if s in in_comp:
                 x[(p, s)] = model.new_bool_var(f"x{p}_{s}")
+    # `fixed`: (shift, person) pairs of people outside `people`, kept as they are; they fill part
+    # of the shifts' headcounts and cadre needs (a neighbourhood of a roster).
+    fixed_set = set(fixed or ())
     for s, p in ix.pinned:
         if (p, s) in x:
             model.add(x[(p, s)] == 1)
-        elif s in in_comp:
+        elif s in in_comp and (s, p) not in fixed_set:
             model.add_bool_or([])  # pinned to someone who cannot take it: infeasible
     posts = {post.id: post for post in problem.posts}
     cadre = [person.is_cadre for person in problem.people]
+    taken: dict[int, int] = {}
+    taken_cadres: dict[int, int] = {}
+    for s, p in fixed_set:
+        taken[s] = taken.get(s, 0) + 1
+        if cadre[p]:
+            taken_cadres[s] = taken_cadres.get(s, 0) + 1
     for s in shifts:
         here = [(p, x[(p, s)]) for p in ix.people_of[s] if (p, s) in x]
-        model.add(sum(v for _, v in here) == problem.shifts[s].headcount)
-        need = posts[problem.shifts[s].post].min_cadres
-        if need and "min_cadres" not in relax:
+        model.add(sum(v for _, v in here) == problem.shifts[s].headcount - taken.get(s, 0))
+        need = posts[problem.shifts[s].post].min_cadres - taken_cadres.get(s, 0)
+        if need > 0 and "min_cadres" not in relax:
             model.add(sum(v for p, v in here if cadre[p]) >= need)
     for p in people:
         mine = [s for s in ix.shifts_of[p] if s in in_comp]

@@ -7,7 +7,7 @@ import os
 import time
 from collections import Counter
 
-from lib.roster import cpsat, explain
+from lib.roster import cpsat, explain, lp
 from lib.roster.eligibility import Index, build_index
 from lib.roster.greedy import greedy, repair
 from lib.roster.problem import (
@@ -117,6 +117,7 @@ class _Solve:
             current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
 
         widened = {True: 0, False: 0}
+        tried_lp: set[int] = set()
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
         sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
@@ -130,8 +131,32 @@ class _Solve:
                 groups = {ix.is_leader[p] for p in c.people}
                 use_band = all(widened[gr] <= MAX_WIDEN for gr in groups)
                 person_band = {p: band[ix.is_leader[p]] for p in c.people} if use_band else None
+                bounded = use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups)
+                if person_band is not None and ci not in tried_lp:
+                    tried_lp.add(ci)
+                    found, lp_bound, proven = self._via_lp(ix, c, person_band, deadline)
+                    if found is not None and (
+                        current[ci] is None
+                        or self._pref(ix, found) <= self._pref(ix, current[ci] or [])
+                        or not self._in_band(ix, current[ci] or [], band)
+                    ):
+                        current[ci] = found
+                        self._first_if_complete(current)
+                        self.report(
+                            self._estimate(ix, comps, current, -1, 0, band),
+                            static_bound,
+                            _label(c),
+                        )
+                    if lp_bound is not None and bounded:
+                        comp_bound[ci] = max(comp_bound.get(ci, 0), lp_bound)
+                    if proven or (lp_bound is not None and self.left() <= 0.05):
+                        break
+                    if lp_bound is None and found is None:
+                        pass  # the band may be infeasible: CP-SAT proves it and widens
+                    elif deadline - self.elapsed() < 0.2:
+                        break
                 model, x, _terms = cpsat.build_model(ix, c.shifts, c.people, band=person_band)
-                hint = set((p, s) for s, p in g_by_comp[ci])
+                hint = set((p, s) for s, p in (current[ci] or g_by_comp[ci]))
 
                 def on_solution(obj: int, bnd: int, ci: int = ci) -> None:
                     if self.first_s is None and all(
@@ -169,8 +194,8 @@ class _Solve:
                         or not self._in_band(ix, current[ci] or [], band)
                     ):
                         current[ci] = out.pairs
-                    if use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups):
-                        comp_bound[ci] = out.bound
+                    if bounded:
+                        comp_bound[ci] = max(comp_bound.get(ci, 0), out.bound)
                     break
                 if out.status == "infeasible" and not out.stopped:
                     if not use_band:
@@ -229,6 +254,88 @@ class _Solve:
         )
 
     # --- pieces ---------------------------------------------------------------------------
+
+    def _first_if_complete(self, current: dict[int, list[tuple[int, int]] | None]) -> None:
+        if self.first_s is None and all(v is not None for v in current.values()):
+            self.first_s = self.elapsed()
+
+    def _via_lp(
+        self, ix: Index, c: Component, band: dict[int, tuple[int, int]], deadline: float
+    ) -> tuple[list[tuple[int, int]] | None, int | None, bool]:
+        """(a roster of the component in the band or None, the LP's bound or None, whether the
+        roster is proven optimal in the band). The LP relaxation is nearly integral here: keep
+        the people whose values are all 0 or 1 and let CP-SAT place the others, widening that
+        neighbourhood when it cannot reach the LP's bound."""
+        rel = lp.relax(ix, c.shifts, c.people, band=band, time_limit=max(0.1, self.left()))
+        if DEBUG:
+            print(
+                f"  [{_label(c)}] LP {rel.status} bound={rel.bound} "
+                f"fractional={len(rel.fractional)} t={self.elapsed():.2f}"
+            )
+        if rel.status != "optimal":
+            return None, None, False
+        if not rel.fractional:
+            return rel.ones, rel.bound, True
+        comp_shifts = set(c.shifts)
+        free = {p for _, p in rel.fractional}
+        best: list[tuple[int, int]] | None = None
+        best_cost: int | None = None
+        for step in range(3):
+            if self.stop_requested() or self.left() <= 0.05:
+                break
+            fixed = [(s, p) for s, p in rel.ones if p not in free]
+            sub_shifts = sorted({s for p in free for s in ix.shifts_of[p] if s in comp_shifts})
+            people = sorted(free)
+            model, x, _ = cpsat.build_model(
+                ix, sub_shifts, people, band={p: band[p] for p in people}, fixed=fixed
+            )
+            if best is not None:
+                hint = {(p, s) for s, p in best if p in free}
+            else:
+                hint = {(p, s) for s, p in rel.ones if p in free}
+            model.clear_hints()
+            for key, v in x.items():  # a partial hint: the LP's ones
+                if key in hint or best is not None:
+                    model.add_hint(v, key in hint)
+            out = cpsat.run(
+                model,
+                x,
+                time_limit=max(0.2, min(deadline - self.elapsed(), self.left())),
+                workers=self.workers,
+                seed=self.seed,
+                should_stop=self.should_stop,
+            )
+            if DEBUG:
+                print(
+                    f"  [{_label(c)}] neighbourhood {step}: {len(people)} people, "
+                    f"{len(x)} vars, {out.status} obj={out.objective} t={self.elapsed():.2f}"
+                )
+            if out.stopped:
+                self.stopped = True
+            if out.status in ("optimal", "feasible"):
+                pairs = fixed + out.pairs
+                cost = self._pref(ix, pairs)
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = pairs, cost
+                if cost <= rel.bound:
+                    return best, rel.bound, True
+                if out.status == "feasible":
+                    break  # out of time in this neighbourhood
+            elif out.status != "infeasible":
+                break
+            # widen: first the people sharing a shift with them, then everyone on their posts
+            touched = {s for s, p in (*rel.fractional, *rel.ones) if p in free}
+            if step == 0:
+                free |= {p for s, p in rel.ones if s in touched}
+            else:
+                posts = {ix.problem.shifts[s].post for s in touched}
+                free |= {
+                    p
+                    for s in c.shifts
+                    if ix.problem.shifts[s].post in posts
+                    for p in ix.people_of[s]
+                }
+        return best, rel.bound, False
 
     def _band(self, ix: Index, b: Bounds) -> dict[bool, tuple[int, int]]:
         band = dict(b.band)

@@ -1,0 +1,105 @@
+"""The LP relaxation of one component's model (GLOP), inside the load band.
+
+Its optimum, rounded up, is a proven lower bound on the component's preference penalties under
+the band; on these problems it is also (nearly) integral: the rest rule is an interval-graph
+clique per person and the shifts are covered exactly, so most of the solution is already a
+roster. The solver keeps its integral part and lets CP-SAT finish the few people whose values
+are fractional (docs/adr/0005-roster-solver.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ortools.linear_solver import pywraplp
+
+from lib.roster.cpsat import _cliques
+from lib.roster.eligibility import Index
+
+EPS = 1e-6
+
+
+@dataclass
+class Relaxation:
+    status: str  # "optimal", "infeasible", "unknown"
+    bound: int = 0  # ⌈LP optimum⌉: no roster in the band costs less
+    ones: list[tuple[int, int]] = field(default_factory=list)  # (shift, person) at 1
+    fractional: list[tuple[int, int]] = field(default_factory=list)  # (shift, person) in (0, 1)
+
+
+def relax(
+    ix: Index,
+    shifts: list[int],
+    people: list[int],
+    *,
+    band: dict[int, tuple[int, int]],
+    time_limit: float,
+) -> Relaxation:
+    problem = ix.problem
+    rules = problem.rules
+    rest = int(rules.rest_hours * 60)
+    cap = rules.weekly_cap
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:
+        return Relaxation("unknown")
+    solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    in_comp = set(shifts)
+    pinned = set(ix.pinned)
+    posts = {post.id: post for post in problem.posts}
+    cadre = [person.is_cadre for person in problem.people]
+    cover = {}
+    cadre_cover = {}
+    for s in shifts:
+        shift = problem.shifts[s]
+        cover[s] = solver.Constraint(shift.headcount, shift.headcount)
+        need = posts[shift.post].min_cadres
+        if need:
+            cadre_cover[s] = solver.Constraint(need, solver.infinity())
+    objective = solver.Objective()
+    x: dict[tuple[int, int], pywraplp.Variable] = {}
+    for p in people:
+        mine = [s for s in ix.shifts_of[p] if s in in_comp]
+        lo, hi = band[p] if p in band else (0, len(mine))
+        load = solver.Constraint(lo, hi)
+        weeks: dict[tuple[int, int], list[pywraplp.Variable]] = {}
+        for s in mine:
+            v = solver.NumVar(1.0 if (s, p) in pinned else 0.0, 1.0, "")
+            x[(p, s)] = v
+            cover[s].SetCoefficient(v, 1)
+            if cadre[p] and s in cadre_cover:
+                cadre_cover[s].SetCoefficient(v, 1)
+            load.SetCoefficient(v, 1)
+            weeks.setdefault(ix.week[s], []).append(v)
+            c = ix.cost(p, s)
+            if c:
+                objective.SetCoefficient(v, c)
+        for clique in _cliques(ix, mine, rest):
+            ct = solver.Constraint(0, 1)
+            for s in clique:
+                ct.SetCoefficient(x[(p, s)], 1)
+        if cap is not None:
+            for vs in weeks.values():
+                if len(vs) > cap:
+                    ct = solver.Constraint(0, cap)
+                    for v in vs:
+                        ct.SetCoefficient(v, 1)
+    for s, p in ix.pinned:
+        if s in in_comp and (p, s) not in x:
+            return Relaxation("infeasible")
+    objective.SetMinimization()
+    code = solver.Solve()
+    if code == pywraplp.Solver.INFEASIBLE:
+        return Relaxation("infeasible")
+    if code != pywraplp.Solver.OPTIMAL:
+        return Relaxation("unknown")
+    ones: list[tuple[int, int]] = []
+    fractional: list[tuple[int, int]] = []
+    for (p, s), v in x.items():
+        value = v.solution_value()
+        if value >= 1 - EPS:
+            ones.append((s, p))
+        elif value > EPS:
+            fractional.append((s, p))
+    bound = max(0, math.ceil(objective.Value() - 1e-4))
+    return Relaxation("optimal", bound, ones, fractional)
