@@ -34,7 +34,7 @@ system-deps:
 	fi
 
 run: install
-	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py migrate --noinput -v 0
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py db_worker & trap "kill $$!" EXIT; \
 	  DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
