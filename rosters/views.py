@@ -372,7 +372,15 @@ def allocation_page(request: AuthedRequest, pk: int) -> HttpResponse:
         (p for p in posts if p.pk == _int(request.GET.get("post"))), posts[0] if posts else None
     )
     if request.method == "POST" and post is not None:
-        member = get_object_or_404(Member, pk=_int(request.POST.get("member")))
+        # Only a candidate the page could show: a guessed id reveals nothing.
+        signup = (
+            selectors.allocation_candidates(user=user, phase=phase, post=post)
+            .filter(member_id=_int(request.POST.get("member")))
+            .first()
+        )
+        if signup is None:
+            raise Http404
+        member = signup.member
         try:
             services.allocation_add(actor=user, phase=phase, post=post, member=member)
         except ValidationError as e:
@@ -580,7 +588,11 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             post = next((p for p in roster_posts(roster) if p.pk == int(post_id)), None)
             if post is None:
                 raise ValidationError("该岗位不在本值班表中。")
-            member = get_object_or_404(Member, pk=member_id)
+            # Only people allocated to this roster's posts: a guessed id reveals nothing.
+            member = get_object_or_404(
+                Member.objects.filter(allocations__phase_id=roster.phase_id).distinct(),
+                pk=member_id,
+            )
             services.assignment_add(
                 actor=user,
                 roster=roster,

@@ -173,4 +173,62 @@ def repair(
                     break
         if not moved:
             break
+
+    def can_leave(p: int, s: int, q: int) -> bool:
+        """Whether p may hand shift s to q as far as pinning and the cadre minimum go."""
+        if (s, p) in pinned:
+            return False
+        return not (
+            cadre[p]
+            and not cadre[q]
+            and sum(1 for x in on[s] if cadre[x]) <= posts[problem.shifts[s].post].min_cadres
+        )
+
+    def chain(p: int, depth: int = 4) -> list[tuple[int, int, int]] | None:
+        """Ejection chain from p, who is above the band: p hands a shift to q1, q1 (at the top
+        of the band) hands another to q2, …, until someone below the top takes one. Breadth
+        first, so the shortest chain; each step is checked against the taker's schedule
+        before they give their own shift away (stricter than needed, never wrong)."""
+        hi = band[ix.is_leader[p]][1]
+        parent: dict[int, tuple[int, int] | None] = {p: None}
+        frontier = [p]
+        for _ in range(depth):
+            nxt = []
+            for u in frontier:
+                used = set()  # shifts already handed over on the way to u: each at most once
+                v = u
+                while parent[v] is not None:
+                    v, t = parent[v]  # type: ignore[misc]
+                    used.add(t)
+                for s in sorted(mine[u], key=lambda s: ix.cost(u, s), reverse=True):
+                    if s in used:
+                        continue
+                    for q in ix.people_of[s]:
+                        if q in parent or ix.is_leader[q] != ix.is_leader[p]:
+                            continue
+                        if not can_leave(u, s, q) or not fits(q, s):
+                            continue
+                        parent[q] = (u, s)
+                        if len(mine[q]) < hi:
+                            steps = []
+                            v = q
+                            while parent[v] is not None:
+                                w, t = parent[v]  # type: ignore[misc]
+                                steps.append((t, w, v))
+                                v = w
+                            return steps  # from the end of the chain back to p
+                        nxt.append(q)
+            frontier = nxt
+            if not frontier:
+                break
+        return None
+
+    for p in range(ix.n_people):
+        hi = band[ix.is_leader[p]][1]
+        while len(mine[p]) > hi:
+            steps = chain(p)
+            if steps is None:
+                break
+            for s, giver, taker in steps:  # the last hand-over first: the taker is free
+                move(s, giver, taker)
     return [(s, p) for p in range(ix.n_people) for s in mine[p]]

@@ -10,6 +10,8 @@ are fractional (docs/adr/0005-roster-solver.md).
 from __future__ import annotations
 
 import math
+import threading
+import time
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -18,6 +20,32 @@ from lib.roster.cpsat import _cliques
 from lib.roster.eligibility import Index
 
 EPS = 1e-6
+
+
+class Cancel:
+    """Interrupts the relaxations running in other threads, and refuses new ones."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[pywraplp.Solver] = set()
+        self.cancelled = False
+
+    def attach(self, solver: pywraplp.Solver) -> bool:
+        with self._lock:
+            if self.cancelled:
+                return False
+            self._running.add(solver)
+            return True
+
+    def detach(self, solver: pywraplp.Solver) -> None:
+        with self._lock:
+            self._running.discard(solver)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            for solver in self._running:
+                solver.InterruptSolve()
 
 
 @dataclass
@@ -35,7 +63,10 @@ def relax(
     *,
     band: dict[int, tuple[int, int]],
     time_limit: float,
+    cancel: Cancel | None = None,
 ) -> Relaxation:
+    """Solve the relaxation; `cancel` lets another thread interrupt it (solve() runs the
+    components' relaxations in a thread pool while it works on the first ones)."""
     problem = ix.problem
     rules = problem.rules
     rest = int(rules.rest_hours * 60)
@@ -43,7 +74,7 @@ def relax(
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return Relaxation("unknown")
-    solver.SetTimeLimit(max(1, int(time_limit * 1000)))
+    started = time.perf_counter()
     in_comp = set(shifts)
     pinned = set(ix.pinned)
     posts = {post.id: post for post in problem.posts}
@@ -88,7 +119,17 @@ def relax(
         if s in in_comp and (p, s) not in x:
             return Relaxation("infeasible")
     objective.SetMinimization()
-    code = solver.Solve()
+    left = time_limit - (time.perf_counter() - started)  # building counts against the limit
+    if left <= 0.05:
+        return Relaxation("unknown")
+    solver.SetTimeLimit(int(left * 1000))
+    if cancel is not None and not cancel.attach(solver):
+        return Relaxation("unknown")
+    try:
+        code = solver.Solve()
+    finally:
+        if cancel is not None:
+            cancel.detach(solver)
     if code == pywraplp.Solver.INFEASIBLE:
         return Relaxation("infeasible")
     if code != pywraplp.Solver.OPTIMAL:

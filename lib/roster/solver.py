@@ -67,6 +67,7 @@ class _Solve:
         self.first_s: float | None = None
         self.stopped = False
         self.ix: Index | None = None
+        self.running = 0  # the bound proven so far, for progress reports
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -92,6 +93,7 @@ class _Solve:
         b = bounds(ix)
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
+        self.running = static_bound
         why = explain.reasons(ix)
         if why:
             return Result("infeasible", bound=static_bound, time_s=self.elapsed(), reasons=why)
@@ -117,7 +119,7 @@ class _Solve:
             current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
 
         widened = {True: 0, False: 0}
-        tried_lp: set[int] = set()
+        tried_lp: set[tuple[int, tuple[tuple[bool, tuple[int, int]], ...]]] = set()
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
         sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
@@ -132,9 +134,17 @@ class _Solve:
                 use_band = all(widened[gr] <= MAX_WIDEN for gr in groups)
                 person_band = {p: band[ix.is_leader[p]] for p in c.people} if use_band else None
                 bounded = use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups)
-                if person_band is not None and ci not in tried_lp:
-                    tried_lp.add(ci)
-                    found, lp_bound, proven = self._via_lp(ix, c, person_band, deadline)
+                lp_key = (ci, tuple(sorted(band.items())))
+                if person_band is not None and lp_key not in tried_lp:
+                    tried_lp.add(lp_key)
+                    lp_status, found, lp_bound, proven = self._via_lp(ix, c, person_band, deadline)
+                    if lp_status == "infeasible" and not self.stop_requested():
+                        # no roster in this band, not even a fractional one: widen it
+                        self._widen(band, widened, groups)
+                        if self.left() > 0.05:
+                            deadline = max(deadline, self.elapsed() + 0.5)
+                            continue
+                        break
                     if found is not None and (
                         current[ci] is None
                         or self._pref(ix, found) <= self._pref(ix, current[ci] or [])
@@ -144,16 +154,15 @@ class _Solve:
                         self._first_if_complete(current)
                         self.report(
                             self._estimate(ix, comps, current, -1, 0, band),
-                            static_bound,
+                            self.running,
                             _label(c),
                         )
                     if lp_bound is not None and bounded:
                         comp_bound[ci] = max(comp_bound.get(ci, 0), lp_bound)
+                        self.running = self._bound(b, comps, comp_bound, w, static_bound)
                     if proven or (lp_bound is not None and self.left() <= 0.05):
                         break
-                    if lp_bound is None and found is None:
-                        pass  # the band may be infeasible: CP-SAT proves it and widens
-                    elif deadline - self.elapsed() < 0.2:
+                    if found is not None and deadline - self.elapsed() < 0.2:
                         break
                 model, x, _terms = cpsat.build_model(ix, c.shifts, c.people, band=person_band)
                 hint = set((p, s) for s, p in (current[ci] or g_by_comp[ci]))
@@ -165,7 +174,7 @@ class _Solve:
                         self.first_s = self.elapsed()
                     self.report(
                         self._estimate(ix, comps, current, ci, obj, band),
-                        static_bound,
+                        self.running,
                         _label(comps[ci]),
                     )
 
@@ -196,15 +205,13 @@ class _Solve:
                         current[ci] = out.pairs
                     if bounded:
                         comp_bound[ci] = max(comp_bound.get(ci, 0), out.bound)
+                        self.running = self._bound(b, comps, comp_bound, w, static_bound)
                     break
                 if out.status == "infeasible" and not out.stopped:
                     if not use_band:
                         proven_infeasible += self._diagnose(ix, c)
                         break
-                    for gr in groups:  # widen: the high end first, then the low end
-                        widened[gr] += 1
-                        lo, hi = band[gr]
-                        band[gr] = (lo, hi + 1) if widened[gr] % 2 else (max(0, lo - 1), hi)
+                    self._widen(band, widened, groups)
                     if self.left() > 0.05 and not self.stop_requested():
                         deadline = max(deadline, self.elapsed() + 0.5)
                         continue
@@ -255,27 +262,36 @@ class _Solve:
 
     # --- pieces ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _widen(
+        band: dict[bool, tuple[int, int]], widened: dict[bool, int], groups: set[bool]
+    ) -> None:
+        for gr in groups:  # the high end first, then the low end
+            widened[gr] += 1
+            lo, hi = band[gr]
+            band[gr] = (lo, hi + 1) if widened[gr] % 2 else (max(0, lo - 1), hi)
+
     def _first_if_complete(self, current: dict[int, list[tuple[int, int]] | None]) -> None:
         if self.first_s is None and all(v is not None for v in current.values()):
             self.first_s = self.elapsed()
 
     def _via_lp(
         self, ix: Index, c: Component, band: dict[int, tuple[int, int]], deadline: float
-    ) -> tuple[list[tuple[int, int]] | None, int | None, bool]:
-        """(a roster of the component in the band or None, the LP's bound or None, whether the
-        roster is proven optimal in the band). The LP relaxation is nearly integral here: keep
-        the people whose values are all 0 or 1 and let CP-SAT place the others, widening that
-        neighbourhood when it cannot reach the LP's bound."""
-        rel = lp.relax(ix, c.shifts, c.people, band=band, time_limit=max(0.1, self.left()))
+    ) -> tuple[str, list[tuple[int, int]] | None, int | None, bool]:
+        """(the LP's status, a roster of the component in the band or None, the LP's bound or
+        None, whether the roster is proven optimal in the band). The LP relaxation is nearly
+        integral here: keep the people whose values are all 0 or 1 and let CP-SAT place the
+        others, widening that neighbourhood when it cannot reach the LP's bound."""
+        rel = lp.relax(ix, c.shifts, c.people, band=band, time_limit=self.left())
         if DEBUG:
             print(
                 f"  [{_label(c)}] LP {rel.status} bound={rel.bound} "
                 f"fractional={len(rel.fractional)} t={self.elapsed():.2f}"
             )
         if rel.status != "optimal":
-            return None, None, False
+            return rel.status, None, None, False
         if not rel.fractional:
-            return rel.ones, rel.bound, True
+            return rel.status, rel.ones, rel.bound, True
         comp_shifts = set(c.shifts)
         free = {p for _, p in rel.fractional}
         best: list[tuple[int, int]] | None = None
@@ -318,7 +334,7 @@ class _Solve:
                 if best_cost is None or cost < best_cost:
                     best, best_cost = pairs, cost
                 if cost <= rel.bound:
-                    return best, rel.bound, True
+                    return rel.status, best, rel.bound, True
                 if out.status == "feasible":
                     break  # out of time in this neighbourhood
             elif out.status != "infeasible":
@@ -335,7 +351,7 @@ class _Solve:
                     if ix.problem.shifts[s].post in posts
                     for p in ix.people_of[s]
                 }
-        return best, rel.bound, False
+        return rel.status, best, rel.bound, False
 
     def _band(self, ix: Index, b: Bounds) -> dict[bool, tuple[int, int]]:
         band = dict(b.band)

@@ -245,3 +245,28 @@ def test_uploading_a_solution_file_imports_its_assignments(cast: Cast, small: Sm
 def test_roster_status_is_hidden_outside_scope(cast: Cast, small: Small, role: str) -> None:
     response = cast.client(role).get(reverse("roster_status", args=[small.roster.pk]))
     assert response.status_code == 404
+
+
+def test_allocating_a_guessed_member_of_another_unit_reveals_nothing(cast: Cast) -> None:
+    from rosters.models import Allocation, Phase, Post, PostKind, PostLevel
+
+    post = Post.objects.create(
+        name="计算机学院楼栋管理岗",
+        kind=PostKind.BUILDING,
+        level=PostLevel.UNIT,
+        org=cast.unit_a,
+        headcount=1,
+    )
+    phase = Phase.objects.create(
+        name="学院阶段", org=cast.unit_a, starts_on="2020-02-03", ends_on="2020-02-04"
+    )
+    phase.posts.set([post])
+
+    response = cast.client("unit_a_admin").post(
+        reverse("allocation_page", args=[phase.pk]) + f"?post={post.pk}",
+        {"member": cast.member_b.pk},
+    )
+
+    assert response.status_code == 404
+    assert "李四" not in response.content.decode()
+    assert not Allocation.objects.exists()
