@@ -796,9 +796,16 @@ def swap_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     replacement = None
     number = request.POST.get("replacement", "").strip()
     if number:
-        replacement = Member.objects.filter(number=number).first()
+        # Only someone allocated in this phase: a guessed number reveals nothing.
+        replacement = (
+            Member.objects.filter(
+                number=number, allocations__phase_id=swap.assignment.roster.phase_id
+            )
+            .distinct()
+            .first()
+        )
         if replacement is None:
-            messages.error(request, f"找不到学工号为 {number} 的党员。")
+            messages.error(request, f"本阶段没有学工号为 {number} 的值班人员。")
             return redirect("swap_list")
     try:
         services.swap_request_decide(
@@ -852,9 +859,10 @@ def swap_request(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SwapRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["with_number"].strip()
-        with_member = Member.objects.filter(number=number).first() if number else None
+        colleagues = Member.objects.filter(allocations__phase_id=assignment.roster.phase_id)
+        with_member = colleagues.filter(number=number).distinct().first() if number else None
         if number and with_member is None:
-            form.add_error("with_number", "找不到该学工号的党员。")
+            form.add_error("with_number", "本阶段没有该学工号的值班人员。")
         else:
             try:
                 services.swap_request_create(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from lib.roster import cpsat, explain, lp
 from lib.roster.eligibility import Index, build_index
@@ -89,6 +90,21 @@ class _Solve:
     # --- main -----------------------------------------------------------------------------
 
     def run(self) -> Result:
+        self.cancel = lp.Cancel()
+        self.pool = ThreadPoolExecutor(max_workers=max(1, self.workers))
+        try:
+            return self._run()
+        finally:
+            self.cancel.cancel()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def _relax(self, c: Component, band: dict[int, tuple[int, int]]) -> lp.Relaxation:
+        assert self.ix is not None
+        return lp.relax(
+            self.ix, c.shifts, c.people, band=band, time_limit=self.left(), cancel=self.cancel
+        )
+
+    def _run(self) -> Result:
         ix = self.ix = build_index(self.problem)
         b = bounds(ix)
         w = self.problem.weights.spread
@@ -120,6 +136,13 @@ class _Solve:
 
         widened = {True: 0, False: 0}
         tried_lp: set[tuple[int, tuple[tuple[bool, tuple[int, int]], ...]]] = set()
+        # every component's relaxation in the initial band, in the background (GLOP lets go of
+        # the GIL): the first components are solved while the later ones' LPs run
+        relaxing = {
+            ci: self.pool.submit(self._relax, c, {p: band[ix.is_leader[p]] for p in c.people})
+            for ci, c in enumerate(comps)
+        }
+        initial_band = tuple(sorted(band.items()))
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
         sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
@@ -137,7 +160,10 @@ class _Solve:
                 lp_key = (ci, tuple(sorted(band.items())))
                 if person_band is not None and lp_key not in tried_lp:
                     tried_lp.add(lp_key)
-                    lp_status, found, lp_bound, proven = self._via_lp(ix, c, person_band, deadline)
+                    job = relaxing.pop(ci, None) if lp_key[1] == initial_band else None
+                    lp_status, found, lp_bound, proven = self._via_lp(
+                        ix, c, person_band, deadline, job
+                    )
                     if lp_status == "infeasible" and not self.stop_requested():
                         # no roster in this band, not even a fractional one: widen it
                         self._widen(band, widened, groups)
@@ -276,13 +302,27 @@ class _Solve:
             self.first_s = self.elapsed()
 
     def _via_lp(
-        self, ix: Index, c: Component, band: dict[int, tuple[int, int]], deadline: float
+        self,
+        ix: Index,
+        c: Component,
+        band: dict[int, tuple[int, int]],
+        deadline: float,
+        job: Future[lp.Relaxation] | None = None,
     ) -> tuple[str, list[tuple[int, int]] | None, int | None, bool]:
         """(the LP's status, a roster of the component in the band or None, the LP's bound or
         None, whether the roster is proven optimal in the band). The LP relaxation is nearly
         integral here: keep the people whose values are all 0 or 1 and let CP-SAT place the
         others, widening that neighbourhood when it cannot reach the LP's bound."""
-        rel = lp.relax(ix, c.shifts, c.people, band=band, time_limit=self.left())
+        if job is None:
+            job = self.pool.submit(self._relax, c, band)
+        while True:
+            try:
+                rel = job.result(timeout=0.1)
+                break
+            except TimeoutError:
+                if self.stop_requested() or self.left() <= 0:
+                    self.cancel.cancel()
+                    return "unknown", None, None, False
         if DEBUG:
             print(
                 f"  [{_label(c)}] LP {rel.status} bound={rel.bound} "
