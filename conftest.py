@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect as page_expect
 
 from access.models import Grant, Role
 from members.models import Member
@@ -152,6 +153,9 @@ def cast(db: Any) -> Cast:
 
 
 # --- browser tests: Playwright drives Debian's Chromium -----------------------------------
+
+# CI runs on two shared cores: give pages time before an expectation fails.
+page_expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

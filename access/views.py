@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from access import services
@@ -21,7 +21,7 @@ from access.scope import (
     paths_with,
     require_anywhere,
 )
-from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from audit.once import submit_once, submit_token_replay
 from members.models import PoliticalStatus, Whereabouts
 from orgs.models import OrgKind
 
@@ -62,23 +62,19 @@ def grant_list(request: AuthedRequest) -> HttpResponse:
         return replay
     form = GrantForm(request.POST or None, orgs=orgs, roles=_grantable_roles(user))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                services.grant_create(
-                    actor=user,
-                    user=form.cleaned_data["username"],
-                    org=form.cleaned_data["org"],
-                    role=form.cleaned_data["role"],
-                )
-            except ValidationError as e:
-                form.add_error(None, e)
-            else:
-                submit_token_done(claim, request.path)
-                messages.success(request, "已授权。")
-                return redirect("grant_list")
+
+        def grant() -> str:
+            services.grant_create(
+                actor=user,
+                user=form.cleaned_data["username"],
+                org=form.cleaned_data["org"],
+                role=form.cleaned_data["role"],
+            )
+            messages.success(request, "已授权。")
+            return reverse("grant_list")
+
+        if done := submit_once(request, form, grant):
+            return done
     roots = paths_with(user, Perm.GRANT_MANAGE)
     in_scope = Q(pk__in=[])
     for root in roots:

@@ -6,7 +6,10 @@ first to commit and is sent to the first one's result instead of writing again.
 """
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 
@@ -53,3 +56,25 @@ def submit_token_done(claim: SubmitToken | None, url: str) -> None:
     if claim is not None:
         claim.result_url = url
         claim.save(update_fields=["result_url"])
+
+
+def submit_once(request: AuthedRequest, form: Any, write: Callable[[], str]) -> HttpResponse | None:
+    """Run a form's write once per form token, in one transaction with the token's claim.
+
+    `write` calls the service and returns the URL to go to next. On success (or when the token
+    was used already) the answer is that redirect. When the service refuses (ValidationError),
+    the claim is rolled back so the form can be sent again, the reason goes onto the form, and
+    the answer is None: the view shows the form again.
+    """
+    with transaction.atomic():
+        claim = submit_token_claim(request)
+        if isinstance(claim, HttpResponse):
+            return claim
+        try:
+            url = write()
+        except ValidationError as e:
+            transaction.set_rollback(True)
+            form.add_error(None, e)
+            return None
+        submit_token_done(claim, url)
+    return HttpResponseRedirect(url)

@@ -37,7 +37,7 @@ from access.scope.campaigns import (
     sees_campaigns,
     submitting_orgs_for_user,
 )
-from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from audit.once import submit_once, submit_token_claim, submit_token_done, submit_token_replay
 from campaigns import selectors, services
 from campaigns.forms import (
     CampaignForm,
@@ -336,26 +336,21 @@ def submission_new(request: AuthedRequest, pk: int) -> HttpResponse:
         request.POST or None, deliverable=deliverable, orgs=orgs, members=_members_for(user, None)
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                submission = services.submission_create(
-                    actor=user,
-                    deliverable=deliverable,
-                    org=form.cleaned_data["org"],
-                    authors=form.cleaned_data["authors"],
-                    **form.service_fields(),
-                )
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("submission_edit", args=[submission.pk])
-                submit_token_done(claim, url)
-                messages.success(request, "已保存草稿，请上传材料后报送。")
-                return redirect(url)
+
+        def write() -> str:
+            submission = services.submission_create(
+                actor=user,
+                deliverable=deliverable,
+                org=form.cleaned_data["org"],
+                authors=form.cleaned_data["authors"],
+                **form.service_fields(),
+            )
+            url = reverse("submission_edit", args=[submission.pk])
+            messages.success(request, "已保存草稿，请上传材料后报送。")
+            return url
+
+        if done := submit_once(request, form, write):
+            return done
     return render(
         request,
         "campaigns/submission_form.html",

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from access.scope.duty import (
     teams_for_user,
     zones_for_user,
 )
-from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from duty import selectors, services, spreadsheets
 from duty.forms import DutyLogForm, PledgeForm, SignForm, StatsFilterForm, TeamForm, ZoneForm
@@ -155,20 +154,15 @@ def duty_log_new(request: AuthedRequest, pk: int) -> HttpResponse:
         return replay
     form = DutyLogForm(request.POST)
     if form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                services.duty_log_create(actor=user, assignment=assignment, **form.cleaned_data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("duty_shift", args=[assignment.pk])
-                submit_token_done(claim, url)
-                messages.success(request, "值班日志已保存。")
-                return redirect(url)
+
+        def write() -> str:
+            services.duty_log_create(actor=user, assignment=assignment, **form.cleaned_data)
+            url = reverse("duty_shift", args=[assignment.pk])
+            messages.success(request, "值班日志已保存。")
+            return url
+
+        if done := submit_once(request, form, write):
+            return done
     assignment = get_assignment_for_user(user, pk)
     return render(request, "duty/shift.html", _shift_context(request, assignment, form))
 
@@ -268,20 +262,15 @@ def pledge_new(request: AuthedRequest) -> HttpResponse:
         return replay
     form = PledgeForm(request.POST or None, orgs=_pledge_orgs(user))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                pledge = services.pledge_create(actor=user, **form.cleaned_data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("pledge_detail", args=[pledge.pk])
-                submit_token_done(claim, url)
-                messages.success(request, "承诺书已发布。")
-                return redirect(url)
+
+        def write() -> str:
+            pledge = services.pledge_create(actor=user, **form.cleaned_data)
+            url = reverse("pledge_detail", args=[pledge.pk])
+            messages.success(request, "承诺书已发布。")
+            return url
+
+        if done := submit_once(request, form, write):
+            return done
     return render(request, "duty/form.html", {"form": form, "title": "发布承诺书"})
 
 
@@ -470,40 +459,35 @@ def _group_form(request: AuthedRequest, obj: Any, is_team: bool) -> HttpResponse
     original = obj.__class__.objects.get(pk=obj.pk) if obj is not None and obj.pk else None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                if is_team:
-                    saved: Any = services.team_save(
-                        actor=user,
-                        team=original,
-                        name=data["name"],
-                        kind=data["kind"],
-                        org=data["org"],
-                        description=data["description"],
-                        leader=data["leader"],
-                        members=data["members"],
-                    )
-                else:
-                    saved = services.zone_save(
-                        actor=user,
-                        zone=original,
-                        name=data["name"],
-                        kind=data["kind"],
-                        org=data["org"],
-                        description=data["description"],
-                        members=data["members"],
-                    )
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
+
+        def write() -> str:
+            if is_team:
+                saved: Any = services.team_save(
+                    actor=user,
+                    team=original,
+                    name=data["name"],
+                    kind=data["kind"],
+                    org=data["org"],
+                    description=data["description"],
+                    leader=data["leader"],
+                    members=data["members"],
+                )
             else:
-                url = reverse("team_detail" if is_team else "zone_detail", args=[saved.pk])
-                submit_token_done(claim, url)
-                messages.success(request, "已保存。")
-                return redirect(url)
+                saved = services.zone_save(
+                    actor=user,
+                    zone=original,
+                    name=data["name"],
+                    kind=data["kind"],
+                    org=data["org"],
+                    description=data["description"],
+                    members=data["members"],
+                )
+            url = reverse("team_detail" if is_team else "zone_detail", args=[saved.pk])
+            messages.success(request, "已保存。")
+            return url
+
+        if done := submit_once(request, form, write):
+            return done
     noun = "党员先锋队 / 突击队" if is_team else "党员责任区"
     title = f"编辑：{original}" if original else f"新建{noun}"
     return render(request, "duty/form.html", {"form": form, "title": title, "back": original})

@@ -23,7 +23,7 @@ from access.scope import (
     orgs_for_user,
     require_anywhere,
 )
-from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from members import selectors, services
 from members.forms import (
@@ -160,20 +160,14 @@ def member_new(request: AuthedRequest) -> HttpResponse:
         return replay
     form = MemberCreateForm(request.POST or None, branches=branches, initial=initial)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                member = services.member_create(actor=user, **form.cleaned_data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("member_detail", args=[member.pk])
-                submit_token_done(claim, url)
-                messages.success(request, f"已添加党员 {member.name}。")
-                return redirect(url)
+
+        def create() -> str:
+            member = services.member_create(actor=user, **form.cleaned_data)
+            messages.success(request, f"已添加党员 {member.name}。")
+            return reverse("member_detail", args=[member.pk])
+
+        if done := submit_once(request, form, create):
+            return done
     return render(request, "members/member_form.html", {"form": form, "title": "添加党员"})
 
 
@@ -247,20 +241,14 @@ def _history_form_view(
         return replay
     form = form_class(request.POST or None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                apply(actor=user, member=member, **form.cleaned_data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("member_detail", args=[member.pk])
-                submit_token_done(claim, url)
-                messages.success(request, "已记录。")
-                return redirect(url)
+
+        def record() -> str:
+            apply(actor=user, member=member, **form.cleaned_data)
+            messages.success(request, "已记录。")
+            return reverse("member_detail", args=[member.pk])
+
+        if done := submit_once(request, form, record):
+            return done
     return render(
         request,
         "members/member_change.html",

@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from access.scope import (
     paths_with,
     require_anywhere,
 )
-from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from audit.once import submit_once, submit_token_replay
 from orgs import services
 from orgs.forms import CampusForm, OrgForm, OrgMoveForm
 from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org
@@ -120,19 +119,14 @@ def org_add_child(request: AuthedRequest, pk: int) -> HttpResponse:
         return replay
     form = OrgForm(request.POST or None, parent=parent, initial={"campus": parent.campus})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                child = services.org_create(actor=user, parent=parent, **form.cleaned_data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                submit_token_done(claim, reverse("org_detail", args=[child.pk]))
-                messages.success(request, f"已新建「{child.name}」。")
-                return redirect("org_detail", pk=child.pk)
+
+        def create() -> str:
+            child = services.org_create(actor=user, parent=parent, **form.cleaned_data)
+            messages.success(request, f"已新建「{child.name}」。")
+            return reverse("org_detail", args=[child.pk])
+
+        if done := submit_once(request, form, create):
+            return done
     return render(
         request,
         "orgs/org_form.html",
@@ -200,19 +194,14 @@ def campus_list(request: AuthedRequest) -> HttpResponse:
         return replay
     form = CampusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                services.campus_save(actor=user, campus=None, **form.cleaned_data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                submit_token_done(claim, request.path)
-                messages.success(request, "已添加校区。")
-                return redirect("campus_list")
+
+        def create() -> str:
+            services.campus_save(actor=user, campus=None, **form.cleaned_data)
+            messages.success(request, "已添加校区。")
+            return reverse("campus_list")
+
+        if done := submit_once(request, form, create):
+            return done
     campuses = Campus.objects.annotate(member_count=Count("members"))
     return render(request, "orgs/campus_list.html", {"form": form, "campuses": campuses})
 

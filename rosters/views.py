@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,7 +34,7 @@ from access.scope.rosters import (
     get_swap_for_user,
     posts_for_user,
 )
-from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from lib.roster import FormatError, Problem, Result
 from members.models import Member
@@ -114,22 +113,17 @@ def post_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         return replay
     form = PostForm(request.POST or None, instance=post, orgs=orgs)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                saved = services.post_save(
-                    actor=user, post=post, org=form.cleaned_data["org"], **form.post_fields()
-                )
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("post_list")
-                submit_token_done(claim, url)
-                messages.success(request, f"已保存岗位「{saved.name}」。")
-                return redirect(url)
+
+        def write() -> str:
+            saved = services.post_save(
+                actor=user, post=post, org=form.cleaned_data["org"], **form.post_fields()
+            )
+            url = reverse("post_list")
+            messages.success(request, f"已保存岗位「{saved.name}」。")
+            return url
+
+        if done := submit_once(request, form, write):
+            return done
     title = f"编辑岗位：{post.name}" if post else "新建岗位"
     return render(
         request, "rosters/form.html", {"form": form, "title": title, "back": reverse("post_list")}
@@ -152,20 +146,15 @@ def phase_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         org, chosen = data.pop("org"), list(data.pop("posts"))
-        with transaction.atomic():
-            claim = submit_token_claim(request)
-            if isinstance(claim, HttpResponse):
-                return claim
-            try:
-                saved = services.phase_save(actor=user, phase=phase, org=org, posts=chosen, **data)
-            except ValidationError as e:
-                transaction.set_rollback(True)
-                form.add_error(None, e)
-            else:
-                url = reverse("phase_detail", args=[saved.pk])
-                submit_token_done(claim, url)
-                messages.success(request, "已保存阶段。")
-                return redirect(url)
+
+        def write() -> str:
+            saved = services.phase_save(actor=user, phase=phase, org=org, posts=chosen, **data)
+            url = reverse("phase_detail", args=[saved.pk])
+            messages.success(request, "已保存阶段。")
+            return url
+
+        if done := submit_once(request, form, write):
+            return done
     title = f"编辑阶段：{phase.name}" if phase else "新建阶段"
     return render(
         request,
@@ -375,7 +364,7 @@ def allocation_page(request: AuthedRequest, pk: int) -> HttpResponse:
         # Only a candidate the page could show: a guessed id reveals nothing.
         signup = (
             selectors.allocation_candidates(user=user, phase=phase, post=post)
-            .filter(member_id=_int(request.POST.get("member")))
+            .filter(member_id=_int(request.POST.get("member")) or 0)
             .first()
         )
         if signup is None:

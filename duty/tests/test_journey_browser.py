@@ -78,7 +78,7 @@ def test_sign_up_to_person_times_through_the_pages(
     expect(page.locator("#allocated")).to_contain_text("张三")
     page.goto(f"{base}/rosters/r/{roster.pk}/")
     page.click("#solve-btn")
-    expect(page.locator("#solve-state")).to_have_text("已完成")
+    expect(page.locator("#solve-state")).to_have_text("已完成", timeout=30_000)
     page.click("#publish-btn")
     expect(page.locator(".alert-success").first).to_contain_text("值班表已发布")
 

@@ -5,6 +5,10 @@ the people who may take it (eligible, rested, under the weekly cap), the least l
 then the cheapest (wanted post, wanted day, no unwanted night), then those with the fewest
 remaining options (so flexible people stay free for later shifts). Pinned assignments are placed
 before anything else. It may get stuck on a tight problem; then it returns what it filled.
+
+`repair` then moves single assignments into the load band and, for whoever is still above it,
+runs ejection chains (p hands a shift to q, q one to r, …, until someone with room takes one),
+so the greedy roster usually has the spread's bound (generated medium and large: spread 1).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from lib.roster.eligibility import Index
 
 
 def greedy(ix: Index, shifts: list[int] | None = None) -> tuple[list[tuple[int, int]], int]:
-    """(pairs of (shift, person), number of places it could not fill)."""
+    """(pairs of (shift, person), number of places it could not fill, cadre places included:
+    0 means the roster keeps every hard rule)."""
     problem = ix.problem
     rest = int(problem.rules.rest_hours * 60)
     cap = problem.rules.weekly_cap
@@ -74,6 +79,8 @@ def greedy(ix: Index, shifts: list[int] | None = None) -> tuple[list[tuple[int, 
         for p in chosen:
             place(p, s)
         missing += max(0, need - len(chosen))
+        # too few cadres is a place not filled as well (the roster would break min_cadres)
+        missing += max(0, cadres_needed - sum(1 for p in chosen if cadre[p]))
     return pairs, missing
 
 
@@ -81,7 +88,8 @@ def repair(
     ix: Index, pairs: list[tuple[int, int]], band: dict[bool, tuple[int, int]]
 ) -> list[tuple[int, int]]:
     """Move single assignments from people above the band to people below it (or at its low
-    end), keeping every hard rule: the greedy roster made fair enough to be a good hint."""
+    end), then ejection chains for those still above it, keeping every hard rule: the greedy
+    roster made fair enough to be a good first roster and hint."""
     problem = ix.problem
     rest = int(problem.rules.rest_hours * 60)
     cap = problem.rules.weekly_cap

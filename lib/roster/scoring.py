@@ -97,18 +97,22 @@ class Bounds:
             total += prefix[min(need, len(prefix) - 1)]
         return total
 
-    def at_least(self, ix: Index, w: int, at_bound_pref: int | None = None) -> int:
-        """min over the spread t ≥ self.spread of w·t + a bound on the preferences at t; at
-        t = self.spread the caller may pass a stronger one (CP-SAT's, within the band)."""
+    def at_least(
+        self, ix: Index, w: int, at_bound_pref: int | None = None, start: int | None = None
+    ) -> int:
+        """min over the spread t ≥ start (default self.spread) of w·t + a bound on the
+        preferences at t; at t = self.spread the caller may pass a stronger one (the LP's or
+        CP-SAT's, within the band), or a larger start once the band is proven infeasible."""
+        first = self.spread if start is None else max(self.spread, start)
         top = max((hi for _lo, hi in self.band.values()), default=0)
         best = None
-        for t in range(self.spread, max(self.spread, top) + 1):
+        for t in range(first, max(first, top) + 1):
             pref = max(self.relaxed_pref, self.person_floor(ix, t))
             if t == self.spread and at_bound_pref is not None:
                 pref = max(pref, at_bound_pref)
             value = w * t + pref
             best = value if best is None else min(best, value)
-        return best if best is not None else w * self.spread + self.relaxed_pref
+        return best if best is not None else w * first + self.relaxed_pref
 
     def total(self, weights_spread: int) -> int:
         return weights_spread * self.spread + self.relaxed_pref

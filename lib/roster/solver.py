@@ -9,6 +9,7 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from lib.roster import cpsat, explain, lp
+from lib.roster.checker import check
 from lib.roster.eligibility import Index, build_index
 from lib.roster.greedy import greedy, repair
 from lib.roster.problem import (
@@ -28,6 +29,7 @@ RULE_CN = {
 }
 DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 MAX_WIDEN = 2  # then drop the band altogether
+BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
 
 
 def solve(
@@ -69,6 +71,7 @@ class _Solve:
         self.stopped = False
         self.ix: Index | None = None
         self.running = 0  # the bound proven so far, for progress reports
+        self.band_infeasible = False  # a component has no roster in the spread bound's band
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -91,7 +94,8 @@ class _Solve:
 
     def run(self) -> Result:
         self.cancel = lp.Cancel()
-        self.pool = ThreadPoolExecutor(max_workers=max(1, self.workers))
+        # the relaxations run ahead of the main thread, two at a time on two or more workers
+        self.pool = ThreadPoolExecutor(max_workers=max(1, min(2, self.workers)))
         try:
             return self._run()
         finally:
@@ -166,6 +170,7 @@ class _Solve:
                     )
                     if lp_status == "infeasible" and not self.stop_requested():
                         # no roster in this band, not even a fractional one: widen it
+                        self.band_infeasible |= bounded
                         self._widen(band, widened, groups)
                         if self.left() > 0.05:
                             deadline = max(deadline, self.elapsed() + 0.5)
@@ -190,6 +195,8 @@ class _Solve:
                         break
                     if found is not None and deadline - self.elapsed() < 0.2:
                         break
+                if self.left() < 0.2 + BUILD_S_PER_VAR * sizes[ci]:
+                    break  # no time left to even build the model: keep what there is
                 model, x, _terms = cpsat.build_model(ix, c.shifts, c.people, band=person_band)
                 hint = set((p, s) for s, p in (current[ci] or g_by_comp[ci]))
 
@@ -237,6 +244,7 @@ class _Solve:
                     if not use_band:
                         proven_infeasible += self._diagnose(ix, c)
                         break
+                    self.band_infeasible |= bounded
                     self._widen(band, widened, groups)
                     if self.left() > 0.05 and not self.stop_requested():
                         deadline = max(deadline, self.elapsed() + 0.5)
@@ -269,15 +277,30 @@ class _Solve:
                 time_s=self.elapsed(),
                 reasons=["在时限内没有找到完整的值班表，请延长求解时间后重试"],
             )
-        best = min(candidates, key=lambda ps: score_ix(ix, ps)[0])
+        problem = self.problem
+
+        def as_ids(ps: list[tuple[int, int]]) -> list[tuple[str, str]]:
+            return sorted((problem.shifts[s].id, problem.people[p].id) for s, p in ps)
+
+        # The independent checker has the last word: a roster that breaks a rule is never
+        # returned, whatever its score (a bug in the model or the greedy would show here).
+        ranked = sorted(candidates, key=lambda ps: score_ix(ix, ps)[0])
+        best = next((ps for ps in ranked if not check(problem, as_ids(ps))), None)
+        if best is None:
+            self.report(None, bound, "done")
+            return Result(
+                "timeout_no_solution",
+                bound=bound,
+                time_s=self.elapsed(),
+                reasons=["求解器得到的值班表未通过规则检查，请联系管理员"],
+            )
         total, breakdown = score_ix(ix, best)
         bound = min(bound, total)
         status = "optimal" if total == bound else ("stopped" if self.stopped else "feasible")
         self.report(total, bound, "done")
-        problem = self.problem
         return Result(
             status,  # type: ignore[arg-type]
-            assignments=sorted((problem.shifts[s].id, problem.people[p].id) for s, p in best),
+            assignments=as_ids(best),
             score=total,
             bound=bound,
             gap_pct=gap_pct(total, bound),
@@ -454,7 +477,11 @@ class _Solve:
         for ci, c in enumerate(comps):
             relaxed_of[ci] = sum(v for k, v in b.relaxed_pref_of.items() if b.components[k] is c)
         at_bound = sum(max(relaxed_of[ci], comp_bound.get(ci, 0)) for ci in range(len(comps)))
-        return max(static_bound, b.at_least(self.ix, w, at_bound) if self.ix else static_bound)
+        if self.ix is None:
+            return static_bound
+        if self.band_infeasible:  # proven: no roster keeps everyone in the band
+            return max(static_bound, b.at_least(self.ix, w, start=b.spread + 1))
+        return max(static_bound, b.at_least(self.ix, w, at_bound))
 
     def _diagnose(self, ix: Index, c: Component) -> list[str]:
         """The model proved the component infeasible; name the rule that, relaxed alone,

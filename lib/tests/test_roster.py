@@ -428,3 +428,74 @@ def test_stop_keeps_the_best_roster_so_far() -> None:
     assert result.time_s < 10
     assert check(problem, result.assignments) == []
     assert seen[0].phase == "greedy"
+
+
+# --- the LP relaxation, the neighbourhoods and the repair -----------------------------------------
+
+
+def test_generated_medium_problem_is_proven_optimal_well_within_ten_seconds() -> None:
+    problem = generate("medium")
+
+    result = solve(problem, time_limit=10)
+
+    assert result.status == "optimal"
+    assert result.score == result.bound
+    assert result.breakdown["spread"] == 1
+    assert result.time_s < 8
+    assert check(problem, result.assignments) == []
+
+
+def test_a_band_with_no_roster_is_widened_and_the_bound_follows() -> None:
+    # a can work one day only, so b and c share five shifts: a spread of 1 is impossible.
+    problem = Problem(
+        [
+            person("a", ["g"], unavailable_dates=[f"2020-02-0{3 + i}" for i in range(1, 6)]),
+            person("b", ["g"]),
+            person("c", ["g"]),
+        ],
+        [Post("g", "北门")],
+        [shift(f"s{i}", "g", f"2020-02-0{3 + i}", "06–12") for i in range(6)],
+    )
+
+    result = solve(problem, time_limit=3)
+
+    assert result.status == "optimal"
+    assert result.score == result.bound == 200
+    assert check(problem, result.assignments) == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_the_repaired_greedy_roster_passes_the_checker(problem: Problem) -> None:
+    from lib.roster.greedy import repair
+    from lib.roster.scoring import bounds
+
+    ix = build_index(problem)
+    pairs, missing = greedy(ix)
+    if missing:
+        return
+    band = {g: (lo, max(lo, hi)) for g, (lo, hi) in bounds(ix).band.items()}
+
+    repaired = repair(ix, pairs, band)
+
+    roster = [(problem.shifts[s].id, problem.people[p].id) for s, p in repaired]
+    assert check(problem, roster) == []
+    assert sorted(s for s, _ in repaired) == sorted(s for s, _ in pairs)
+
+
+@pytest.mark.parametrize("size", ["medium", "large"])
+def test_repair_brings_every_load_into_the_band(size: str) -> None:
+    from lib.roster.greedy import repair
+    from lib.roster.scoring import bounds, score_ix
+
+    problem = generate(size)
+    ix = build_index(problem)
+    b = bounds(ix)
+    pairs, missing = greedy(ix)
+    assert missing == 0
+
+    repaired = repair(ix, pairs, dict(b.band))
+
+    assert score_ix(ix, repaired)[1]["spread"] == b.spread
+    roster = [(problem.shifts[s].id, problem.people[p].id) for s, p in repaired]
+    assert check(problem, roster) == []

@@ -72,7 +72,7 @@ def test_sign_up_solve_publish_and_my_shifts(
     expect(page.locator("#allocated")).to_contain_text("张三")
     page.goto(f"{base}/rosters/r/{small.roster.pk}/")
     page.click("#solve-btn")
-    expect(page.locator("#solve-state")).to_have_text("已完成")
+    expect(page.locator("#solve-state")).to_have_text("已完成", timeout=30_000)
     page.click("#publish-btn")
     expect(page.locator(".alert-success").first).to_contain_text("值班表已发布")
 
