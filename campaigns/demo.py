@@ -5,6 +5,7 @@ deadlines ahead so the pages show open deliverables, and submissions in every st
 """
 
 import datetime as dt
+import shutil
 import struct
 import tempfile
 import zlib
@@ -211,6 +212,14 @@ def _submit(
 
 def seed(*, school: Org) -> None:
     """Create this app's demo records under `school` (inside seed_demo's transaction)."""
+    files = _Files()
+    try:
+        _seed(school=school, files=files)
+    finally:
+        shutil.rmtree(files.dir, ignore_errors=True)
+
+
+def _seed(*, school: Org, files: _Files) -> None:
     users = get_user_model().objects
     zzb = users.filter(username="zzb").first()
     reviewer = users.filter(username="pingshen").first() or zzb
@@ -236,7 +245,6 @@ def seed(*, school: Org) -> None:
         },
     )
     july = timezone.make_aware(dt.datetime(2020, 7, 20, 10, 0))
-    files = _Files()
     K = DeliverableKind
     for unit, actor in ((jsj, a_jsj), (jx, a_jx)):
         services.unit_summary_save(

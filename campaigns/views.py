@@ -404,11 +404,12 @@ def _incoming_posted(request: AuthedRequest) -> list[services.IncomingFile]:
     """Files sent in the form itself (small files; the page's fallback without the uploader)."""
     incoming = []
     for f in request.FILES.getlist("files"):
-        tmp = Path(tempfile.mkdtemp(prefix="submission-")) / "upload"
-        with open(tmp, "wb") as out:
+        with tempfile.NamedTemporaryFile(prefix="submission-", delete=False) as out:
             for chunk in f.chunks():
                 out.write(chunk)
-        incoming.append(services.incoming_from_path(tmp, name=f.name or "file", keep_source=False))
+        incoming.append(
+            services.incoming_from_path(Path(out.name), name=f.name or "file", keep_source=False)
+        )
     return incoming
 
 
