@@ -240,10 +240,44 @@ def pledge_list(*, user: Any) -> list[Pledge]:
         if own
         else set()
     )
+    counts = _pledge_counts_many(user, pledges)
     for p in pledges:
         p.signed_by_me = p.pk in signed_ids  # type: ignore[attr-defined]
-        p.counts = pledge_counts(user=user, pledge=p)  # type: ignore[attr-defined]
+        p.counts = counts.get(p.pk)  # type: ignore[attr-defined]
     return pledges
+
+
+def _pledge_counts_many(user: Any, pledges: list[Pledge]) -> dict[int, dict[str, int]]:
+    """pledge_counts for many pledges in two queries: members and signatures per branch, summed
+    per pledge over the branches inside its view roots."""
+    roots = {p.pk: pledge_view_roots(user, p) for p in pledges}
+    all_roots = sorted({r for rs in roots.values() for r in rs})
+    if not all_roots:
+        return {}
+    q = Q(pk__in=[])
+    for root in all_roots:
+        q |= Q(branch__path__startswith=root)
+    expected = list(
+        Member.objects.filter(q).values_list("branch__path").annotate(n=Count("id")).order_by()
+    )
+    signed = list(
+        PledgeSignature.objects.filter(
+            pledge__in=[pk for pk, rs in roots.items() if rs], member__in=Member.objects.filter(q)
+        )
+        .values_list("pledge_id", "member__branch__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out = {}
+    for pk, rs in roots.items():
+        if not rs:
+            continue
+        n_expected = sum(n for path, n in expected if any(path.startswith(r) for r in rs))
+        n_signed = sum(
+            n for pid, path, n in signed if pid == pk and any(path.startswith(r) for r in rs)
+        )
+        out[pk] = {"expected": n_expected, "signed": n_signed, "unsigned": n_expected - n_signed}
+    return out
 
 
 def _pledge_members(user: Any, pledge: Pledge) -> QuerySet[Member]:

@@ -49,6 +49,9 @@ STALE = "值班表已被他人修改，请刷新后再试。"
 SOLVING = "正在自动排班，请等待完成或停止后再编辑。"
 PUBLISHED = "值班表已发布，请先撤回发布再修改。"
 PROGRESS_EVERY_S = 0.5
+# A running solve not finished this long after its time limit has lost its worker.
+STALLED_GRACE_S = 120
+STALLED = "后台求解超过时限仍未结束，可能已中断，请重新排班。"
 
 # --- posts and phases ----------------------------------------------------------------------
 
@@ -325,6 +328,7 @@ def roster_solve_request(
     return locked
 
 
+@transaction.atomic
 def roster_solve_stop(*, actor: Any, roster: Roster) -> None:
     """Ask the running solve to stop; it keeps the best roster found so far."""
     Roster.objects.filter(pk=roster.pk).update(solve_stop=True)
@@ -333,6 +337,25 @@ def roster_solve_stop(*, actor: Any, roster: Roster) -> None:
         solve_state=Roster.SolveState.IDLE, solve_message="已取消。"
     )
     audit_record(actor=actor, action="roster.solve_stop", target=roster)
+
+
+def roster_solve_expire(*, roster: Roster, now: dt.datetime | None = None) -> bool:
+    """Mark a solve as failed when its worker is gone: a live solve ends by its time limit, so
+    one still running well past it was abandoned (the worker died) and the page must not spin
+    forever. Returns whether the roster was marked."""
+    if roster.solve_state != Roster.SolveState.RUNNING or roster.solve_started_at is None:
+        return False
+    limit = float(roster_settings(roster)["time_limit"]) + STALLED_GRACE_S
+    cutoff = (now or timezone.now()) - dt.timedelta(seconds=limit)
+    with transaction.atomic():
+        marked = Roster.objects.filter(
+            pk=roster.pk, solve_state=Roster.SolveState.RUNNING, solve_started_at__lt=cutoff
+        ).update(solve_state=Roster.SolveState.FAILED, solve_message=STALLED)
+        if marked:
+            audit_record(actor=None, action="roster.solve_expired", target=roster)
+    if marked:
+        roster.refresh_from_db()
+    return bool(marked)
 
 
 def _throttled_progress(roster_id: int) -> Callable[[Progress], None]:

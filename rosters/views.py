@@ -466,6 +466,7 @@ def _roster_context(request: AuthedRequest, roster: Roster) -> dict[str, Any]:
 def roster_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     roster = get_roster_for_user(user, pk)
+    services.roster_solve_expire(roster=roster)
     context = _roster_context(request, roster)
     conf = roster_settings(roster)
     context.update(
@@ -498,6 +499,7 @@ def _status_context(roster: Roster) -> dict[str, Any]:
 def roster_status(request: AuthedRequest, pk: int) -> HttpResponse:
     """The solve status partial the page polls every second while a solve runs."""
     roster = get_roster_for_user(request.user, pk)
+    services.roster_solve_expire(roster=roster)
     response = render(request, "rosters/roster_detail.html#status", _status_context(roster))
     if request.GET.get("polling") and not roster.is_solving:
         response["HX-Refresh"] = "true"  # the solve ended: reload to show the new roster
@@ -574,12 +576,15 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             member_id = _int(request.POST.get(f"member_{arg}"))
             if member_id is None:
                 raise ValidationError("请选择人员。")
-            post = next((p for p in roster_posts(roster) if p.pk == int(post_id)), None)
+            posts = roster_posts(roster)
+            post = next((p for p in posts if p.pk == int(post_id)), None)
             if post is None:
                 raise ValidationError("该岗位不在本值班表中。")
             # Only people allocated to this roster's posts: a guessed id reveals nothing.
             member = get_object_or_404(
-                Member.objects.filter(allocations__phase_id=roster.phase_id).distinct(),
+                Member.objects.filter(
+                    allocations__phase_id=roster.phase_id, allocations__post__in=posts
+                ).distinct(),
                 pk=member_id,
             )
             services.assignment_add(
@@ -755,14 +760,15 @@ def _problem_fits(roster: Roster, problem: Problem) -> None:
     extra = [s.id for s in problem.shifts if s.id not in shifts]
     if extra:
         raise ValidationError(f"问题文件中的班次 {extra[0]} 不属于本值班表。")
-    members = set(
-        Member.objects.filter(
-            pk__in=[int(p.id) for p in problem.people if p.id.isdigit()]
-        ).values_list("pk", flat=True)
-    )
-    unknown = [p.id for p in problem.people if not p.id.isdigit() or int(p.id) not in members]
+    # Only the roster's own people, on the posts they are allocated to: a file cannot bring in
+    # another unit's member or lift the allocation rule.
+    allocated = {p.id: set(p.allocated_posts) for p in built.problem.people}
+    unknown = [p.id for p in problem.people if p.id not in allocated]
     if unknown:
-        raise ValidationError(f"问题文件中的人员 {unknown[0]} 不存在。")
+        raise ValidationError(f"问题文件中的人员 {unknown[0]} 不属于本值班表。")
+    widened = [p.id for p in problem.people if not set(p.allocated_posts) <= allocated[p.id]]
+    if widened:
+        raise ValidationError(f"问题文件中人员 {widened[0]} 的岗位分配与本阶段的调配不一致。")
 
 
 # --- swaps --------------------------------------------------------------------------------
@@ -785,10 +791,13 @@ def swap_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     replacement = None
     number = request.POST.get("replacement", "").strip()
     if number:
-        # Only someone allocated in this phase: a guessed number reveals nothing.
+        # Only someone allocated to this roster's posts: a guessed number reveals nothing.
+        roster = swap.assignment.roster
         replacement = (
             Member.objects.filter(
-                number=number, allocations__phase_id=swap.assignment.roster.phase_id
+                number=number,
+                allocations__phase_id=roster.phase_id,
+                allocations__post__in=roster_posts(roster),
             )
             .distinct()
             .first()

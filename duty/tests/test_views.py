@@ -276,3 +276,30 @@ def test_zone_export_is_scoped(cast: Cast) -> None:
     rows = book.get_sheet_by_name("党员责任区").to_python()
     assert rows[0] == ["名称", "类型", "所属组织", "学工号", "姓名", "党支部"]
     assert {r[0] for r in rows[1:]} == {"计算机学院1号楼"} and len(rows) == 3
+
+
+def test_pledge_list_queries_do_not_grow_with_the_pledges(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> tuple[int, list[Any]]:
+        client = cast.client("school_admin")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("pledge_list"))
+        assert response.status_code == 200
+        return len(ctx.captured_queries), response.context["pledges"]
+
+    first = Pledge.objects.create(title="承诺书1", body="…", org=cast.school)
+    services.pledge_sign(
+        actor=cast.users["member_a"], pledge=first, signed_name="张三", confirmed=True
+    )
+    one, _ = count()
+    Pledge.objects.create(title="承诺书2", body="…", org=cast.unit_a)
+    Pledge.objects.create(title="承诺书3", body="…", org=cast.unit_b)
+    three, pledges = count()
+
+    assert one == three
+    by_title = {p.title: p.counts for p in pledges}
+    assert by_title["承诺书1"] == {"expected": 4, "signed": 1, "unsigned": 3}
+    assert by_title["承诺书2"] == {"expected": 2, "signed": 0, "unsigned": 2}
+    assert by_title["承诺书3"] == {"expected": 2, "signed": 0, "unsigned": 2}
