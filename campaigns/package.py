@@ -352,7 +352,7 @@ def _parse(manifest: Any) -> Package:
                     size=size,
                     sha256=sha,
                     material_type=material_type,
-                    content_type=_get(f, "content_type", str, fwhere, "")[:100],
+                    content_type=_safe_content_type(_get(f, "content_type", str, fwhere, "")),
                     is_subtitle=bool(_get(f, "is_subtitle", bool, fwhere, False)),
                     media_info=_get(f, "media_info", dict, fwhere, {}),
                     warnings=[
@@ -670,3 +670,16 @@ def kind_label(kind: str) -> str:
         return str(DeliverableKind(kind).label)
     except ValueError:
         return kind
+
+
+def _safe_content_type(declared: str) -> str:
+    """A type the library may serve inline: pictures, audio, video, PDF and plain text only.
+
+    The manifest comes from another installation; anything else (text/html, scripts) is served
+    as a download, never rendered in a signed-in user's browser."""
+    kind = declared.split(";")[0].strip().lower()
+    if kind.split("/")[0] in ("image", "audio", "video") and "svg" not in kind:
+        return kind[:100]
+    if kind in ("application/pdf", "text/plain"):
+        return kind
+    return "application/octet-stream"

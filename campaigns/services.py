@@ -302,7 +302,9 @@ def _move(
     submission.state = to_state
     for k, v in extra.items():
         setattr(submission, k, v)
-    submission.save()
+    # Only what this move changes: the caller's copy may be older than the locked row (a
+    # score given meanwhile must not be written back).
+    submission.save(update_fields=["state", *extra, "updated_at"])
     event = SubmissionEvent.objects.create(
         submission=submission,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -664,39 +666,51 @@ def submission_attach(
         for c in checks:
             if not c.error and c.material_type == MaterialType.VIDEO:
                 _check_video(c, best)
-    for c in checks:
-        inc = c.incoming
-        if c.error:
-            inc.discard()
-            result.refused.append((inc.name, c.error))
-            continue
-        sha = inc.sha256 or _sha256(inc.path)
-        size = inc.path.stat().st_size
-        stored = inc.move(_storage_name(submission, inc.name))
-        result.files.append(
-            SubmissionFile.objects.create(
-                submission=submission,
-                material_type=c.material_type,
-                file=stored,
-                original_name=inc.name,
-                size=size,
-                sha256=sha,
-                content_type=_CONTENT_TYPES.get(c.sniffed or "", "application/octet-stream"),
-                is_subtitle=c.is_subtitle,
-                media_info=c.media_info,
-                warnings=c.warnings,
+    stored_names: list[str] = []
+    try:
+        for c in checks:
+            inc = c.incoming
+            if c.error:
+                inc.discard()
+                result.refused.append((inc.name, c.error))
+                continue
+            sha = inc.sha256 or _sha256(inc.path)
+            size = inc.path.stat().st_size
+            stored = inc.move(_storage_name(submission, inc.name))
+            stored_names.append(stored)
+            result.files.append(
+                SubmissionFile.objects.create(
+                    submission=submission,
+                    material_type=c.material_type,
+                    file=stored,
+                    original_name=inc.name,
+                    size=size,
+                    sha256=sha,
+                    content_type=_CONTENT_TYPES.get(c.sniffed or "", "application/octet-stream"),
+                    is_subtitle=c.is_subtitle,
+                    media_info=c.media_info,
+                    warnings=c.warnings,
+                )
             )
-        )
-    if result.files or result.refused:
-        audit_record(
-            actor=actor,
-            action="submission.attach",
-            target=submission,
-            changes={
-                "files": [f.original_name for f in result.files],
-                **({"refused": [f"{n}：{r}" for n, r in result.refused]} if result.refused else {}),
-            },
-        )
+        if result.files or result.refused:
+            audit_record(
+                actor=actor,
+                action="submission.attach",
+                target=submission,
+                changes={
+                    "files": [f.original_name for f in result.files],
+                    **(
+                        {"refused": [f"{n}：{r}" for n, r in result.refused]}
+                        if result.refused
+                        else {}
+                    ),
+                },
+            )
+    except BaseException:
+        # The rows roll back: keep none of the files moved into storage either.
+        for name in stored_names:
+            default_storage.delete(name)
+        raise
     return result
 
 

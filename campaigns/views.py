@@ -38,6 +38,7 @@ from access.scope.campaigns import (
     submitting_orgs_for_user,
 )
 from audit.once import submit_once, submit_token_claim, submit_token_done, submit_token_replay
+from audit.services import audit_record
 from campaigns import selectors, services
 from campaigns.forms import (
     CampaignForm,
@@ -192,10 +193,13 @@ def _deliverable_form_view(
     request: AuthedRequest, *, campaign: Any, deliverable: Deliverable | None
 ) -> HttpResponse:
     user = request.user
+    if replay := submit_token_replay(request):
+        return replay
     form = DeliverableForm(request.POST or None, instance=deliverable or Deliverable())
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        try:
+
+        def write() -> str:
             if deliverable is None:
                 saved = services.deliverable_create(actor=user, campaign=campaign, **fields)
                 messages.success(request, f"已添加任务项「{saved.name}」。")
@@ -204,10 +208,10 @@ def _deliverable_form_view(
                 fresh = Deliverable.objects.get(pk=deliverable.pk)
                 services.deliverable_update(actor=user, deliverable=fresh, **fields)
                 messages.success(request, "已保存。")
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            return redirect("campaign_detail", pk=campaign.pk)
+            return reverse("campaign_detail", args=[campaign.pk])
+
+        if done := submit_once(request, form, write):
+            return done
     title = f"编辑任务项：{deliverable.name}" if deliverable else f"添加任务项：{campaign.name}"
     return render(request, "campaigns/form.html", {"form": form, "title": title, "back": campaign})
 
@@ -256,18 +260,19 @@ def deliverable_summary(request: AuthedRequest, pk: int) -> HttpResponse:
         initial={"org": org, "text": existing.text if existing else ""},
     )
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def write() -> str:
             services.unit_summary_save(
                 actor=user,
                 deliverable=deliverable,
                 org=form.cleaned_data["org"],
                 text=form.cleaned_data["text"],
             )
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
             messages.success(request, "已保存情况总结。")
-            return redirect("campaign_detail", pk=deliverable.campaign_id)
+            return reverse("campaign_detail", args=[deliverable.campaign_id])
+
+        if done := submit_once(request, form, write):
+            return done
     return render(
         request,
         "campaigns/form.html",
@@ -444,31 +449,44 @@ def submission_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         members=_members_for(user, submission.org),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.submission_update(
-                actor=user,
-                submission=submission,
-                authors=form.cleaned_data["authors"],
-                **form.service_fields(),
-            )
-        except ValidationError as e:
-            form.add_error(None, e)
-        else:
-            incoming, refused = _incoming_uploads(user, request.POST.getlist("upload_ids"))
-            incoming += _incoming_posted(request)
-            result = services.submission_attach(
-                actor=user, submission=submission, incoming=incoming
-            )
+        # The fields and the files are saved together, once per form token (a double click
+        # does not attach the same files twice).
+        with transaction.atomic():
+            claim = submit_token_claim(request)
+            if isinstance(claim, HttpResponse):
+                return claim
+            try:
+                services.submission_update(
+                    actor=user,
+                    submission=submission,
+                    authors=form.cleaned_data["authors"],
+                    **form.service_fields(),
+                )
+            except ValidationError as e:
+                transaction.set_rollback(True)
+                form.add_error(None, e)
+                result = None
+            else:
+                incoming, refused = _incoming_uploads(user, request.POST.getlist("upload_ids"))
+                incoming += _incoming_posted(request)
+                result = services.submission_attach(
+                    actor=user, submission=submission, incoming=incoming
+                )
+                stay = bool(refused or result.refused or request.POST.get("stay"))
+                url = reverse(
+                    "submission_edit" if stay else "submission_detail", args=[submission.pk]
+                )
+                submit_token_done(claim, url)
+        if result is not None:
             for name, reason in refused + result.refused:
                 messages.error(request, f"文件「{name}」未被接收：{reason}")
             for f in result.files:
                 messages.success(request, f"已接收文件「{f.original_name}」。")
                 for w in f.warnings:
                     messages.warning(request, f"「{f.original_name}」：{w}")
-            if refused or result.refused or request.POST.get("stay"):
-                return redirect("submission_edit", pk=submission.pk)
-            messages.success(request, "已保存。")
-            return redirect("submission_detail", pk=submission.pk)
+            if not stay:
+                messages.success(request, "已保存。")
+            return redirect(url)
     return render(
         request,
         "campaigns/submission_form.html",
@@ -646,6 +664,15 @@ def submission_file(request: AuthedRequest, pk: int) -> Any:
     """A submission's file, inline (play, preview) or as a download; range requests work."""
     file = get_submission_file_for_user(request.user, pk)
     download = request.GET.get("download") == "1"
+    # A download is an export: audited, as in the library (a resumed one only once).
+    if download and request.headers.get("Range", "") in ("", "bytes=0-"):
+        audit_record(
+            actor=request.user,
+            action="submission.file_download",
+            target=file.submission,
+            label=f"报送文件下载：{file.original_name}",
+            changes={"file": file.pk, "name": file.original_name},
+        )
     try:
         from uploads.serving import ranged_file_response
     except ImportError:

@@ -10,6 +10,7 @@ the file holds, a missing `moov`) is refused cheaply, even at 2 GB with `moov` a
 shown to the submitter and the reviewer. Every message is a Chinese sentence for the user.
 """
 
+import codecs
 import os
 import re
 import struct
@@ -150,11 +151,10 @@ def _sniff_text(head: bytes) -> str | None:
     text = None
     for encoding in ("utf-8", "gb18030"):
         try:
-            # A multi-byte character may be cut at the end of the sniffed block.
-            text = (
-                head.decode(encoding)
-                if len(head) < _SNIFF_BYTES
-                else head[:-4].decode(encoding, errors="strict")
+            # A multi-byte character may be cut at the end of the sniffed block: an
+            # incremental decoder holds back an incomplete one instead of failing.
+            text = codecs.getincrementaldecoder(encoding)().decode(
+                head, final=len(head) < _SNIFF_BYTES
             )
             break
         except UnicodeDecodeError:

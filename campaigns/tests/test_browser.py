@@ -49,6 +49,7 @@ def test_unit_admin_uploads_a_lecture_sees_warnings_and_school_admin_selects_it(
     expect(page.locator("h1")).to_contain_text("编辑报送")
 
     # uploads the video: the progress bar fills and the upload completes
+    page.wait_for_load_state("load")  # uploader.js listens once the page has loaded
     page.set_input_files("[data-uploader-input]", str(video))
     row = page.locator(".uploader-file")
     expect(row.locator(".progress-bar")).to_have_text("100%")

@@ -443,3 +443,14 @@ def test_lecture_topics_are_the_five_of_the_notice_and_other() -> None:
     assert LECTURE_TOPICS[0] == "让党旗在防控疫情斗争第一线高高飘扬"
     assert LECTURE_TOPICS[-1] == "其他"
     assert media.LECTURE_MAX_BYTES == 2 * 1024**3
+
+
+@pytest.mark.parametrize("offset", [0, 1, 2])
+def test_sniff_reads_a_long_chinese_text_cut_inside_a_character(
+    tmp_path: Path, offset: int
+) -> None:
+    # given a UTF-8 text longer than the sniffed block, whose block ends inside a character
+    path = tmp_path / "材料.txt"
+    path.write_text("a" * offset + "党建工作平台的文字材料。" * 4000, encoding="utf-8")
+    # then it is still text
+    assert media.sniff(path) == "txt"

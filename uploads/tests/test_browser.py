@@ -30,6 +30,7 @@ def test_a_unit_admin_uploads_a_video_sees_progress_and_the_checks(
     page.goto(f"{live_server.url}/uploads/try/")
     expect(page.get_by_role("heading", name="上传测试")).to_be_visible()
     # when the file is chosen
+    page.wait_for_load_state("load")  # uploader.js listens once the page has loaded
     page.set_input_files("#uploader-upload_ids-input", str(video))
     # then the bar reaches 100 % and the form gets the upload's id
     row = page.locator(".uploader-file")
@@ -77,6 +78,7 @@ def test_reselecting_a_half_sent_file_resumes_from_the_server_offset(
         route.continue_()
 
     page.route("**/uploads/**", once)
+    page.wait_for_load_state("load")  # uploader.js listens once the page has loaded
     page.set_input_files("#uploader-upload_ids-input", str(big))
     expect(page.locator(".uploader-status")).to_have_text("连接中断，可继续上传", timeout=60_000)
     expect(page.get_by_role("button", name="检查文件")).to_be_enabled()
@@ -86,6 +88,7 @@ def test_reselecting_a_half_sent_file_resumes_from_the_server_offset(
     page.unroute("**/uploads/**")
     requests.clear()
     page.goto(f"{live_server.url}/uploads/try/")
+    page.wait_for_load_state("load")  # uploader.js listens once the page has loaded
     page.set_input_files("#uploader-upload_ids-input", str(big))
     # then it continues from the server's offset and completes
     expect(page.locator(".uploader-status")).to_have_text("已完成", timeout=30_000)
