@@ -157,6 +157,24 @@ def cast(db: Any) -> Cast:
 # CI runs on two shared cores: give pages time before an expectation fails.
 page_expect.set_options(timeout=15_000)
 
+# Background tasks run inside the request in browser tests that need their result at once.
+IMMEDIATE_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+
+def sign_in(page: Any, base: str, username: str) -> None:
+    """Sign in through the login page as one of the cast (signing out whoever was in)."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page_expect(page).to_have_url(f"{base}/")
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, Any]:

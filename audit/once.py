@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -58,13 +59,20 @@ def submit_token_done(claim: SubmitToken | None, url: str) -> None:
         claim.save(update_fields=["result_url"])
 
 
-def submit_once(request: AuthedRequest, form: Any, write: Callable[[], str]) -> HttpResponse | None:
+def submit_once(
+    request: AuthedRequest,
+    form: Any,
+    write: Callable[[], str],
+    *,
+    refused_url: str | None = None,
+) -> HttpResponse | None:
     """Run a form's write once per form token, in one transaction with the token's claim.
 
     `write` calls the service and returns the URL to go to next. On success (or when the token
     was used already) the answer is that redirect. When the service refuses (ValidationError),
-    the claim is rolled back so the form can be sent again, the reason goes onto the form, and
-    the answer is None: the view shows the form again.
+    the claim is rolled back so the form can be sent again, and the reason goes onto `form` (the
+    answer is None: the view shows the form again) or, for a form-less action (`form` None),
+    into the page's messages with a redirect to `refused_url`.
     """
     with transaction.atomic():
         claim = submit_token_claim(request)
@@ -74,6 +82,10 @@ def submit_once(request: AuthedRequest, form: Any, write: Callable[[], str]) -> 
             url = write()
         except ValidationError as e:
             transaction.set_rollback(True)
+            if form is None:
+                for message in e.messages:
+                    messages.error(request, message)
+                return HttpResponseRedirect(refused_url or request.path)
             form.add_error(None, e)
             return None
         submit_token_done(claim, url)

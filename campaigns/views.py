@@ -588,25 +588,19 @@ def submission_review(request: AuthedRequest, pk: int) -> HttpResponse:
             for m in errors:
                 messages.error(request, str(m))
         return redirect("submission_detail", pk=submission.pk)
-    with transaction.atomic():
-        claim = submit_token_claim(request)
-        if isinstance(claim, HttpResponse):
-            return claim
-        try:
-            services.submission_review(
-                reviewer=user,
-                submission=submission,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as e:
-            transaction.set_rollback(True)
-            for m in e.messages:
-                messages.error(request, m)
-            return redirect("submission_detail", pk=submission.pk)
-        submit_token_done(claim, reverse("submission_detail", args=[submission.pk]))
-    messages.success(request, "已记录评审意见。")
-    return redirect("submission_detail", pk=submission.pk)
+    url = reverse("submission_detail", args=[submission.pk])
+
+    def review() -> str:
+        services.submission_review(
+            reviewer=user,
+            submission=submission,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, "已记录评审意见。")
+        return url
+
+    return submit_once(request, None, review, refused_url=url) or redirect(url)
 
 
 @login_required
@@ -620,26 +614,20 @@ def submission_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid() or to_state not in REVIEW_ACTIONS:
         messages.error(request, "请求有误。")
         return redirect("submission_detail", pk=submission.pk)
-    with transaction.atomic():
-        claim = submit_token_claim(request)
-        if isinstance(claim, HttpResponse):
-            return claim
-        try:
-            services.submission_transition(
-                submission=submission,
-                to_state=to_state,
-                actor=user,
-                comment=form.cleaned_data["comment"],
-                recommended_to=form.cleaned_data["recommended_to"],
-            )
-        except ValidationError as e:
-            transaction.set_rollback(True)
-            for m in e.messages:
-                messages.error(request, m)
-            return redirect("submission_detail", pk=submission.pk)
-        submit_token_done(claim, reverse("submission_detail", args=[submission.pk]))
-    messages.success(request, f"已{REVIEW_ACTIONS[to_state][0]}。")
-    return redirect("submission_detail", pk=submission.pk)
+    url = reverse("submission_detail", args=[submission.pk])
+
+    def transition() -> str:
+        services.submission_transition(
+            submission=submission,
+            to_state=to_state,
+            actor=user,
+            comment=form.cleaned_data["comment"],
+            recommended_to=form.cleaned_data["recommended_to"],
+        )
+        messages.success(request, f"已{REVIEW_ACTIONS[to_state][0]}。")
+        return url
+
+    return submit_once(request, None, transition, refused_url=url) or redirect(url)
 
 
 @login_required

@@ -8,19 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from campaigns.tests.helpers import K, make_campaign
-from conftest import PASSWORD, Cast
+from conftest import Cast, sign_in
 from lib.media_samples import make_video
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
 
 
 def test_unit_admin_uploads_a_lecture_sees_warnings_and_school_admin_selects_it(
@@ -37,7 +28,7 @@ def test_unit_admin_uploads_a_lecture_sees_warnings_and_school_admin_selects_it(
     video = make_video(tmp_path / "lecture.mp4", seconds=2.0)
 
     # the unit admin starts a draft for the 微党课
-    _sign_in(page, base, "unit_a_admin")
+    sign_in(page, base, "unit_a_admin")
     page.goto(f"{base}/campaigns/{campaign.pk}/")
     page.locator(".deliverable[data-kind=micro_lecture]").get_by_role(
         "link", name="新建报送"
@@ -64,7 +55,7 @@ def test_unit_admin_uploads_a_lecture_sees_warnings_and_school_admin_selects_it(
     url = page.url
 
     # 组织部 sees the warnings on the review page and selects it
-    _sign_in(page, base, "school_admin")
+    sign_in(page, base, "school_admin")
     page.goto(url)
     expect(page.locator("#warnings")).to_contain_text("建议时长为 15–20 分钟")
     page.locator("#review").get_by_role("button", name="择优").click()
@@ -79,7 +70,7 @@ def test_board_on_a_phone(
     settings.MEDIA_ROOT = tmp_path
     campaign, _ = make_campaign(cast)
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server.url, "unit_a_admin")
+    sign_in(page, live_server.url, "unit_a_admin")
     page.goto(f"{live_server.url}/campaigns/{campaign.pk}/board/")
     expect(page.locator("#board tbody tr")).to_have_count(1)
     expect(page.locator("#board tbody")).to_contain_text("计算机学院党委")

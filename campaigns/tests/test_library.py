@@ -27,7 +27,7 @@ from campaigns.tests.factories_outputs import (
     jpeg_bytes,
     mp4_bytes,
 )
-from conftest import PASSWORD, ROLES, Cast
+from conftest import ROLES, Cast, sign_in
 
 S = SubmissionState
 
@@ -267,21 +267,13 @@ def test_download_is_an_attachment_and_is_audited(cast: Cast, tmp_path: Path) ->
 # --- in the browser ---------------------------------------------------------------------------
 
 
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
-
-
 @pytest.mark.browser
 def test_library_plays_the_video_in_the_page(
     cast: Cast, live_server: Any, page: Page, tmp_path: Path, transactional_db: Any
 ) -> None:
     item = _material(cast, "战疫微党课", S.PUBLISHED)
     add_file(item, mp4_bytes(tmp_path, seconds=2.0), "微党课.mp4", MaterialType.VIDEO, "video/mp4")
-    _sign_in(page, live_server.url, "member_a")
+    sign_in(page, live_server.url, "member_a")
 
     page.get_by_role("link", name="素材库").first.click()
     expect(page.get_by_role("heading", name="战疫微党课")).to_be_visible()
@@ -310,7 +302,7 @@ def test_school_admin_downloads_the_casebook_from_the_outputs_page(
     item = _material(cast, "党旗在一线飘扬", S.SELECTED, deliverable=deliverable)
     add_author(item, "张三")
     add_file(item, jpeg_bytes(tmp_path), "一线.jpg", MaterialType.PICTURE, "image/jpeg")
-    _sign_in(page, live_server.url, "school_admin")
+    sign_in(page, live_server.url, "school_admin")
 
     page.goto(f"{live_server.url}{reverse('campaign_outputs', args=[campaign.pk])}")
     expect(page.get_by_text("党旗在一线飘扬")).to_be_visible()

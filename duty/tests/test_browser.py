@@ -8,19 +8,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, sign_in
 from duty.models import DutyCheck, DutyLog
 from duty.tests.helpers import shift_starting
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
 
 
 def test_member_checks_in_and_writes_the_log_on_a_phone(
@@ -28,7 +20,7 @@ def test_member_checks_in_and_writes_the_log_on_a_phone(
 ) -> None:
     shift = shift_starting(cast.school, cast.member_a, timezone.now() - dt.timedelta(minutes=5))
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server.url, "member_a")
+    sign_in(page, live_server.url, "member_a")
 
     page.goto(f"{live_server.url}/duty/")
     page.locator(f"#shift-{shift.pk}").get_by_role("link", name="查看班次").click()
@@ -55,7 +47,7 @@ def test_manager_sees_the_figure_and_charts(
     for member in (cast.member_a, cast.other_a, cast.member_b):
         shift = shift_starting(cast.school, member, timezone.now() - dt.timedelta(hours=1))
         DutyCheck.objects.create(assignment=shift, checked_in_at=timezone.now())
-    _sign_in(page, live_server.url, "school_admin")
+    sign_in(page, live_server.url, "school_admin")
 
     page.goto(f"{live_server.url}/duty/")
     page.get_by_role("link", name="值班人次统计（图表、导出）").click()

@@ -9,29 +9,13 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import IMMEDIATE_TASKS, Cast, sign_in
 from rosters.models import Phase, Post, PostKind, PostLevel, Roster, SignUp
 
 pytestmark = pytest.mark.browser
 
-IMMEDIATE = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "QUEUES": ["default"],
-    }
-}
 
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
-
-
-@override_settings(TASKS=IMMEDIATE)
+@override_settings(TASKS=IMMEDIATE_TASKS)
 def test_sign_up_to_person_times_through_the_pages(
     cast: Cast, live_server: Any, page: Page, transactional_db: Any
 ) -> None:
@@ -53,7 +37,7 @@ def test_sign_up_to_person_times_through_the_pages(
 
     # 附件1: the member signs up on her phone.
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, base, "member_a")
+    sign_in(page, base, "member_a")
     page.goto(f"{base}/rosters/")
     page.get_by_role("link", name="我要报名").click()
     page.check(f"#wanted_{post.pk}")
@@ -65,14 +49,14 @@ def test_sign_up_to_person_times_through_the_pages(
 
     # 附件2: her unit recommends her for the school-level post.
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, base, "unit_a_admin")
+    sign_in(page, base, "unit_a_admin")
     page.goto(f"{base}/rosters/phases/{phase.pk}/signups/")
     signup = SignUp.objects.get(member=cast.member_a, phase=phase)
     page.locator(f"#signup-{signup.pk}").get_by_role("button", name="推荐").click()
     expect(page.get_by_role("button", name="已推荐 ✓")).to_be_visible()
 
     # The duty office allocates her, builds the roster and publishes it.
-    _sign_in(page, base, "duty_office")
+    sign_in(page, base, "duty_office")
     page.goto(f"{base}/rosters/phases/{phase.pk}/allocate/")
     page.locator("#candidates li", has_text="张三").get_by_role("button", name="调配").click()
     expect(page.locator("#allocated")).to_contain_text("张三")
@@ -84,7 +68,7 @@ def test_sign_up_to_person_times_through_the_pages(
 
     # On duty: she opens today's shift from 我的值班 and checks in.
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, base, "member_a")
+    sign_in(page, base, "member_a")
     page.goto(f"{base}/rosters/mine/")
     page.locator("#my-shifts li a").first.click()
     page.get_by_role("button", name="签到").click()
@@ -92,6 +76,6 @@ def test_sign_up_to_person_times_through_the_pages(
 
     # The figure: one person-time for the phase.
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, base, "duty_office")
+    sign_in(page, base, "duty_office")
     page.goto(f"{base}/duty/stats/")
     expect(page.locator("#figure-total")).to_have_text("累计值班 1 人次")

@@ -9,7 +9,7 @@ import pytest
 import xlsxwriter
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +26,6 @@ def _xlsx(path: Path, rows: list[list[Any]]) -> Path:
     book.close()
     path.write_bytes(buffer.getvalue())
     return path
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
 
 
 def test_unit_admin_imports_fixes_errors_and_cannot_open_other_unit(
@@ -72,7 +64,7 @@ def test_unit_admin_imports_fixes_errors_and_cannot_open_other_unit(
             ],
         ],
     )
-    _sign_in(page, base, "unit_a_admin")
+    sign_in(page, base, "unit_a_admin")
 
     page.get_by_role("link", name="批量导入").first.click()
     page.set_input_files("input[type=file]", str(bad_file))
@@ -106,7 +98,7 @@ def test_member_list_filters_in_place_on_a_phone(
     cast: Cast, live_server: Any, page: Page, transactional_db: Any
 ) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server.url, "school_admin")
+    sign_in(page, live_server.url, "school_admin")
     page.goto(f"{live_server.url}/members/")
 
     page.select_option("select[name=unit]", label="化学学院党委")

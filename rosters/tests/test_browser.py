@@ -9,30 +9,14 @@ from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import IMMEDIATE_TASKS, Cast, sign_in
 from rosters.models import Allocation, SignUp
 from rosters.tests.conftest import Small
 
 pytestmark = pytest.mark.browser
 
-IMMEDIATE = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-        "QUEUES": ["default"],
-    }
-}
 
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
-
-
-@override_settings(TASKS=IMMEDIATE)
+@override_settings(TASKS=IMMEDIATE_TASKS)
 def test_sign_up_solve_publish_and_my_shifts(
     cast: Cast, small: Small, live_server: Any, page: Page, transactional_db: Any
 ) -> None:
@@ -45,7 +29,7 @@ def test_sign_up_solve_publish_and_my_shifts(
 
     # The member, on a phone, signs up.
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, base, "member_a")
+    sign_in(page, base, "member_a")
     page.goto(f"{base}/rosters/")
     page.get_by_role("link", name="我要报名").click()
     page.check(f"#wanted_{small.post.pk}")
@@ -58,7 +42,7 @@ def test_sign_up_solve_publish_and_my_shifts(
 
     # Her unit recommends her (附件2).
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in(page, base, "unit_a_admin")
+    sign_in(page, base, "unit_a_admin")
     page.goto(f"{base}/rosters/phases/{small.phase.pk}/signups/")
     page.locator(f"#signup-{SignUp.objects.get(member=cast.member_a).pk}").get_by_role(
         "button", name="推荐"
@@ -66,7 +50,7 @@ def test_sign_up_solve_publish_and_my_shifts(
     expect(page.get_by_role("button", name="已推荐 ✓")).to_be_visible()
 
     # The duty office allocates her, solves and publishes.
-    _sign_in(page, base, "duty_office")
+    sign_in(page, base, "duty_office")
     page.goto(f"{base}/rosters/phases/{small.phase.pk}/allocate/")
     page.locator("#candidates li", has_text="张三").get_by_role("button", name="调配").click()
     expect(page.locator("#allocated")).to_contain_text("张三")
@@ -78,7 +62,7 @@ def test_sign_up_solve_publish_and_my_shifts(
 
     # The member sees her shift.
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, base, "member_a")
+    sign_in(page, base, "member_a")
     page.goto(f"{base}/rosters/mine/")
     expect(page.locator("#my-shifts li")).to_have_count(1)
     expect(page.locator("#my-shifts")).to_contain_text("北门值班值守岗")

@@ -6,19 +6,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, sign_in
 from lib.media_samples import make_video
 from uploads.models import Upload
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base}/")
 
 
 def test_a_unit_admin_uploads_a_video_sees_progress_and_the_checks(
@@ -26,7 +18,7 @@ def test_a_unit_admin_uploads_a_video_sees_progress_and_the_checks(
 ) -> None:
     # given a short lecture video
     video = make_video(tmp_path / "抗疫微党课.mp4", seconds=2.0, duration_override_s=600)
-    _sign_in(page, live_server.url, "unit_a_admin")
+    sign_in(page, live_server.url, "unit_a_admin")
     page.goto(f"{live_server.url}/uploads/try/")
     expect(page.get_by_role("heading", name="上传测试")).to_be_visible()
     # when the file is chosen
@@ -60,7 +52,7 @@ def test_reselecting_a_half_sent_file_resumes_from_the_server_offset(
     big = tmp_path / "大文件.mp4"
     big.write_bytes(make_video(tmp_path / "v.mp4").read_bytes() + bytes(20 * 1024 * 1024))
     page.add_init_script("window.PartyUploaderOptions = { retryDelays: [0, 200] };")
-    _sign_in(page, live_server.url, "unit_a_admin")
+    sign_in(page, live_server.url, "unit_a_admin")
     page.goto(f"{live_server.url}/uploads/try/")
     requests: list[str] = []
     page.on(
