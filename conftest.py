@@ -168,6 +168,9 @@ IMMEDIATE_TASKS = {
 
 def sign_in(page: Any, base: str, username: str) -> None:
     """Sign in through the login page as one of the cast (signing out whoever was in)."""
+    # Leave the previous page first, so none of its polling requests lands after the cookies
+    # are cleared (a stale cookie then fails the login form's CSRF check).
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
