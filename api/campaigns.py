@@ -1,4 +1,4 @@
-"""活动与报送 endpoints over campaigns.selectors, campaigns.services and access.scope.campaigns.
+"""活动与报送 endpoints over campaigns.selectors, campaigns.services and campaigns.scope.
 
 Reads are scoped exactly as on the pages (another unit's submission, or anyone's draft but
 one's own unit's, is a 404); lists are paginated and cost a fixed number of queries.
@@ -14,15 +14,15 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from access.scope import Perm
-from access.scope.campaigns import (
+from api.schemas import ErrorOut, Paging, Ref, ValidationErrorOut
+from campaigns import selectors, services
+from campaigns.models import Deliverable, Submission, SubmissionEvent, SubmissionState
+from campaigns.scope import (
     campaigns_for_user,
     get_campaign_for_user,
     get_submission_for_user,
     sees_campaigns,
 )
-from api.schemas import ErrorOut, Paging, Ref, ValidationErrorOut
-from campaigns import selectors, services
-from campaigns.models import Deliverable, Submission, SubmissionEvent, SubmissionState
 
 router = Router(tags=["活动与报送"])
 

@@ -1,6 +1,6 @@
 """值守与承诺 endpoints: person-times figures, pledges with their counts, zones and teams.
 
-Read-only, over duty.selectors and access.scope.duty: the same scope as the pages."""
+Read-only, over duty.selectors and duty.scope: the same scope as the pages."""
 
 import datetime as dt
 from typing import Any
@@ -9,7 +9,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from access.scope import Perm, own_member_id, require_anywhere
-from access.scope.duty import (
+from api.schemas import ErrorOut, ValidationErrorOut
+from duty import selectors
+from duty.models import PledgeSignature, ResponsibilityZone, Team
+from duty.scope import (
     get_pledge_for_user,
     get_team_for_user,
     get_zone_for_user,
@@ -17,9 +20,6 @@ from access.scope.duty import (
     teams_for_user,
     zones_for_user,
 )
-from api.schemas import ErrorOut, ValidationErrorOut
-from duty import selectors
-from duty.models import PledgeSignature, ResponsibilityZone, Team
 
 router = Router(tags=["值守与承诺"])
 

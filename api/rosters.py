@@ -1,5 +1,5 @@
 """先锋岗与值班 endpoints: posts, phases, rosters with assignments, my shifts — scoped as the
-pages are (access.scope.rosters)."""
+pages are (rosters.scope)."""
 
 import datetime as dt
 from typing import Any
@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from access.scope import Masker, Perm, has_perm_anywhere
-from access.scope.rosters import get_phase_for_user, get_roster_for_user
 from api.schemas import ErrorOut
 from rosters import selectors
+from rosters.scope import get_phase_for_user, get_roster_for_user
 
 router = Router(tags=["先锋岗与值班"])
 

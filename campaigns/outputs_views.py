@@ -26,11 +26,6 @@ from django.urls import reverse
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, paths_with, require_anywhere
-from access.scope.campaigns import (
-    campaigns_for_user,
-    get_campaign_for_outputs,
-    output_submissions,
-)
 from audit.once import submit_token_claim, submit_token_done, submit_token_replay
 from audit.services import audit_record
 from campaigns import casebook, package
@@ -39,6 +34,11 @@ from campaigns.models import (
     Deliverable,
     Submission,
     SubmissionState,
+)
+from campaigns.scope import (
+    campaigns_for_user,
+    get_campaign_for_outputs,
+    output_submissions,
 )
 from orgs.models import Org
 

@@ -10,7 +10,6 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from access.scope import Perm
-from access.scope.campaigns import board_units_for_user, submissions_for_user
 from campaigns.models import (
     COUNTED_STATES,
     Campaign,
@@ -22,6 +21,7 @@ from campaigns.models import (
     SubmittingLevel,
     UnitSummary,
 )
+from campaigns.scope import board_units_for_user, submissions_for_user
 from lib.cn import normalize_text
 from orgs.models import Org
 

@@ -1,6 +1,6 @@
 """Pages of campaigns, deliverables, submissions, review and the progress board.
 
-Objects are fetched only through access.scope.campaigns; every write calls campaigns.services.
+Objects are fetched only through campaigns.scope; every write calls campaigns.services.
 """
 
 import tempfile
@@ -23,20 +23,6 @@ from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, has_perm_anywhere, members_for_user, require_anywhere
-from access.scope.campaigns import (
-    OUTPUT_PERMS,
-    campaigns_for_user,
-    get_campaign_for_user,
-    get_deliverable_for_user,
-    get_submission_file_for_user,
-    get_submission_for_user,
-    may_edit_submission,
-    may_manage_campaigns,
-    may_review_submission,
-    may_view_board,
-    sees_campaigns,
-    submitting_orgs_for_user,
-)
 from audit.once import submit_once, submit_token_claim, submit_token_done, submit_token_replay
 from audit.services import audit_record
 from campaigns import selectors, services
@@ -56,6 +42,20 @@ from campaigns.models import (
     MaterialType,
     SubmissionState,
     UnitSummary,
+)
+from campaigns.scope import (
+    OUTPUT_PERMS,
+    campaigns_for_user,
+    get_campaign_for_user,
+    get_deliverable_for_user,
+    get_submission_file_for_user,
+    get_submission_for_user,
+    may_edit_submission,
+    may_manage_campaigns,
+    may_review_submission,
+    may_view_board,
+    sees_campaigns,
+    submitting_orgs_for_user,
 )
 from orgs.models import Org
 

@@ -9,8 +9,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from access.scope import Perm, members_for_user, own_member_id, paths_with
-from access.scope.duty import assignments_in_stats_scope, pledge_view_roots, pledges_for_user
 from duty.models import DutyLog, Pledge, PledgeSignature
+from duty.scope import assignments_in_stats_scope, pledge_view_roots, pledges_for_user
 from duty.services import shift_times
 from members.models import Member
 from orgs.models import Org
@@ -353,7 +353,7 @@ def pledges_to_sign(*, user: Any) -> list[Pledge]:
     if own is None:
         return []
     today = timezone.localdate()
-    from access.scope.duty import _ancestor_paths, _own_branch_path
+    from duty.scope import _ancestor_paths, _own_branch_path
 
     branch = _own_branch_path(user)
     if not branch:

@@ -23,7 +23,12 @@ from access.scope import (
     own_member_id,
     require_anywhere,
 )
-from access.scope.duty import (
+from audit.once import submit_once, submit_token_replay
+from audit.services import audit_record
+from duty import selectors, services, spreadsheets
+from duty.forms import DutyLogForm, PledgeForm, SignForm, StatsFilterForm, TeamForm, ZoneForm
+from duty.models import PledgeSignature
+from duty.scope import (
     get_assignment_for_user,
     get_pledge_for_user,
     get_team_for_user,
@@ -33,11 +38,6 @@ from access.scope.duty import (
     teams_for_user,
     zones_for_user,
 )
-from audit.once import submit_once, submit_token_replay
-from audit.services import audit_record
-from duty import selectors, services, spreadsheets
-from duty.forms import DutyLogForm, PledgeForm, SignForm, StatsFilterForm, TeamForm, ZoneForm
-from duty.models import PledgeSignature
 from duty.services import CHECK_IN_EARLY, CHECK_OUT_LATE, shift_times
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

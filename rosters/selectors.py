@@ -1,4 +1,4 @@
-"""Reads of the rosters app, always scoped by the acting user (through access.scope.rosters)."""
+"""Reads of the rosters app, always scoped by the acting user (through rosters.scope)."""
 
 import datetime as dt
 from collections import defaultdict
@@ -8,15 +8,15 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from access.scope import Masker, own_member_id, paths_with
-from access.scope.rosters import (
+from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
+from rosters.problems import days, roster_posts
+from rosters.scope import (
     phases_for_user,
     posts_for_user,
     rosters_for_user,
     signups_for_user,
     swaps_for_user,
 )
-from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
-from rosters.problems import days, roster_posts
 
 
 def post_list(*, user: Any) -> QuerySet[Post]:

@@ -25,15 +25,6 @@ from access.scope import (
     own_member_id,
     require_anywhere,
 )
-from access.scope.rosters import (
-    get_own_assignment,
-    get_phase_for_user,
-    get_post_for_user,
-    get_roster_for_user,
-    get_signup_for_user,
-    get_swap_for_user,
-    posts_for_user,
-)
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from lib.roster import FormatError, Problem, Result
@@ -53,6 +44,15 @@ from rosters.forms import (
 )
 from rosters.models import Allocation, Assignment, CalendarFeed, Roster, SignUp
 from rosters.problems import days, problem_build, roster_posts, roster_settings
+from rosters.scope import (
+    get_own_assignment,
+    get_phase_for_user,
+    get_post_for_user,
+    get_roster_for_user,
+    get_signup_for_user,
+    get_swap_for_user,
+    posts_for_user,
+)
 from rosters.spreadsheets import roster_xlsx, signups_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,8 +1,9 @@
-"""Who sees and does what: the one place scope is decided.
+"""Who sees and does what: the core on which every app decides its scope.
 
-This package is that place: the core (grants, permissions, orgs, members, masking) is here;
-each feature's `get_<x>_for_user` functions live in its submodule (`access.scope.campaigns`,
-`access.scope.rosters`, `access.scope.duty`) and are built on `can()` and `paths_with()`.
+This module is the core (the permission table, grants, `can()`, subtree queries, orgs, members,
+masking). Each feature app decides its own scope in its `scope.py` (`campaigns.scope`,
+`rosters.scope`, `duty.scope`), built on `can()` and `paths_with()`; `access` imports no
+feature app (the import contract in `pyproject.toml`, checked by `make lint`).
 
 Every page, export and API endpoint reaches orgs and members through the functions here.
 A grant (user, org, role) holds over the org's whole subtree; a member with a login also
