@@ -308,8 +308,8 @@ def test_nobody_resets_or_deactivates_their_own_login_here(cast: Cast) -> None:
 def test_deactivation_ends_sessions_and_tokens_at_once(cast: Cast) -> None:
     member_client, _ = sign_in("member_a", PASSWORD)
     _, key = api_token_create(actor=cast.users["member_a"], name="脚本")
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    assert Client().get("/api/rosters/phases", **bearer).status_code == 200
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert Client().get("/api/rosters/phases", headers=bearer).status_code == 200
     member_session = member_client.session.session_key
     assert Session.objects.filter(session_key=member_session).exists()
 
@@ -323,7 +323,7 @@ def test_deactivation_ends_sessions_and_tokens_at_once(cast: Cast) -> None:
     assert not Session.objects.filter(session_key=member_session).exists()
     assert member_client.get(reverse("home")).status_code == 302
     assert not ApiToken.objects.filter(user=login).exists()
-    assert Client().get("/api/rosters/phases", **bearer).status_code == 401
+    assert Client().get("/api/rosters/phases", headers=bearer).status_code == 401
     _, refused = sign_in("member_a", PASSWORD)
     assert refused.status_code == 200  # the sign-in form again
     event = AuditEvent.objects.get(action="account.deactivate")
