@@ -4,10 +4,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from access.models import ApiToken, Grant, Role, TemporaryPassword, hash_token
 from access.scope import ROLE_PERMS, Perm, forget, grants_of, is_school_admin
@@ -214,6 +217,40 @@ def password_changed(*, user: Any) -> None:
         target=user,
         label=user.username,
         changes={"was_temporary": bool(had_temporary)},
+    )
+
+
+def password_link_issue(*, actor: Any, user: Any, label: str = "") -> tuple[str, str]:
+    """A one-time link through which the user sets their own password: (uidb64, token).
+
+    Django's password-reset token: it is derived from the current password hash and last
+    sign-in, so it stops working once used (or once the password changes), and after
+    PASSWORD_RESET_TIMEOUT. Nothing is stored."""
+    if not may_manage_login(actor, user):
+        raise PermissionDenied
+    if not user.is_active:
+        raise ValidationError("该账号已停用，请先重新启用。")
+    audit_record(
+        actor=actor,
+        action="account.link_issue",
+        target=user,
+        label=label or user.username,
+        changes={"username": user.username},
+    )
+    return urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+
+
+@transaction.atomic
+def password_set_by_link(*, user: Any) -> None:
+    """After a user set their password through a one-time link."""
+    TemporaryPassword.objects.filter(user=user).delete()
+    user_sessions_end(user)
+    audit_record(
+        actor=user,
+        action="password.set_by_link",
+        target=user,
+        label=user.username,
+        changes={"username": user.username},
     )
 
 

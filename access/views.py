@@ -92,6 +92,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return context
 
 
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The one-time link an admin gave a member: they choose their own password."""
+
+    template_name = "access/password_set.html"
+    success_url = reverse_lazy("login")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response = super().form_valid(form)
+            services.password_set_by_link(user=form.user)
+        messages.success(self.request, "密码已设置，请用学工号和新密码登录。")
+        return response
+
+
 def _grant_people(user: Any) -> Any:
     """The members a grant may go to: those where the user manages grants."""
     return members_for_user(user, Perm.GRANT_MANAGE)

@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -143,6 +144,7 @@ def member_account(request: AuthedRequest, pk: int) -> HttpResponse:
             "login": login,
             "pending": login is not None and hasattr(login, "temporary_password"),
             "may_manage": accounts.may_manage_account(user, member),
+            "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         },
     )
 
@@ -162,6 +164,23 @@ def member_account_reset(request: AuthedRequest, pk: int) -> HttpResponse:
     response = render(
         request, "members/member_account_reset.html", {"member": member, "password": password}
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def member_account_link(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A one-time link to set one's own password, shown in this answer only."""
+    user = request.user
+    member = get_member_for_user(user, pk, accounts.ACCOUNT_MANAGE)
+    try:
+        uidb64, token = accounts.account_link(actor=user, member=member)
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("member_account", pk=member.pk)
+    link = request.build_absolute_uri(reverse("password_set", args=[uidb64, token]))
+    response = render(request, "members/member_account_link.html", {"member": member, "link": link})
     response["Cache-Control"] = "no-store"
     return response
 

@@ -24,6 +24,7 @@ from access.services import (
     login_deactivate,
     may_manage_login,
     password_issue,
+    password_link_issue,
     temporary_password,
     temporary_password_hash,
 )
@@ -184,6 +185,11 @@ def account_password_reset(*, actor: Any, member: Member) -> str:
     """A new temporary password for the member's login, to be changed at the next sign-in;
     their sessions end. Returns it (shown once)."""
     return password_issue(actor=actor, user=_member_login(member), label=str(member))
+
+
+def account_link(*, actor: Any, member: Member) -> tuple[str, str]:
+    """(uidb64, token) of a one-time link to set the member's own password."""
+    return password_link_issue(actor=actor, user=_member_login(member), label=str(member))
 
 
 def account_deactivate(*, actor: Any, member: Member) -> None:

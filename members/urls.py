@@ -21,6 +21,11 @@ urlpatterns = [
         name="member_account_reset",
     ),
     path(
+        "<int:pk>/account/link/",
+        account_views.member_account_link,
+        name="member_account_link",
+    ),
+    path(
         "<int:pk>/account/deactivate/",
         account_views.member_account_deactivate,
         name="member_account_deactivate",

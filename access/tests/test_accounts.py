@@ -354,6 +354,7 @@ def test_deactivation_outside_scope_is_hidden(cast: Cast) -> None:
 
 POSTS = [
     ("member_account_reset", {"school_admin": 200, "unit_a_admin": 200}),
+    ("member_account_link", {"school_admin": 200, "unit_a_admin": 200}),
     ("member_account_deactivate", {"school_admin": 302, "unit_a_admin": 302}),
     ("member_account_activate", {"school_admin": 302, "unit_a_admin": 302}),
 ]
@@ -417,3 +418,50 @@ def test_grants_of_a_deactivated_login_stay_on_record(cast: Cast) -> None:
     )
 
     assert Grant.objects.filter(user__username="member_a").count() == 1
+
+
+# --- one-time link ----------------------------------------------------------------------
+
+
+def _link(cast: Cast, who: str = "unit_a_admin") -> str:
+    response = cast.client(who).post(reverse("member_account_link", args=[cast.member_a.pk]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    return str(response.context["link"]).removeprefix("http://testserver")
+
+
+def test_a_one_time_link_sets_the_members_own_password_once(cast: Cast) -> None:
+    TemporaryPassword.objects.create(user=cast.users["member_a"])
+    link = _link(cast)
+    member = Client()
+
+    form_page = member.get(link, follow=True)
+    assert form_page.context["validlink"]
+    new = "Spring-in-Wuhan-2020"
+    done = member.post(
+        form_page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}
+    )
+
+    assert done["Location"] == reverse("login")
+    assert User.objects.get(username="member_a").check_password(new)
+    assert not TemporaryPassword.objects.filter(user__username="member_a").exists()
+    _, signed_in = sign_in("member_a", new)
+    assert signed_in["Location"] == reverse("home")
+    assert not Client().get(link, follow=True).context["validlink"]
+    assert AuditEvent.objects.filter(action="account.link_issue").count() == 1
+    assert AuditEvent.objects.filter(action="password.set_by_link").count() == 1
+
+
+def test_a_link_for_a_deactivated_login_does_not_work(cast: Cast) -> None:
+    link = _link(cast)
+    User.objects.filter(username="member_a").update(is_active=False)
+
+    assert not Client().get(link, follow=True).context["validlink"]
+
+
+@pytest.mark.parametrize(("role", "status"), [("unit_b_admin", 404), ("branch_secretary", 403)])
+def test_a_link_outside_scope_is_refused(cast: Cast, role: str, status: int) -> None:
+    response = cast.client(role).post(reverse("member_account_link", args=[cast.member_a.pk]))
+
+    assert response.status_code == status
+    assert not AuditEvent.objects.filter(action="account.link_issue").exists()

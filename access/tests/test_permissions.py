@@ -173,6 +173,8 @@ COVERED_ELSEWHERE = {
     "account_create",
     "account_reissue",
     "member_account_reset",
+    "member_account_link",
+    "password_set",  # a one-time link, anonymous by design: test_accounts.py
     "member_account_deactivate",
     "member_account_activate",
 }
