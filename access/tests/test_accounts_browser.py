@@ -59,3 +59,25 @@ def test_unit_admin_issues_logins_and_a_member_changes_the_first_password(
     page.click("main button[type=submit]")
     expect(page).to_have_url(f"{base}/")
     expect(page.get_by_text("密码已修改")).to_be_visible()
+
+
+def test_unit_admin_grants_a_member_picked_from_suggestions(
+    cast: Cast, live_server: Any, page: Page, transactional_db: Any
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "unit_a_admin")
+    page.goto(f"{base}/grants/")
+
+    page.fill("#id_person", "张")
+    expect(page.locator("#people-options option")).to_have_count(1)
+    assert page.locator("#people-options option").get_attribute("value") == "A0001"
+    page.fill("#id_person", "李")  # another unit's member: no suggestion
+    expect(page.locator("#people-options option")).to_have_count(0)
+
+    page.fill("#id_person", "A0001")
+    page.select_option("#id_org", label="计算机教工第一党支部")
+    page.select_option("#id_role", label="支部书记")
+    page.click("main button[type=submit]")
+
+    expect(page.get_by_text("已授权。")).to_be_visible()
+    expect(page.locator("tbody tr", has_text="member_a")).to_contain_text("支部书记")
