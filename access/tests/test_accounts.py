@@ -13,7 +13,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.models import ApiToken, Grant, Role, TemporaryPassword
@@ -465,3 +467,32 @@ def test_a_link_outside_scope_is_refused(cast: Cast, role: str, status: int) -> 
 
     assert response.status_code == status
     assert not AuditEvent.objects.filter(action="account.link_issue").exists()
+
+
+# --- limits and costs -------------------------------------------------------------------
+
+
+def test_too_many_at_once_is_refused_with_a_reason(cast: Cast, monkeypatch: Any) -> None:
+    monkeypatch.setattr("members.accounts.MAX_ACCOUNTS_AT_ONCE", 1)
+    client = cast.client("school_admin")
+
+    response = create_logins(client)
+
+    assert response.status_code == 302
+    assert "一次最多处理 1 人" in client.get(response["Location"]).content.decode()
+    assert not User.objects.filter(username__in=["A0002", "B0002"]).exists()
+
+
+def test_account_list_makes_a_fixed_number_of_queries(cast: Cast) -> None:
+    client = cast.client("school_admin")
+    client.get(reverse("account_list"))  # warm up
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("account_list"))
+    for n in range(30):
+        MemberFactory.create(number=f"A1{n:03d}", branch=cast.branch_a2)
+    create_logins(client, branch=cast.branch_a2.pk)
+
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("account_list"))
+
+    assert len(many) == len(few)
