@@ -3,10 +3,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
@@ -17,7 +16,7 @@ from access.http import AuthedRequest
 from access.models import ApiToken, Grant
 from access.scope import (
     Perm,
-    grants_of,
+    can,
     is_school_admin,
     members_for_user,
     orgs_for_user,
@@ -181,9 +180,11 @@ def grant_people(request: AuthedRequest) -> HttpResponse:
 def grant_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.GRANT_MANAGE)
-    grant = get_object_or_404(Grant.objects.select_related("org", "user"), pk=pk)
-    if not any(grant.org.path.startswith(g.path) for g in grants_of(user)):
-        raise PermissionDenied
+    grant = Grant.objects.select_related("org", "user").filter(pk=pk).first()
+    # A grant outside the subtrees the user manages is not in their list: not found, like
+    # one that does not exist. One they see but could not have made is refused (403).
+    if grant is None or not can(user, Perm.GRANT_MANAGE, grant.org):
+        raise Http404
     services.grant_revoke(actor=user, grant=grant)
     messages.success(request, "已撤销授权。")
     return redirect("grant_list")

@@ -1,7 +1,6 @@
 """Pages for members' logins: make them in bulk for a filtered list, and reset, stop or
 restart one member's login."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -77,7 +77,7 @@ def _sheet_response(request: AuthedRequest, result: accounts.AccountsResult) -> 
     data = accounts.initial_passwords_xlsx(
         result, login_url=request.build_absolute_uri(reverse("login"))
     )
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, f"初始密码-{stamp}.xlsx")
     response["Cache-Control"] = "no-store"

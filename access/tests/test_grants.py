@@ -48,6 +48,16 @@ def test_unit_admin_cannot_revoke_other_units_grant(cast: Cast) -> None:
     held = Grant.objects.get(user=cast.users["unit_b_admin"])
 
     response = cast.client("unit_a_admin").post(reverse("grant_revoke", args=[held.pk]))
+    missing = cast.client("unit_a_admin").post(reverse("grant_revoke", args=[held.pk + 1000]))
+
+    assert response.status_code == missing.status_code == 404
+    assert Grant.objects.filter(pk=held.pk).exists()
+
+
+def test_unit_admin_cannot_revoke_a_reviewer_grant_in_their_unit(cast: Cast) -> None:
+    held = Grant.objects.create(user=cast.users["member_a"], org=cast.unit_a, role=Role.REVIEWER)
+
+    response = cast.client("unit_a_admin").post(reverse("grant_revoke", args=[held.pk]))
 
     assert response.status_code == 403
     assert Grant.objects.filter(pk=held.pk).exists()
