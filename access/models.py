@@ -61,3 +61,20 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return secrets.token_urlsafe(32)
+
+
+class TemporaryPassword(models.Model):
+    """The user's password was issued by an admin (a first login or a reset): they must
+    choose their own before doing anything else. Removed when they change it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="temporary_password"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    issued_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "临时密码"
+        verbose_name_plural = "临时密码"

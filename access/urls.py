@@ -5,20 +5,12 @@ from access import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="access/login.html"),
-        name="login",
-    ),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="access/password_change.html", success_url="/"
-        ),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/set/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_set"),
     path("grants/", views.grant_list, name="grant_list"),
+    path("grants/people/", views.grant_people, name="grant_people"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

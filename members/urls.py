@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import import_views, views
+from members import account_views, import_views, views
 
 urlpatterns = [
     path("", views.member_list, name="member_list"),
@@ -11,6 +11,30 @@ urlpatterns = [
     path("<int:pk>/move/", views.member_move, name="member_move"),
     path("<int:pk>/status/", views.member_status, name="member_status"),
     path("<int:pk>/whereabouts/", views.member_whereabouts, name="member_whereabouts"),
+    path("accounts/", account_views.account_list, name="account_list"),
+    path("accounts/create/", account_views.account_create, name="account_create"),
+    path("accounts/reissue/", account_views.account_reissue, name="account_reissue"),
+    path("<int:pk>/account/", account_views.member_account, name="member_account"),
+    path(
+        "<int:pk>/account/reset/",
+        account_views.member_account_reset,
+        name="member_account_reset",
+    ),
+    path(
+        "<int:pk>/account/link/",
+        account_views.member_account_link,
+        name="member_account_link",
+    ),
+    path(
+        "<int:pk>/account/deactivate/",
+        account_views.member_account_deactivate,
+        name="member_account_deactivate",
+    ),
+    path(
+        "<int:pk>/account/activate/",
+        account_views.member_account_activate,
+        name="member_account_activate",
+    ),
     path("import/", import_views.import_upload, name="member_import"),
     path("import/template.xlsx", import_views.import_template, name="member_import_template"),
     path("import/<int:pk>/", import_views.import_preview, name="member_import_preview"),

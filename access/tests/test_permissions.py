@@ -137,6 +137,26 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
         expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK),
     ),
     ("grant_list", None, expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK)),
+    ("grant_people", None, expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK)),
+    ("account_list", None, expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK)),
+    (
+        "member_account",
+        "member_a",
+        expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=HIDDEN, reviewer=HIDDEN),
+    ),
+    (
+        "member_account",
+        "member_b",
+        expect(
+            FORBIDDEN,
+            school_admin=OK,
+            unit_a_admin=HIDDEN,
+            unit_b_admin=OK,
+            branch_secretary=HIDDEN,
+            reviewer=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
     ("audit_list", None, expect(FORBIDDEN, school_admin=OK)),
 ]
 
@@ -149,6 +169,14 @@ COVERED_ELSEWHERE = {
     "org_delete",
     "member_import_preview",
     "member_import_apply",
+    # POST-only, each role in access/tests/test_accounts.py (test_*_posts_for_every_role)
+    "account_create",
+    "account_reissue",
+    "member_account_reset",
+    "member_account_link",
+    "password_set",  # a one-time link, anonymous by design: test_accounts.py
+    "member_account_deactivate",
+    "member_account_activate",
 }
 
 

@@ -156,3 +156,18 @@ def test_seed_demo_is_idempotent(demo: str) -> None:
     assert (Org.objects.count(), Member.objects.count(), Grant.objects.count()) == counts
     assert "已存在" in again
     assert "jsj_admin" in again
+
+
+def test_unit_admin_can_issue_logins_for_demo_members_without_one(demo: str) -> None:
+    from members.accounts import accounts_create
+    from members.selectors import MemberFilters
+
+    admin = get_user_model().objects.get(username="jsj_admin")
+    branch = Org.objects.get(grants__user__username="zhibu")
+
+    result = accounts_create(actor=admin, filters=MemberFilters(branch=branch.pk))
+
+    assert result.issued
+    assert result.skipped_existing == 1  # dangyuan
+    login = result.issued[0].member.user
+    assert login is not None and login.check_password(result.issued[0].password)
