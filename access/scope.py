@@ -137,9 +137,6 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
     Role.REVIEWER: frozenset({Perm.ORG_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_REVIEW}),
 }
 
-# Roles a holder of GRANT_MANAGE at a non-root org may hand out inside their subtree.
-UNIT_GRANTABLE_ROLES = (Role.UNIT_ADMIN, Role.BRANCH_SECRETARY, Role.REVIEWER, Role.DUTY_OFFICE)
-
 # What a member may change on their own record.
 SELF_EDITABLE_FIELDS = ("phone", "dorm_building", "dorm_room")
 
@@ -314,12 +311,3 @@ class Masker:
         if not member.id_number or self._full(self.id_roots, member, branch_path):
             return member.id_number
         return mask_id_number(member.id_number)
-
-
-# --- grants -----------------------------------------------------------------------------
-
-
-def may_grant(user: Any, org: Org, role: str) -> bool:
-    if is_school_admin(user):
-        return True
-    return role in UNIT_GRANTABLE_ROLES and can(user, Perm.GRANT_MANAGE, org)
