@@ -4,7 +4,6 @@ from django.urls import path
 from access import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(template_name="access/login.html"),

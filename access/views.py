@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,37 +16,11 @@ from access.scope import (
     Perm,
     grants_of,
     is_school_admin,
-    members_for_user,
     orgs_for_user,
     paths_with,
     require_anywhere,
 )
 from audit.once import submit_once, submit_token_replay
-from members.models import PoliticalStatus, Whereabouts
-from orgs.models import OrgKind
-
-
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    """The user's scope at a glance: their roles, and counts of what they may see."""
-    user = request.user
-    grants = Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
-    context: dict[str, object] = {"grants": grants}
-    if paths_with(user, Perm.MEMBER_VIEW):
-        members = members_for_user(user)
-        context["member_stats"] = members.aggregate(
-            total=Count("id"),
-            full=Count("id", filter=Q(political_status=PoliticalStatus.FULL)),
-            probationary=Count("id", filter=Q(political_status=PoliticalStatus.PROBATIONARY)),
-            cadres=Count("id", filter=~Q(cadre_rank="")),
-            away=Count("id", filter=~Q(whereabouts=Whereabouts.ON_CAMPUS)),
-            quarantined=Count("id", filter=Q(whereabouts=Whereabouts.QUARANTINED)),
-        )
-        context["org_stats"] = orgs_for_user(user).aggregate(
-            units=Count("id", filter=Q(depth=2)),
-            branches=Count("id", filter=Q(kind=OrgKind.BRANCH)),
-        )
-    return render(request, "access/home.html", context)
 
 
 def _grantable_roles(user: object) -> list[Role]:
