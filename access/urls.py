@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -6,7 +7,10 @@ from access import views
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(template_name="access/login.html"),
+        # LoginView sets site_name to the host name; the page is titled with the site's name.
+        auth_views.LoginView.as_view(
+            template_name="access/login.html", extra_context={"site_name": settings.SITE_NAME}
+        ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -85,8 +85,9 @@ def pending_swap(cast: Cast) -> SwapRequest:
         ends_on=today + dt.timedelta(days=5),
     )
     post = make_post(cast.school, name="南门岗")
+    day = today + dt.timedelta(days=2)
     assignment = Assignment.objects.create(
-        roster=roster, post=post, member=cast.member_a, date=today + dt.timedelta(days=2), slot="06–12"
+        roster=roster, post=post, member=cast.member_a, date=day, slot="06–12"
     )
     return roster_services.swap_request_create(
         actor=cast.users["member_a"],

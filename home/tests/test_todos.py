@@ -14,7 +14,6 @@ from campaigns.models import DeliverableKind
 from campaigns.tests.helpers import draft, make_campaign, submitted
 from conftest import Cast
 from duty import services as duty_services
-from home.todos import Todo, todos_for
 from home.tests.conftest import (
     draft_roster,
     member_without_login,
@@ -24,6 +23,7 @@ from home.tests.conftest import (
     shift_soon,
     sign_up,
 )
+from home.todos import Todo, todos_for
 from rosters import services as roster_services
 
 K = DeliverableKind
