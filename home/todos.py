@@ -46,6 +46,7 @@ RECENTLY_CLOSED = dt.timedelta(days=14)
 MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
+AREAS = [MEMBERS_AREA, CAMPAIGNS_AREA, DUTY_AREA]  # the menu's order; unknown areas go last
 
 
 @dataclass(frozen=True)
@@ -438,4 +439,7 @@ def row_kinds_for(user: Any) -> list[RowKind]:
 
 
 def todos_for(user: Any) -> list[Todo]:
-    return [todo for kind in row_kinds_for(user) for todo in kind(user)]
+    """Every row of the user's list, grouped by area in the menu's order."""
+    todos = [todo for kind in row_kinds_for(user) for todo in kind(user)]
+    order = {area: i for i, area in enumerate(AREAS)}
+    return sorted(todos, key=lambda t: order.get(t.area, len(order)))

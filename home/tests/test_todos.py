@@ -307,3 +307,12 @@ def test_home_makes_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert "暂无待办事项" not in response.content.decode()
+
+
+def test_rows_are_grouped_by_area_in_the_menus_order(cast: Cast) -> None:
+    pledge_for(cast, "unit_a")
+    member_without_login(cast)
+
+    areas = [t.area for t in rows(cast, "unit_a_admin")]
+
+    assert areas == ["组织与党员", "先锋岗与值守"]
