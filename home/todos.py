@@ -64,7 +64,9 @@ class Todo:
 RowKind = Callable[[Any], list[Todo]]
 
 
-def _day(moment: dt.datetime | dt.date) -> str:
+def _day(moment: dt.datetime | dt.date | None) -> str:
+    if moment is None:
+        return ""
     if isinstance(moment, dt.datetime):
         local = timezone.localtime(moment)
         return f"{local.month}月{local.day}日 {local:%H:%M}"
