@@ -96,8 +96,8 @@ def nav_groups(user: Any, current: str | None = None) -> list[dict[str, Any]]:
 
 
 def nav(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
+    user = getattr(request, "user", None)  # none on a request refused before authentication
+    if user is None or not user.is_authenticated:
         return {"site_name": settings.SITE_NAME}
     match = getattr(request, "resolver_match", None)
     return {

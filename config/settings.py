@@ -108,6 +108,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "home.views.csrf_failure"  # a Chinese page, not Django's English one
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

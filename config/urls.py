@@ -16,7 +16,8 @@ urlpatterns = [
     path("api/", api.urls),
 ]
 
-# Chinese error pages inside the site's layout (templates/403.html, 404.html, 500.html).
+# Chinese error pages inside the site's layout (templates/400.html … 500.html).
+handler400 = "home.views.error_400"
 handler403 = "home.views.error_403"
 handler404 = "home.views.error_404"
 handler500 = "home.views.error_500"

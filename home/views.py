@@ -20,12 +20,21 @@ def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "home/index.html", {"grants": grants, "todos": todos_for(user)})
 
 
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent from a page that has expired (or without its token): say so in Chinese."""
+    return render(request, "403_csrf.html", status=403)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:

@@ -149,3 +149,19 @@ def test_deliverable_form_groups_material_types(cast: Cast) -> None:
     for label in ("文字", "图片", "音频", "视频", "工作案例"):
         assert f">{label}</label>" in group
     assert 'name="material_types" value="video"' in group
+
+
+def test_expired_form_gets_a_chinese_page(db: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+
+
+def test_bad_request_is_chinese(db: Any) -> None:
+    response = Client().get("/", headers={"host": "evil.example.com"})
+
+    assert response.status_code == 400
+    assert "请求有误" in response.content.decode()
