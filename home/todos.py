@@ -59,6 +59,7 @@ class Todo:
     url: str
     note: str = ""
     action: str = ""  # a button's words (签到), leading to `url`
+    action_post: str = ""  # if set, the button posts here at once (one-tap 签到)
 
 
 RowKind = Callable[[Any], list[Todo]]
@@ -97,14 +98,15 @@ def my_shift(user: Any) -> list[Todo]:
     now = timezone.now()
     check = shift.check_row
     on_now = shift.times.start <= now <= shift.times.end
-    action = ""
+    action, post = "", ""
     if shift.can_check_in:
-        action = "签到"
+        action, post = "签到", _url("duty_check_in", shift.pk)
     elif check is not None and check.checked_out_at is None:
         action = "签退"
     label = f"{'当前' if on_now else '下一'}班：{shift.post.name} · {_day(shift.date)} {shift.slot}"
     note = f"未来 7 天共 {len(shifts)} 班" if len(shifts) > 1 else ""
-    return [Todo(DUTY_AREA, label, None, _url("duty_shift", shift.pk), note=note, action=action)]
+    url = _url("duty_shift", shift.pk)
+    return [Todo(DUTY_AREA, label, None, url, note=note, action=action, action_post=post)]
 
 
 def pledges_to_sign(user: Any) -> list[Todo]:

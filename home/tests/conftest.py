@@ -109,8 +109,8 @@ def draft_roster(cast: Cast) -> Roster:
     )
 
 
-def member_without_login(cast: Cast) -> Member:
-    return MemberFactory.create(name="钱七", number="A0003", branch=cast.branch_a1, user=None)
+def member_without_login(cast: Cast, number: str = "A0003") -> Member:
+    return MemberFactory.create(name="钱七", number=number, branch=cast.branch_a1, user=None)
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from campaigns.models import DeliverableKind
 from campaigns.tests.helpers import draft, make_campaign, submitted
 from conftest import Cast
 from duty import services as duty_services
+from duty.models import DutyCheck
 from home.tests.conftest import (
     draft_roster,
     member_without_login,
@@ -46,6 +49,7 @@ def test_member_sees_the_next_shift_with_check_in(cast: Cast) -> None:
     [row] = labelled(cast, "member_a", "班：")
 
     assert row.action == "签到"
+    assert row.action_post == reverse("duty_check_in", args=[assignment.pk])
     assert row.url == reverse("duty_shift", args=[assignment.pk])
     assert row.label.startswith("下一班")
     assert not labelled(cast, "member_b", "班：")
@@ -256,30 +260,38 @@ def test_empty_list_says_so(cast: Cast) -> None:
 
 
 def test_page_shows_rows_with_counts_and_check_in(cast: Cast) -> None:
-    shift_soon(cast)
+    shift = shift_soon(cast)
     pledge_for(cast, "unit_a")
+    client = cast.client("member_a")
 
-    html = cast.client("member_a").get(reverse("home")).content.decode()
+    html = client.get(reverse("home")).content.decode()
 
     assert "待签署的承诺书" in html
-    assert ">签到<" in html
+    check_in = reverse("duty_check_in", args=[shift.pk])
+    assert f'<form method="post" action="{check_in}">' in html
     assert "暂无待办事项" not in html
 
+    # one tap on the home page checks in; the row then offers 签退 on the shift's page
+    client.post(check_in)
+    assert DutyCheck.objects.filter(assignment=shift).exists()
+    [row] = labelled(cast, "member_a", "班：")
+    assert (row.action, row.action_post) == ("签退", "")
 
-def _everything(cast: Cast, media: Path) -> None:
+
+def _everything(cast: Cast, media: Path, n: int = 1) -> None:
     """Something on every role's list, several of each, so a query per row would show."""
     _, four = make_campaign(cast, days=3)
     submitted(cast, four[K.STORY])
     submitted(cast, four[K.STORY], title="第二个故事")
     draft(cast, four[K.MATERIAL])
     for name in ("一", "二"):
-        phase = open_phase(cast, name=f"阶段{name}")
+        phase = open_phase(cast, name=f"阶段{name}{n}")
         sign_up(cast, phase, cast.member_a)
-    open_phase(cast, name="阶段三")
+    open_phase(cast, name=f"阶段三{n}")
     pledge_for(cast, "unit_a")
     pledge_for(cast, "school", who="school_admin")
-    member_without_login(cast)
-    shift_soon(cast)
+    member_without_login(cast, number=f"A01{n:02d}")
+    shift_soon(cast, minutes=10 + n)
     pending_swap(cast)
     draft_roster(cast)
 
@@ -316,3 +328,19 @@ def test_rows_are_grouped_by_area_in_the_menus_order(cast: Cast) -> None:
     areas = [t.area for t in rows(cast, "unit_a_admin")]
 
     assert areas == ["组织与党员", "先锋岗与值守"]
+
+
+@pytest.mark.parametrize("who", list(MAX_QUERIES))
+def test_home_queries_do_not_grow_with_the_data(cast: Cast, media: Path, who: str) -> None:
+    _everything(cast, media)
+    client = cast.client(who)
+    client.get(reverse("home"))  # the session is saved on the first request
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("home"))
+    _everything(cast, media, n=2)
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(reverse("home"))
+
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert response.status_code == 200
