@@ -97,7 +97,7 @@ def my_shift(user: Any) -> list[Todo]:
     shift = shifts[0]
     now = timezone.now()
     check = shift.check_row
-    on_now = shift.times.start <= now <= shift.times.end
+    on_now = shift.times.start <= now  # started, and not yet closed (my_shifts drops those)
     action, post = "", ""
     if shift.can_check_in:
         action, post = "签到", _url("duty_check_in", shift.pk)
