@@ -55,6 +55,15 @@ def test_member_sees_the_next_shift_with_check_in(cast: Cast) -> None:
     assert not labelled(cast, "member_b", "班：")
 
 
+def test_a_started_shift_is_the_current_one(cast: Cast) -> None:
+    shift_soon(cast, minutes=-5)
+
+    [row] = labelled(cast, "member_a", "班：")
+
+    assert row.label.startswith("当前班")
+    assert row.action == "签到"
+
+
 def test_member_sees_no_check_in_before_the_window(cast: Cast) -> None:
     shift_soon(cast, minutes=24 * 60)
 
