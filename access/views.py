@@ -1,10 +1,11 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -31,37 +32,14 @@ from audit.once import (
     submit_token_replay,
 )
 from lib.cn import normalize_text
-from members.models import PoliticalStatus, Whereabouts
-from orgs.models import OrgKind
-
-
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    """The user's scope at a glance: their roles, and counts of what they may see."""
-    user = request.user
-    grants = Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
-    context: dict[str, object] = {"grants": grants}
-    if paths_with(user, Perm.MEMBER_VIEW):
-        members = members_for_user(user)
-        context["member_stats"] = members.aggregate(
-            total=Count("id"),
-            full=Count("id", filter=Q(political_status=PoliticalStatus.FULL)),
-            probationary=Count("id", filter=Q(political_status=PoliticalStatus.PROBATIONARY)),
-            cadres=Count("id", filter=~Q(cadre_rank="")),
-            away=Count("id", filter=~Q(whereabouts=Whereabouts.ON_CAMPUS)),
-            quarantined=Count("id", filter=Q(whereabouts=Whereabouts.QUARANTINED)),
-        )
-        context["org_stats"] = orgs_for_user(user).aggregate(
-            units=Count("id", filter=Q(depth=2)),
-            branches=Count("id", filter=Q(kind=OrgKind.BRANCH)),
-        )
-    return render(request, "access/home.html", context)
 
 
 class SignInView(auth_views.LoginView):
     """Django's sign-in; a temporary password sends the user to change it first."""
 
     template_name = "access/login.html"
+    # LoginView sets site_name to the host name; the page is titled with the site's name.
+    extra_context = {"site_name": settings.SITE_NAME}
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

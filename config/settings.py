@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "campaigns",
     "rosters",
     "duty",
+    "home",
     "demo",
 ]
 
@@ -108,6 +109,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CSRF_FAILURE_VIEW = "home.views.csrf_failure"  # a Chinese page, not Django's English one
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [

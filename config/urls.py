@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from api.urls import api
+from home import views as home_views
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
     path("", include("access.urls")),
     path("orgs/", include("orgs.urls")),
     path("members/", include("members.urls")),
@@ -13,3 +15,9 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("api/", api.urls),
 ]
+
+# Chinese error pages inside the site's layout (templates/400.html … 500.html).
+handler400 = "home.views.error_400"
+handler403 = "home.views.error_403"
+handler404 = "home.views.error_404"
+handler500 = "home.views.error_500"

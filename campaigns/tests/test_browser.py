@@ -50,7 +50,7 @@ def test_unit_admin_uploads_a_lecture_sees_warnings_and_school_admin_selects_it(
     # the check's warnings are shown, and the lecture is submitted
     expect(page.locator("#warnings")).to_contain_text("建议使用 1920×1080")
     expect(page.locator("#warnings")).to_contain_text("未配字幕")
-    page.get_by_role("button", name="报送").click()
+    page.get_by_role("button", name="报送", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text("已报送")
     url = page.url
 

@@ -1,0 +1,451 @@
+"""A role's home page is its to-do list: what needs the user's action, with counts and links.
+
+Each row kind is one function `(user) -> list[Todo]`: it reads through the owning app's scope
+and selectors (never around them), makes a fixed number of queries, and returns nothing when
+there is nothing to do. Each role has a plain tuple of the row kinds it sees; a new capability
+adds its rows by writing a function and naming it in the roles' tuples below.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+
+from access.models import Role
+from access.scope import (
+    ROLE_PERMS,
+    Perm,
+    grants_of,
+    has_perm_anywhere,
+    members_for_user,
+    orgs_for_user,
+    own_member_id,
+    paths_with,
+    roles_of,
+)
+from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
+from campaigns.scope import campaigns_for_user, submissions_for_user
+from duty import selectors as duty_selectors
+from orgs.models import Org
+from rosters import selectors as roster_selectors
+from rosters.models import Roster
+from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
+
+UNIT_PATH_LEN = 2 * Org.steplen
+SOON = dt.timedelta(days=7)
+# 组织部 sees deliverables that closed this long ago with units still missing.
+RECENTLY_CLOSED = dt.timedelta(days=14)
+
+# Areas of work: the same words as the navigation's groups.
+MEMBERS_AREA = "组织与党员"
+CAMPAIGNS_AREA = "报送与活动"
+DUTY_AREA = "先锋岗与值守"
+AREAS = [MEMBERS_AREA, CAMPAIGNS_AREA, DUTY_AREA]  # the menu's order; unknown areas go last
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One line of the to-do list: what to do, how many, where to do it."""
+
+    area: str
+    label: str
+    count: int | None
+    url: str
+    note: str = ""
+    action: str = ""  # a button's words (签到), leading to `url`
+    action_post: str = ""  # if set, the button posts here at once (one-tap 签到)
+
+
+RowKind = Callable[[Any], list[Todo]]
+
+
+def _day(moment: dt.datetime | dt.date | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, dt.datetime):
+        local = timezone.localtime(moment)
+        return f"{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{moment.month}月{moment.day}日"
+
+
+def _url(name: str, *args: Any, query: dict[str, str] | None = None) -> str:
+    url = reverse(name, args=args)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _path_q(roots: Sequence[str], field: str) -> Q:
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field}__startswith": root})
+    return q
+
+
+# --- a member ------------------------------------------------------------------------------
+
+
+def my_shift(user: Any) -> list[Todo]:
+    """The shift on now or next (within 7 days), with 签到 while check-in is open."""
+    shifts = duty_selectors.my_shifts(user=user, days_ahead=7)
+    if not shifts:
+        return []
+    shift = shifts[0]
+    now = timezone.now()
+    check = shift.check_row
+    on_now = shift.times.start <= now  # started, and not yet closed (my_shifts drops those)
+    action, post = "", ""
+    if shift.can_check_in:
+        action, post = "签到", _url("duty_check_in", shift.pk)
+    elif check is not None and check.checked_out_at is None:
+        action = "签退"
+    label = f"{'当前' if on_now else '下一'}班：{shift.post.name} · {_day(shift.date)} {shift.slot}"
+    note = f"未来 7 天共 {len(shifts)} 班" if len(shifts) > 1 else ""
+    url = _url("duty_shift", shift.pk)
+    return [Todo(DUTY_AREA, label, None, url, note=note, action=action, action_post=post)]
+
+
+def pledges_to_sign(user: Any) -> list[Todo]:
+    pledges = duty_selectors.pledges_to_sign(user=user)
+    if not pledges:
+        return []
+    url = _url("pledge_detail", pledges[0].pk) if len(pledges) == 1 else _url("pledge_list")
+    note = f"《{pledges[0].title}》" if len(pledges) == 1 else ""
+    return [Todo(DUTY_AREA, "待签署的承诺书", len(pledges), url, note=note)]
+
+
+def open_signups(user: Any) -> list[Todo]:
+    """Phases open for sign-up, with active posts, that the member has not signed up for."""
+    own = own_member_id(user)
+    if own is None:
+        return []
+    today = timezone.localdate()
+    signed = set(signups_for_user(user).filter(member_id=own).values_list("phase_id", flat=True))
+    phases = [
+        p
+        for p in roster_selectors.open_phases(user=user)
+        if p.pk not in signed and p.ends_on >= today and any(x.active for x in p.posts.all())
+    ]
+    if not phases:
+        return []
+    if len(phases) > 1:
+        return [Todo(DUTY_AREA, "可报名的先锋岗", len(phases), _url("rosters_home"))]
+    phase = phases[0]
+    note = phase.name
+    if phase.signup_deadline:
+        note += f"，报名{_day(phase.signup_deadline)}截止"
+    return [Todo(DUTY_AREA, "可报名的先锋岗", 1, _url("signup_form", phase.pk), note=note)]
+
+
+# --- reviewers -------------------------------------------------------------------------------
+
+
+def submissions_to_review(user: Any) -> list[Todo]:
+    """Submissions waiting for the reviewer: handed in, or shortlisted and awaiting 择优."""
+    if not has_perm_anywhere(user, Perm.SUBMISSION_REVIEW):
+        return []
+    counts = submissions_for_user(user, Perm.SUBMISSION_REVIEW).aggregate(
+        submitted=Count("id", filter=Q(state=SubmissionState.SUBMITTED)),
+        shortlisted=Count("id", filter=Q(state=SubmissionState.SHORTLISTED)),
+    )
+    rows = []
+    for state, label in (
+        (SubmissionState.SUBMITTED, "待评审的报送"),
+        (SubmissionState.SHORTLISTED, "入围待择优的报送"),
+    ):
+        if counts[state.value]:
+            url = _url("submission_list", query={"state": state.value})
+            rows.append(Todo(CAMPAIGNS_AREA, label, counts[state.value], url))
+    return rows
+
+
+# --- units: deadlines and what is missing ------------------------------------------------
+
+
+def _unit_counts(user: Any, deliverables: list[Deliverable]) -> dict[tuple[int, str], int]:
+    """Counted submissions per (deliverable, unit path) that the user sees: one query."""
+    if not deliverables:
+        return {}
+    rows = (
+        submissions_for_user(user)
+        .filter(deliverable__in=deliverables, state__in=COUNTED_STATES)
+        .annotate(unit_path=Substr("org__path", 1, UNIT_PATH_LEN))
+        .values("deliverable_id", "unit_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(r["deliverable_id"], r["unit_path"]): r["n"] for r in rows}
+
+
+def _missing(deliverable: Deliverable, submitted: int) -> int:
+    """How many more the unit owes: up to the quota for a unit-level quota, else one."""
+    if deliverable.submitting_level == SubmittingLevel.UNIT and deliverable.quota:
+        return max(deliverable.quota - submitted, 0)
+    return 0 if submitted else 1
+
+
+def deadlines_soon(user: Any) -> list[Todo]:
+    """For a unit's own people: deliverables due in the next 7 days that the unit still owes."""
+    roots = sorted(
+        {
+            g.path
+            for g in grants_of(user)
+            if g.depth >= 2 and Perm.SUBMISSION_EDIT in ROLE_PERMS[g.role]
+        }
+    )
+    if not roots:
+        return []
+    unit_paths = sorted({root[:UNIT_PATH_LEN] for root in roots})
+    now = timezone.now()
+    deliverables = list(
+        Deliverable.objects.filter(
+            campaign__in=campaigns_for_user(user), deadline__gte=now, deadline__lte=now + SOON
+        )
+        .select_related("campaign__org")
+        .order_by("deadline", "id")
+    )
+    counts = _unit_counts(user, deliverables)
+    rows = []
+    for d in deliverables:
+        units = [u for u in unit_paths if u.startswith(d.campaign.org.path)]
+        submitted = sum(counts.get((d.pk, u), 0) for u in units)
+        missing = sum(_missing(d, counts.get((d.pk, u), 0)) for u in units)
+        if not missing:
+            continue
+        owed = f"已报 {submitted}" + (
+            f" / {d.quota}" if d.quota and d.submitting_level == SubmittingLevel.UNIT else ""
+        )
+        rows.append(
+            Todo(
+                CAMPAIGNS_AREA,
+                f"{d.name}（{d.campaign.name}）尚缺",
+                missing,
+                _url("campaign_detail", d.campaign_id),
+                note=f"{_day(d.deadline)}截止 · {owed}",
+            )
+        )
+    return rows
+
+
+def units_missing(user: Any) -> list[Todo]:
+    """For 组织部: deliverables closing within 7 days or closed in the last 14, with the number
+    of units that have not handed in."""
+    roots = paths_with(user, Perm.CAMPAIGN_MANAGE)
+    if not roots:
+        return []
+    now = timezone.now()
+    deliverables = list(
+        Deliverable.objects.filter(
+            _path_q(roots, "campaign__org__path"),
+            deadline__gte=now - RECENTLY_CLOSED,
+            deadline__lte=now + SOON,
+        )
+        .select_related("campaign__org")
+        .order_by("deadline", "id")
+    )
+    if not deliverables:
+        return []
+    unit_paths = list(
+        orgs_for_user(user, Perm.CAMPAIGN_MANAGE).filter(depth=2).values_list("path", flat=True)
+    )
+    counts = _unit_counts(user, deliverables)
+    rows = []
+    for d in deliverables:
+        units = [u for u in unit_paths if u.startswith(d.campaign.org.path)]
+        missing = sum(1 for u in units if _missing(d, counts.get((d.pk, u), 0)))
+        if not missing:
+            continue
+        closed = d.deadline < now
+        rows.append(
+            Todo(
+                CAMPAIGNS_AREA,
+                f"{d.name}（{d.campaign.name}）未报齐的单位",
+                missing,
+                _url("campaign_board", d.campaign_id),
+                note=f"{'已于' if closed else ''}{_day(d.deadline)}截止",
+            )
+        )
+    return rows
+
+
+def drafts_and_returned(user: Any) -> list[Todo]:
+    """The unit's drafts not yet handed in, and submissions returned for changes."""
+    if not has_perm_anywhere(user, Perm.SUBMISSION_EDIT):
+        return []
+    counts = submissions_for_user(user, Perm.SUBMISSION_EDIT).aggregate(
+        draft=Count("id", filter=Q(state=SubmissionState.DRAFT)),
+        returned=Count("id", filter=Q(state=SubmissionState.RETURNED)),
+    )
+    rows = []
+    for state, label in (
+        (SubmissionState.RETURNED, "被退回待修改的报送"),
+        (SubmissionState.DRAFT, "尚未报送的草稿"),
+    ):
+        if counts[state.value]:
+            url = _url("submission_list", query={"state": state.value})
+            rows.append(Todo(CAMPAIGNS_AREA, label, counts[state.value], url))
+    return rows
+
+
+# --- pioneer posts and rosters ---------------------------------------------------------------
+
+
+def signups_to_recommend(user: Any) -> list[Todo]:
+    """School-level phases whose recommendation is open: sign-ups in the user's units not yet
+    recommended (one row per phase)."""
+    if not has_perm_anywhere(user, Perm.SIGNUP_RECOMMEND):
+        return []
+    now = timezone.now()
+    rows = (
+        signups_for_user(user, Perm.SIGNUP_RECOMMEND)
+        .filter(
+            recommended=False,
+            phase__org__depth=1,
+            phase__recommend_deadline__gte=now,
+            phase__ends_on__gte=timezone.localdate(),
+        )
+        .values("phase_id", "phase__name", "phase__recommend_deadline")
+        .annotate(n=Count("id"))
+        .order_by("phase__recommend_deadline", "phase_id")
+    )
+    return [
+        Todo(
+            DUTY_AREA,
+            f"「{r['phase__name']}」待推荐的报名",
+            r["n"],
+            _url("signup_list", r["phase_id"]),
+            note=f"推荐{_day(r['phase__recommend_deadline'])}截止",
+        )
+        for r in rows
+    ]
+
+
+def swaps_waiting(user: Any) -> list[Todo]:
+    if not has_perm_anywhere(user, Perm.ROSTER_MANAGE):
+        return []
+    n = roster_selectors.pending_swaps(user=user).count()
+    return [Todo(DUTY_AREA, "待审批的换班申请", n, _url("swap_list"))] if n else []
+
+
+def unpublished_rosters(user: Any) -> list[Todo]:
+    """Draft rosters of phases that have not ended."""
+    if not has_perm_anywhere(user, Perm.ROSTER_MANAGE):
+        return []
+    n = (
+        rosters_for_user(user)
+        .filter(state=Roster.State.DRAFT, phase__ends_on__gte=timezone.localdate())
+        .count()
+    )
+    return [Todo(DUTY_AREA, "尚未发布的值班表", n, _url("rosters_home"))] if n else []
+
+
+def phases_without_rosters(user: Any) -> list[Todo]:
+    """Phases the user keeps (set by an org they manage rosters for), not ended, with posts,
+    for which that org has no roster yet."""
+    roots = paths_with(user, Perm.ROSTER_MANAGE)
+    if not roots:
+        return []
+    phases = list(
+        phases_for_user(user)
+        .filter(_path_q(roots, "org__path"), ends_on__gte=timezone.localdate())
+        .annotate(
+            n_rosters=Count("rosters", filter=Q(rosters__org=F("org")), distinct=True),
+            n_posts=Count("posts", distinct=True),
+        )
+        .filter(n_rosters=0, n_posts__gt=0)
+        .order_by("starts_on", "id")
+    )
+    if not phases:
+        return []
+    url = _url("phase_detail", phases[0].pk) if len(phases) == 1 else _url("rosters_home")
+    note = phases[0].name if len(phases) == 1 else ""
+    return [Todo(DUTY_AREA, "尚未排班的阶段", len(phases), url, note=note)]
+
+
+# --- branches: people and pledges -------------------------------------------------------------
+
+
+def members_without_login(user: Any) -> list[Todo]:
+    """Members the user keeps (MEMBER_EDIT) who cannot sign in yet."""
+    if not has_perm_anywhere(user, Perm.MEMBER_EDIT):
+        return []
+    n = members_for_user(user, Perm.MEMBER_EDIT).filter(user__isnull=True).count()
+    if not n:
+        return []
+    # Those who manage logins go straight to the page that creates them.
+    where = "account_list" if has_perm_anywhere(user, Perm.GRANT_MANAGE) else "member_list"
+    return [Todo(MEMBERS_AREA, "尚未开通登录的人员", n, _url(where))]
+
+
+def pledges_unsigned(user: Any) -> list[Todo]:
+    """Open pledges with members in the user's PLEDGE_VIEW scope who have not signed."""
+    if not has_perm_anywhere(user, Perm.PLEDGE_VIEW):
+        return []
+    today = timezone.localdate()
+    rows = []
+    for pledge in duty_selectors.pledge_list(user=user):
+        counts = pledge.counts  # type: ignore[attr-defined]
+        if pledge.closes_on is not None and pledge.closes_on < today:
+            continue
+        if not counts or not counts["unsigned"]:
+            continue
+        note = f"已签 {counts['signed']} / {counts['expected']}"
+        if pledge.closes_on:
+            note += f"，{_day(pledge.closes_on)}截止"
+        rows.append(
+            Todo(
+                DUTY_AREA,
+                f"《{pledge.title}》未签人数",
+                counts["unsigned"],
+                _url("pledge_detail", pledge.pk),
+                note=note,
+            )
+        )
+    return rows
+
+
+# --- who sees which rows ----------------------------------------------------------------------
+
+MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
+ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
+    Role.SCHOOL_ADMIN: (
+        units_missing,
+        submissions_to_review,
+        swaps_waiting,
+        unpublished_rosters,
+        phases_without_rosters,
+    ),
+    Role.REVIEWER: (submissions_to_review,),
+    Role.UNIT_ADMIN: (
+        deadlines_soon,
+        drafts_and_returned,
+        signups_to_recommend,
+        swaps_waiting,
+        unpublished_rosters,
+        phases_without_rosters,
+        pledges_unsigned,
+        members_without_login,
+    ),
+    Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
+    Role.BRANCH_SECRETARY: (members_without_login, pledges_unsigned),
+}
+
+
+def row_kinds_for(user: Any) -> list[RowKind]:
+    """The row kinds of every role the user holds, each once; a member's own rows first."""
+    kinds: list[RowKind] = list(MEMBER_ROWS) if own_member_id(user) is not None else []
+    for role in Role:
+        if role in roles_of(user):
+            kinds += [k for k in ROLE_ROWS.get(role, ()) if k not in kinds]
+    return kinds
+
+
+def todos_for(user: Any) -> list[Todo]:
+    """Every row of the user's list, grouped by area in the menu's order."""
+    todos = [todo for kind in row_kinds_for(user) for todo in kind(user)]
+    order = {area: i for i, area in enumerate(AREAS)}
+    return sorted(todos, key=lambda t: order.get(t.area, len(order)))
