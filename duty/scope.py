@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from access.scope import Perm, can, own_member_id, paths_with
-from duty.models import Pledge, ResponsibilityZone, Team
+from duty.models import DutyCheck, Pledge, ResponsibilityZone, Team
 from orgs.models import Org
 from rosters.models import Assignment
 
@@ -56,6 +56,14 @@ def assignments_in_stats_scope(user: Any) -> QuerySet[Assignment]:
     for root in paths_with(user, Perm.DUTY_STATS):
         q |= Q(member__branch__path__startswith=root)
     return Assignment.objects.filter(q)
+
+
+def checks_in_stats_scope(user: Any) -> QuerySet[DutyCheck]:
+    """Check-in records of the members whose person-times the user may count (DUTY_STATS)."""
+    q = Q(pk__in=[])
+    for root in paths_with(user, Perm.DUTY_STATS):
+        q |= Q(member__branch__path__startswith=root)
+    return DutyCheck.objects.filter(q)
 
 
 # --- pledges ------------------------------------------------------------------------------

@@ -193,7 +193,7 @@ class SignUpForm(StyledFormMixin, forms.Form):
 
 
 class RosterSettingsForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "roster-version"}))
     rest_hours = forms.DecimalField(label="两班之间至少休息（小时）", min_value=0, max_value=72)
     weekly_cap = forms.IntegerField(
         label="每人每周最多班次", min_value=1, required=False, help_text="留空表示不限"
@@ -233,7 +233,7 @@ class SwapRequestForm(StyledFormMixin, forms.Form):
 
 
 class UploadForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "roster-version"}))
     file = forms.FileField(label="JSON 文件")
 
     def clean_file(self) -> dict[str, Any]:

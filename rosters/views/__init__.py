@@ -8,6 +8,7 @@ from rosters.views.phases import phase_detail, phase_edit
 from rosters.views.posts import post_edit, post_list
 from rosters.views.rosters import (
     roster_create,
+    roster_delete,
     roster_detail,
     roster_edit,
     roster_export,
@@ -34,6 +35,7 @@ __all__ = [
     "post_edit",
     "post_list",
     "roster_create",
+    "roster_delete",
     "roster_detail",
     "roster_edit",
     "roster_export",

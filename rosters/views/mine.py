@@ -17,7 +17,7 @@ from rosters import selectors, services
 from rosters.calendar import feed_ics
 from rosters.forms import SwapRequestForm
 from rosters.models import Assignment, CalendarFeed, Roster
-from rosters.scope import get_own_assignment
+from rosters.scope import get_own_assignment, roster_people
 
 
 @login_required
@@ -54,8 +54,8 @@ def swap_request(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SwapRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["with_number"].strip()
-        colleagues = Member.objects.filter(allocations__phase_id=assignment.roster.phase_id)
-        with_member = colleagues.filter(number=number).distinct().first() if number else None
+        colleagues = roster_people(assignment.roster)
+        with_member = colleagues.filter(number=number).first() if number else None
         if number and with_member is None:
             form.add_error("with_number", "本阶段没有该学工号的值班人员。")
         else:
@@ -88,9 +88,11 @@ def feed_regenerate(request: AuthedRequest) -> HttpResponse:
 
 def calendar_feed(request: Any, key: str) -> HttpResponse:
     """The member's published shifts as .ics: the private key is the only credential."""
-    feed = CalendarFeed.objects.filter(key=key).select_related("member").first()
+    feed = CalendarFeed.objects.filter(key=key).select_related("member__user").first()
     if feed is None:
         raise Http404
+    if feed.member.user is None or not feed.member.user.is_active:
+        raise Http404  # a deactivated member's feed stops at once
     shifts = (
         Assignment.objects.filter(member=feed.member, roster__state=Roster.State.PUBLISHED)
         .select_related("post__campus")

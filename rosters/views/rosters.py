@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm
@@ -23,7 +23,7 @@ from rosters import selectors, services
 from rosters.forms import RosterSettingsForm, UploadForm, parse_date
 from rosters.models import Allocation, Assignment, Roster
 from rosters.problems import days, problem_build, roster_posts, roster_settings
-from rosters.scope import get_phase_for_user, get_roster_for_user
+from rosters.scope import get_phase_for_user, get_roster_for_user, roster_people
 from rosters.spreadsheets import roster_xlsx
 from rosters.views.common import XLSX, _int
 
@@ -112,16 +112,56 @@ def roster_status(request: AuthedRequest, pk: int) -> HttpResponse:
     return response
 
 
+CONFIRM_TITLES = {"solve": "重新自动排班", "unpublish": "撤回发布", "delete": "删除值班表"}
+
+
+def _confirm(request: AuthedRequest, roster: Roster, action: str) -> HttpResponse:
+    """The page that asks first and says what the action will change."""
+    return render(
+        request,
+        "rosters/roster_confirm.html",
+        {
+            "roster": roster,
+            "action": action,
+            "title": CONFIRM_TITLES[action],
+            "summary": selectors.roster_change_summary(roster),
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def roster_solve(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     roster = get_roster_for_user(user, pk)
+    if request.method == "GET":
+        return _confirm(request, roster, "solve")
     try:
         services.roster_solve_request(actor=user, roster=roster)
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     return redirect("roster_detail", pk=roster.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    roster = get_roster_for_user(user, pk)
+    if request.method == "GET":
+        return _confirm(request, roster, "delete")
+    phase_id = roster.phase_id
+    try:
+        done = services.roster_delete(actor=user, roster=roster)
+    except ValidationError as e:
+        messages.error(request, "；".join(e.messages))
+        return redirect("roster_detail", pk=roster.pk)
+    messages.success(
+        request,
+        f"已删除值班表，移除 {done['assignments']} 条安排；"
+        f"{done['check_ins']} 条签到记录和 {done['logs']} 篇值班日志均已保留。",
+    )
+    return redirect("phase_detail", pk=phase_id)
 
 
 @login_required
@@ -186,13 +226,7 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             post = next((p for p in posts if p.pk == int(post_id)), None)
             if post is None:
                 raise ValidationError("该岗位不在本值班表中。")
-            # Only people allocated to this roster's posts: a guessed id reveals nothing.
-            member = get_object_or_404(
-                Member.objects.filter(
-                    allocations__phase_id=roster.phase_id, allocations__post__in=posts
-                ).distinct(),
-                pk=member_id,
-            )
+            member = get_object_or_404(roster_people(roster), pk=member_id)
             services.assignment_add(
                 actor=user,
                 roster=roster,
@@ -236,7 +270,9 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         error = "；".join(e.messages)
     roster.refresh_from_db()
     context = _roster_context(request, roster)
-    context.update({"error": error, "done": done})
+    # The page's other forms (publish, settings, upload) carry the version too: an htmx edit
+    # brings them the new one, so publishing after a hand edit is not refused as stale.
+    context.update({"error": error, "done": done, "oob_version": True})
     if request.htmx:
         return render(request, "rosters/roster_detail.html#grid", context)
     if error:
@@ -247,10 +283,14 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def roster_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     roster = get_roster_for_user(user, pk)
+    if request.method == "GET":
+        if roster.state != Roster.State.PUBLISHED:
+            return redirect("roster_detail", pk=roster.pk)
+        return _confirm(request, roster, "unpublish")
     publish = request.POST.get("publish") != "0"
     try:
         services.roster_publish(

@@ -9,10 +9,8 @@ from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm, require_anywhere
-from members.models import Member
 from rosters import selectors, services
-from rosters.problems import roster_posts
-from rosters.scope import get_swap_for_user
+from rosters.scope import get_swap_for_user, roster_people
 
 
 @login_required
@@ -32,17 +30,7 @@ def swap_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     replacement = None
     number = request.POST.get("replacement", "").strip()
     if number:
-        # Only someone allocated to this roster's posts: a guessed number reveals nothing.
-        roster = swap.assignment.roster
-        replacement = (
-            Member.objects.filter(
-                number=number,
-                allocations__phase_id=roster.phase_id,
-                allocations__post__in=roster_posts(roster),
-            )
-            .distinct()
-            .first()
-        )
+        replacement = roster_people(swap.assignment.roster).filter(number=number).first()
         if replacement is None:
             messages.error(request, f"本阶段没有学工号为 {number} 的值班人员。")
             return redirect("swap_list")
