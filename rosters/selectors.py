@@ -67,7 +67,7 @@ def my_shifts(*, user: Any, upcoming: bool = True) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(member_id=own, roster__state=Roster.State.PUBLISHED)
     if upcoming:
         qs = qs.filter(date__gte=timezone.localdate() - dt.timedelta(days=1))
-    return qs.select_related("post__campus", "roster__phase").order_by("date", "slot")
+    return qs.select_related("post__campus", "roster__phase", "duty_check").order_by("date", "slot")
 
 
 def my_swaps(*, user: Any) -> QuerySet[SwapRequest]:

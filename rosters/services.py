@@ -52,7 +52,7 @@ PROGRESS_EVERY_S = 0.5
 # A running solve not finished this long after its time limit has lost its worker.
 STALLED_GRACE_S = 120
 STALLED = "后台求解超过时限仍未结束，可能已中断，请重新排班。"
-FROZEN = "{name} {date} {slot} 已签到，不能调整：已签到的班次保持不变（锁定）。"
+FROZEN = "{name} {date:%m月%d日} {slot} 已签到，不能调整：已签到的班次保持不变（锁定）。"
 PAST = "该班次已过，不能调班。"
 
 # --- posts and phases ----------------------------------------------------------------------

@@ -29,11 +29,14 @@ def my_shifts(request: AuthedRequest) -> HttpResponse:
     member = Member.objects.get(pk=own)
     feed = services.calendar_feed_get(member=member)
     feed_url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.key]))
+    shifts = list(selectors.my_shifts(user=user))
     return render(
         request,
         "rosters/my_shifts.html",
         {
-            "shifts": selectors.my_shifts(user=user),
+            "shifts": shifts,
+            # A worked shift is frozen: no swap is offered for it.
+            "checked_in": {a.pk for a in shifts if hasattr(a, "duty_check")},
             "swaps": selectors.my_swaps(user=user)[:20],
             "feed_url": feed_url,
             "webcal_url": feed_url.replace("https://", "webcal://").replace("http://", "webcal://"),
