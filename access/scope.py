@@ -50,6 +50,8 @@ class Perm:
     ROSTER_MANAGE = "roster.manage"
     # duty, pledges, zones and teams
     DUTY_STATS = "duty.stats"
+    # Full phone numbers on rosters, sign-ups and duty pages (not in the member roll).
+    DUTY_FULL_PHONE = "duty.full_phone"
     PLEDGE_MANAGE = "pledge.manage"
     PLEDGE_VIEW = "pledge.view"
     TEAM_MANAGE = "team.manage"
@@ -132,6 +134,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ALLOCATE,
             Perm.ROSTER_MANAGE,
             Perm.DUTY_STATS,
+            Perm.DUTY_FULL_PHONE,
         }
     ),
     Role.REVIEWER: frozenset({Perm.ORG_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_REVIEW}),

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from access.scope import Perm, _path_q, can, grants_of, own_member_id, paths_with
+from access.scope import Masker, Perm, _path_q, can, grants_of, own_member_id, paths_with
 from members.models import Member
 from orgs.models import Org
 from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
@@ -99,6 +99,14 @@ def get_roster_for_user(user: Any, pk: Any, perm: str = Perm.ROSTER_MANAGE) -> R
     if roster is None or not can(user, perm, roster.org):
         raise Http404
     return roster
+
+
+def duty_masker(user: Any) -> Masker:
+    """The masker of rosters, sign-ups and duty pages: full phone numbers also where the user
+    holds DUTY_FULL_PHONE (the duty office phones people on duty); ID numbers as elsewhere."""
+    masker = Masker(user)
+    masker.phone_roots = [*masker.phone_roots, *paths_with(user, Perm.DUTY_FULL_PHONE)]
+    return masker
 
 
 def roster_people(roster: Roster) -> QuerySet[Member]:

@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from access.scope import Masker, own_member_id, paths_with
+from access.scope import own_member_id, paths_with
 from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
 from rosters.problems import days, roster_posts
 from rosters.scope import (
+    duty_masker,
     phases_for_user,
     posts_for_user,
     rosters_for_user,
@@ -107,7 +108,7 @@ def roster_grid(
     for a in qs:
         a.checked_in = hasattr(a, "duty_check")  # type: ignore[attr-defined]
         by_shift[(a.post_id, a.date, a.slot)].append(a)
-    masker = Masker(user)
+    masker = duty_masker(user)
     rows = []
     dates = [day] if day else days(roster.phase.starts_on, roster.phase.ends_on)
     for d in dates:

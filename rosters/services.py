@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import audit_record, diff_fields
 from lib.roster import Problem, Progress, Result, check, solve
 from members.models import Member
 from orgs.models import Campus, Org
@@ -89,6 +89,10 @@ def post_save(*, actor: Any, post: Post | None, org: Org, **fields: Any) -> Post
         raise ValidationError("单位自设岗位请填写岗位类型名称。")
     created = post is None
     post = post or Post(org=org)
+    after = {**fields, "org": org, "level": level}
+    # Read what is stored: a bound ModelForm has already set the new values on `post`.
+    stored = None if created else Post.objects.get(pk=post.pk)
+    before = {key: getattr(stored, key) for key in after} if stored else {}
     post.org, post.level = org, level
     for key, value in fields.items():
         setattr(post, key, value)
@@ -97,7 +101,7 @@ def post_save(*, actor: Any, post: Post | None, org: Org, **fields: Any) -> Post
         actor=actor,
         action="post.create" if created else "post.update",
         target=post,
-        changes={k: str(v) for k, v in fields.items()},
+        changes=diff_fields(before, after),
     )
     return post
 
@@ -110,11 +114,22 @@ def phase_save(
         raise ValidationError("结束日期不能早于开始日期。")
     created = phase is None
     phase = phase or Phase(org=org)
+    after = {**fields, "posts": sorted(p.name for p in posts)}
+    before = {}
+    if not created:
+        stored = Phase.objects.get(pk=phase.pk)  # a bound ModelForm changed `phase` already
+        before = {key: getattr(stored, key) for key in fields}
+        before["posts"] = sorted(phase.posts.values_list("name", flat=True))
     for key, value in fields.items():
         setattr(phase, key, value)
     phase.save()
     phase.posts.set(posts)
-    audit_record(actor=actor, action="phase.create" if created else "phase.update", target=phase)
+    audit_record(
+        actor=actor,
+        action="phase.create" if created else "phase.update",
+        target=phase,
+        changes=diff_fields(before, after),
+    )
     return phase
 
 
@@ -160,26 +175,26 @@ def signup_save(
     first, last = phase.starts_on.isoformat(), phase.ends_on.isoformat()
     if any(not first <= d <= last for d in unavailable_dates):
         raise ValidationError("不能值班的日期应在本阶段内。")
-    signup, created = SignUp.objects.update_or_create(
-        phase=phase,
-        member=member,
-        defaults={
-            "wanted_posts": list(dict.fromkeys(wanted_posts)),
-            "unavailable_dates": sorted(set(unavailable_dates)),
-            "unavailable_slots": [list(x) for x in unavailable_slots],
-            "campus": campus,
-            "health_ok": health_ok,
-            "health_note": health_note,
-            "phone": phone,
-            "avoid_night": avoid_night,
-            "note": note,
-        },
-    )
+    after = {
+        "wanted_posts": list(dict.fromkeys(wanted_posts)),
+        "unavailable_dates": sorted(set(unavailable_dates)),
+        "unavailable_slots": [list(x) for x in unavailable_slots],
+        "campus": campus,
+        "health_ok": health_ok,
+        "health_note": health_note,
+        "phone": phone,
+        "avoid_night": avoid_night,
+        "note": note,
+    }
+    earlier = SignUp.objects.select_for_update().filter(phase=phase, member=member).first()
+    before = {key: getattr(earlier, key) for key in after} if earlier else {}
+    signup, created = SignUp.objects.update_or_create(phase=phase, member=member, defaults=after)
     audit_record(
         actor=actor,
         action="signup.create" if created else "signup.update",
         target=signup,
         label=f"{member.name} 报名 {phase.name}",
+        changes=diff_fields(before, after),
     )
     return signup
 

@@ -331,10 +331,25 @@ def _print_groups(
     return by, list(groups.items())
 
 
+def _full_phones(rows: list[dict[str, Any]]) -> int:
+    """How many full (unmasked) phone numbers the rows show."""
+    return sum(1 for row in rows for phone in row["phones"] if phone and "*" not in phone)
+
+
 @login_required
 def roster_print(request: AuthedRequest, pk: int) -> HttpResponse:
-    roster = get_roster_for_user(request.user, pk)
+    user = request.user
+    roster = get_roster_for_user(user, pk)
     by, groups = _print_groups(request, roster)
+    shown = _full_phones([row for _, rows in groups for row in rows])
+    if shown:  # a bulk read of personal data leaves its trace
+        audit_record(
+            actor=user,
+            action="roster.print",
+            target=roster,
+            label=f"{roster} 值班表打印（含完整手机号）",
+            changes={"full_phones": shown, "by": by},
+        )
     return render(
         request, "rosters/roster_print.html", {"roster": roster, "by": by, "groups": groups}
     )
@@ -346,7 +361,13 @@ def roster_export(request: AuthedRequest, pk: int) -> HttpResponse:
     roster = get_roster_for_user(user, pk)
     rows = selectors.roster_grid(roster, user=user)
     data = roster_xlsx(title=f"{roster.phase.name}值班表（{roster.org.name}）", groups=rows)
-    audit_record(actor=user, action="roster.export", target=roster, label=f"{roster} 值班表导出")
+    audit_record(
+        actor=user,
+        action="roster.export",
+        target=roster,
+        label=f"{roster} 值班表导出",
+        changes={"full_phones": _full_phones(rows)},
+    )
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename=roster-{roster.pk}.xlsx"
     return response

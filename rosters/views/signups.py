@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import (
-    Masker,
     Perm,
     can,
     has_perm_anywhere,
@@ -26,7 +25,7 @@ from orgs.models import Org
 from rosters import selectors, services
 from rosters.forms import SignUpForm
 from rosters.models import SignUp
-from rosters.scope import get_phase_for_user, get_signup_for_user
+from rosters.scope import duty_masker, get_phase_for_user, get_signup_for_user
 from rosters.spreadsheets import signups_xlsx
 from rosters.views.common import XLSX
 
@@ -84,7 +83,7 @@ def signup_form(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _signup_rows(user: Any, signups: Any, post_names: dict[int, str]) -> list[dict[str, Any]]:
-    masker = Masker(user)
+    masker = duty_masker(user)
     names = unit_names(Org.objects.filter(depth=2))
     return [
         {
@@ -142,7 +141,7 @@ def signup_export(request: AuthedRequest, pk: int) -> HttpResponse:
         unit_name=unit_name,
         post_names=dict(phase.posts.values_list("pk", "name")),
         unit_names=names,
-        masker=Masker(user),
+        masker=duty_masker(user),
         rollup=rollup,
     )
     form = "汇总表" if rollup else "报名表"
