@@ -211,7 +211,7 @@ def roster_detail(request: HttpRequest, roster_id: int) -> dict[str, Any]:
         }
         for a in roster.assignments.select_related("post", "member__branch")
     ]
-    shown = sum(1 for r in rows if r["phone"] and "*" not in r["phone"])
+    shown = sum(1 for r in rows if r["phone"] and "*" not in str(r["phone"]))
     if shown:  # a bulk read of personal data leaves its trace
         audit_record(
             actor=user,
