@@ -3,6 +3,8 @@
 - A shift (an Assignment) is seen by the member on it, and by managers holding DUTY_STATS
   over that member's branch or ROSTER_MANAGE over the roster's org; only the member on it
   writes (checks in and out, writes the log).
+- Check-ins and logs (records that outlive their assignment) are counted by holders of
+  DUTY_STATS over the member's branch; a member sees their own.
 - A pledge is seen by the members it addresses (their branch is under pledge.org) and by
   holders of PLEDGE_VIEW whose subtree overlaps pledge.org's; PLEDGE_MANAGE over pledge.org
   edits it.
