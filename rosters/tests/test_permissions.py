@@ -127,6 +127,9 @@ WRITES = [
     ("roster_solve", "unit_roster", "unit_b_admin", HIDDEN),
     ("roster_publish", "roster", "member_a", HIDDEN),
     ("roster_delete", "roster", "unit_a_admin", HIDDEN),
+    ("roster_delete", "roster", "branch_secretary", HIDDEN),
+    ("roster_delete", "roster", "reviewer", HIDDEN),
+    ("roster_delete", "roster", "member_a", HIDDEN),
     ("roster_delete", "unit_roster", "unit_b_admin", HIDDEN),
     ("roster_create", "phase", "unit_a_admin", FORBIDDEN),
     ("signup_recommend", "signup_b", "unit_a_admin", HIDDEN),
@@ -142,6 +145,8 @@ def test_refused_writes_change_nothing(
     objects["signup_a"] = small.phase.signups.get(member=cast.member_a)
     objects["signup_b"] = small.phase.signups.get(member=cast.member_b)
     versions = dict(Roster.objects.values_list("pk", "version"))
+    assignments = Assignment.objects.count()
     response = cast.client(role).post(reverse(name, args=[objects[arg].pk]), {"op": "x"})
     assert response.status_code == status
     assert dict(Roster.objects.values_list("pk", "version")) == versions
+    assert Assignment.objects.count() == assignments
