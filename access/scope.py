@@ -124,6 +124,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TEAM_MANAGE,
         }
     ),
+    # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and
+    # phones people on duty: full phones on rosters, sign-ups and duty pages; the member roll
+    # read-only and masked; no ID numbers, no member edits or imports.
     Role.DUTY_OFFICE: frozenset(
         {
             Perm.ORG_VIEW,
