@@ -316,7 +316,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             user,
             pledge,
             unsigned_only=True,
-            branch_id=int(branch_id) if branch_id.isdigit() else None,
+            branch_id=int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
         )
         unsigned_page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(
@@ -330,7 +330,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "sign_form": SignForm() if addressed and mine is None and not closed else None,
             "branches": branches,
             "totals": {k: sum(b[k] for b in branches) for k in ("expected", "signed", "unsigned")},
-            "branch_id": int(branch_id) if branch_id.isdigit() else None,
+            "branch_id": int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
             "page": unsigned_page,
             "querystring_nopage": urlencode({"branch": branch_id} if branch_id else {}),
             "can_edit": can(user, Perm.PLEDGE_MANAGE, pledge.org),

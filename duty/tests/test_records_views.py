@@ -141,3 +141,33 @@ def test_a_shift_page_whose_log_author_is_gone_still_shows(cast: Cast, roster: R
     response = cast.client("duty_office").get(reverse("duty_shift", args=[first.pk]))
     assert response.status_code == 200
     assert "测温 <strong>3</strong>" in response.content.decode()
+
+
+HUGE = str(10**30)
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("duty_office", "/duty/stats/?phase=" + HUGE),
+        ("duty_office", "/duty/stats/?unit=" + HUGE + "&post=" + HUGE),
+        ("duty_office", "/api/duty/person-times?phase=" + HUGE),
+        ("duty_office", "/rosters/r/{roster}/print/?post=" + HUGE + "&campus=" + HUGE),
+        ("duty_office", "/rosters/phases/{phase}/allocate/?post=" + HUGE),
+    ],
+)
+def test_a_huge_number_in_a_query_is_no_500(cast: Cast, roster: Roster, who: str, url: str) -> None:
+    url = url.format(roster=roster.pk, phase=roster.phase_id)
+    response = cast.client(who).get(url)
+    assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("op", ["remove:" + HUGE, "add:x|y|z", "add:1|2020-13-45|08–14"])
+def test_a_mangled_edit_is_refused_in_chinese(cast: Cast, roster: Roster, op: str) -> None:
+    response = cast.client("duty_office").post(
+        reverse("roster_edit", args=[roster.pk]),
+        {"version": roster.version, "op": op, "member_x|y|z": cast.member_a.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code in (200, 404)
+    assert Roster.objects.get(pk=roster.pk).version == roster.version

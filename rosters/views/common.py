@@ -7,8 +7,15 @@ from access.scope import orgs_for_user
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+MAX_ID = 2**31 - 1  # larger numbers are no id: never sent to the database (SQLite overflows)
+
+
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A whole number from a query or form value, or None (also for absurdly large ones)."""
+    if not value or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
 
 
 def _managed_orgs(user: Any, perm: str) -> Any:

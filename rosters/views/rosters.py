@@ -268,6 +268,8 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             raise ValidationError("未知操作。")
     except ValidationError as e:
         error = "；".join(e.messages)
+    except ValueError:  # a mangled shift key (post|date|slot)
+        error = "操作参数有误，请刷新页面后再试。"
     roster.refresh_from_db()
     context = _roster_context(request, roster)
     # The page's other forms (publish, settings, upload) carry the version too: an htmx edit
