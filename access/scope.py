@@ -50,6 +50,8 @@ class Perm:
     ROSTER_MANAGE = "roster.manage"
     # duty, pledges, zones and teams
     DUTY_STATS = "duty.stats"
+    # Full phone numbers on rosters, sign-ups and duty pages (not in the member roll).
+    DUTY_FULL_PHONE = "duty.full_phone"
     PLEDGE_MANAGE = "pledge.manage"
     PLEDGE_VIEW = "pledge.view"
     TEAM_MANAGE = "team.manage"
@@ -122,6 +124,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TEAM_MANAGE,
         }
     ),
+    # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and
+    # phones people on duty: full phones on rosters, sign-ups and duty pages; the member roll
+    # read-only and masked; no ID numbers, no member edits or imports.
     Role.DUTY_OFFICE: frozenset(
         {
             Perm.ORG_VIEW,
@@ -132,6 +137,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ALLOCATE,
             Perm.ROSTER_MANAGE,
             Perm.DUTY_STATS,
+            Perm.DUTY_FULL_PHONE,
         }
     ),
     Role.REVIEWER: frozenset({Perm.ORG_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_REVIEW}),

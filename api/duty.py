@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from access.scope import Perm, own_member_id, require_anywhere
 from api.schemas import ErrorOut, ValidationErrorOut
@@ -24,14 +24,18 @@ from duty.scope import (
 router = Router(tags=["值守与承诺"])
 
 
+MAX_ID = 2**31 - 1
+
+
 class PersonTimesQuery(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     scheduled: bool = False
-    phase: int | None = None
-    post: int | None = None
-    campus: int | None = None
-    unit: int | None = None
+    # Ids are bounded: a huge number is a 400, never a database overflow.
+    phase: int | None = Field(None, ge=1, le=MAX_ID)
+    post: int | None = Field(None, ge=1, le=MAX_ID)
+    campus: int | None = Field(None, ge=1, le=MAX_ID)
+    unit: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class CountRow(Schema):

@@ -7,10 +7,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from access.scope import Masker, Perm, has_perm_anywhere
+from access.scope import Perm, has_perm_anywhere
 from api.schemas import ErrorOut
+from audit.services import audit_record
 from rosters import selectors
-from rosters.scope import get_phase_for_user, get_roster_for_user
+from rosters.scope import duty_masker, get_phase_for_user, get_roster_for_user
 
 router = Router(tags=["先锋岗与值班"])
 
@@ -195,7 +196,7 @@ def my_shifts(request: HttpRequest) -> list[dict[str, Any]]:
 def roster_detail(request: HttpRequest, roster_id: int) -> dict[str, Any]:
     user = _auth(request)
     roster = get_roster_for_user(user, roster_id)
-    masker = Masker(user)
+    masker = duty_masker(user)
     rows = [
         {
             "id": a.pk,
@@ -210,4 +211,13 @@ def roster_detail(request: HttpRequest, roster_id: int) -> dict[str, Any]:
         }
         for a in roster.assignments.select_related("post", "member__branch")
     ]
+    shown = sum(1 for r in rows if r["phone"] and "*" not in str(r["phone"]))
+    if shown:  # a bulk read of personal data leaves its trace
+        audit_record(
+            actor=user,
+            action="roster.api_read",
+            target=roster,
+            label=f"{roster} 值班表（API，含完整手机号）",
+            changes={"full_phones": shown},
+        )
     return _roster(roster, rows)

@@ -65,7 +65,7 @@ def _check_ins_and_logs(rng: random.Random) -> None:
         Assignment.objects.filter(
             roster__state=Roster.State.PUBLISHED, date__lt=timezone.localdate()
         )
-        .select_related("post", "member")
+        .select_related("post", "member", "roster")
         .order_by("date", "post_id", "slot")
     )
     checks = []
@@ -77,7 +77,7 @@ def _check_ins_and_logs(rng: random.Random) -> None:
         checked_in = times.start - dt.timedelta(minutes=rng.randint(0, 25))
         checks.append(
             DutyCheck(
-                assignment=a,
+                **DutyCheck.shift_fields(a),
                 checked_in_at=checked_in,
                 checked_out_at=times.end + dt.timedelta(minutes=rng.randint(0, 40)),
                 ip=f"10.20.{rng.randint(1, 254)}.{rng.randint(1, 254)}",
@@ -86,7 +86,7 @@ def _check_ins_and_logs(rng: random.Random) -> None:
         if rng.random() < 0.4:
             logs.append(
                 DutyLog(
-                    assignment=a,
+                    **DutyLog.shift_fields(a),
                     temperatures_taken=rng.randint(20, 300),
                     people_registered=rng.randint(0, 40),
                     anomalies=rng.choice(ANOMALIES),
@@ -96,6 +96,8 @@ def _check_ins_and_logs(rng: random.Random) -> None:
             )
     DutyCheck.objects.bulk_create(checks, batch_size=1000)
     DutyLog.objects.bulk_create(logs, batch_size=1000)
+    # Worked shifts are frozen, as a check-in through the pages leaves them.
+    Assignment.objects.filter(duty_check__isnull=False).update(pinned=True)
 
 
 def _demo_member_shifts(school: Org) -> None:
@@ -133,10 +135,10 @@ def _demo_member_shifts(school: Org) -> None:
     )
     times = shift_times(yesterday)
     DutyCheck.objects.create(
-        assignment=yesterday, checked_in_at=times.start, checked_out_at=times.end
+        **DutyCheck.shift_fields(yesterday), checked_in_at=times.start, checked_out_at=times.end
     )
     DutyLog.objects.create(
-        assignment=yesterday,
+        **DutyLog.shift_fields(yesterday),
         temperatures_taken=128,
         people_registered=17,
         handover="正门测温枪需充电，充电器在值班室。",

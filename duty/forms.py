@@ -24,10 +24,11 @@ class StatsFilterForm(forms.Form):
     date_from = forms.DateField(label="开始日期", required=False, widget=DateInput())
     date_to = forms.DateField(label="结束日期", required=False, widget=DateInput())
     scheduled = forms.BooleanField(label="按排班计（含未签到）", required=False)
-    phase = forms.IntegerField(required=False)
-    post = forms.IntegerField(required=False)
-    campus = forms.IntegerField(required=False)
-    unit = forms.IntegerField(required=False)
+    # Ids: bounded, so a huge number is a form error, never a database overflow.
+    phase = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    post = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    campus = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    unit = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,28 +1,100 @@
 """On duty: check-in and logs, pledges (承诺践诺), responsibility zones and teams."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from members.models import Member
 from orgs.models import Org
-from rosters.models import Assignment
+from rosters.models import Assignment, Phase, Post, Roster
 
 
-class DutyCheck(models.Model):
-    """Check-in and check-out of one assignment; one row per assignment."""
+class ShiftRecordQuerySet(models.QuerySet):
+    def for_shift(self, assignment: Assignment) -> "ShiftRecordQuerySet":
+        """The records of the person on `assignment` for that shift (post, date, slot), whether
+        or not they are still linked to it."""
+        return self.filter(
+            member_id=assignment.member_id,
+            post_id=assignment.post_id,
+            date=assignment.date,
+            slot=assignment.slot,
+        )
+
+
+class ShiftRecord(models.Model):
+    """What a member did on one shift. A record of what happened: it keeps its own member,
+    post, date and slot (and phase), so no roster edit, re-solve, import or delete can remove
+    it or point it at someone else. The links to the assignment and roster only help while the
+    shift is on a roster; they become empty when it goes."""
+
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    roster = models.ForeignKey(
+        Roster, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phase = models.ForeignKey(
+        Phase, verbose_name="阶段", on_delete=models.PROTECT, related_name="+"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="值班人员", on_delete=models.PROTECT, related_name="+"
+    )
+    post = models.ForeignKey(Post, verbose_name="岗位", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField("日期")
+    slot = models.CharField("班次", max_length=30)
+
+    objects = ShiftRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def shift_fields(assignment: Assignment) -> dict[str, Any]:
+        """The shift's own fields, copied onto a new record."""
+        return {
+            "assignment": assignment,
+            "roster_id": assignment.roster_id,
+            "phase_id": assignment.roster.phase_id,
+            "member_id": assignment.member_id,
+            "post_id": assignment.post_id,
+            "date": assignment.date,
+            "slot": assignment.slot,
+        }
+
+
+class DutyCheck(ShiftRecord):
+    """Check-in and check-out of one shift by the member on it."""
 
     assignment = models.OneToOneField(
-        Assignment, on_delete=models.CASCADE, related_name="duty_check"
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="duty_check"
+    )
+    roster = models.ForeignKey(
+        Roster, null=True, blank=True, on_delete=models.SET_NULL, related_name="duty_checks"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="值班人员", on_delete=models.PROTECT, related_name="duty_checks"
     )
     checked_in_at = models.DateTimeField("签到时间")
     checked_out_at = models.DateTimeField("签退时间", null=True, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
 
+    class Meta:
+        indexes = [models.Index(fields=["member", "date"], name="dutycheck_member_date_idx")]
 
-class DutyLog(models.Model):
+
+class DutyLog(ShiftRecord):
     """What happened on a shift (值班日志)."""
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="logs")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    roster = models.ForeignKey(
+        Roster, null=True, blank=True, on_delete=models.SET_NULL, related_name="duty_logs"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name="值班人员", on_delete=models.PROTECT, related_name="duty_logs"
+    )
     temperatures_taken = models.PositiveIntegerField("测温人数", default=0)
     people_registered = models.PositiveIntegerField("登记人数", default=0)
     anomalies = models.TextField("异常情况", blank=True)
@@ -34,6 +106,7 @@ class DutyLog(models.Model):
 
     class Meta:
         ordering = ["-written_at"]
+        indexes = [models.Index(fields=["post", "date"], name="dutylog_post_date_idx")]
 
 
 class Pledge(models.Model):

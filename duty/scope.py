@@ -3,6 +3,8 @@
 - A shift (an Assignment) is seen by the member on it, and by managers holding DUTY_STATS
   over that member's branch or ROSTER_MANAGE over the roster's org; only the member on it
   writes (checks in and out, writes the log).
+- Check-ins and logs (records that outlive their assignment) are counted by holders of
+  DUTY_STATS over the member's branch; a member sees their own.
 - A pledge is seen by the members it addresses (their branch is under pledge.org) and by
   holders of PLEDGE_VIEW whose subtree overlaps pledge.org's; PLEDGE_MANAGE over pledge.org
   edits it.
@@ -17,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from access.scope import Perm, can, own_member_id, paths_with
-from duty.models import Pledge, ResponsibilityZone, Team
+from duty.models import DutyCheck, Pledge, ResponsibilityZone, Team
 from orgs.models import Org
 from rosters.models import Assignment
 
@@ -56,6 +58,14 @@ def assignments_in_stats_scope(user: Any) -> QuerySet[Assignment]:
     for root in paths_with(user, Perm.DUTY_STATS):
         q |= Q(member__branch__path__startswith=root)
     return Assignment.objects.filter(q)
+
+
+def checks_in_stats_scope(user: Any) -> QuerySet[DutyCheck]:
+    """Check-in records of the members whose person-times the user may count (DUTY_STATS)."""
+    q = Q(pk__in=[])
+    for root in paths_with(user, Perm.DUTY_STATS):
+        q |= Q(member__branch__path__startswith=root)
+    return DutyCheck.objects.filter(q)
 
 
 # --- pledges ------------------------------------------------------------------------------

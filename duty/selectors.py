@@ -9,8 +9,13 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from access.scope import Perm, members_for_user, own_member_id, paths_with
-from duty.models import DutyLog, Pledge, PledgeSignature
-from duty.scope import assignments_in_stats_scope, pledge_view_roots, pledges_for_user
+from duty.models import DutyCheck, DutyLog, Pledge, PledgeSignature
+from duty.scope import (
+    assignments_in_stats_scope,
+    checks_in_stats_scope,
+    pledge_view_roots,
+    pledges_for_user,
+)
 from duty.services import shift_times
 from members.models import Member
 from orgs.models import Org
@@ -33,14 +38,23 @@ def my_shifts(*, user: Any, days_ahead: int = 7, today: dt.date | None = None) -
             date__gte=today - dt.timedelta(days=1),
             date__lte=today + dt.timedelta(days=days_ahead),
         )
-        .select_related("post", "post__campus", "duty_check")
+        .select_related("post", "post__campus", "roster")
         .order_by("date", "post_id")
     )
+    # Checks are looked up by shift, not by link: a record outlives the assignment it was made on.
+    checks = {
+        (c.post_id, c.date, c.slot): c
+        for c in DutyCheck.objects.filter(
+            member_id=member_id,
+            date__gte=today - dt.timedelta(days=1),
+            date__lte=today + dt.timedelta(days=days_ahead),
+        )
+    }
     now = timezone.now()
     shown = []
     for a in rows:
         a.times = shift_times(a)  # type: ignore[attr-defined]
-        check = getattr(a, "duty_check", None)
+        check = checks.get((a.post_id, a.date, a.slot))
         a.check_row = check  # type: ignore[attr-defined]
         if a.times.check_out_closes < now and check is None:  # type: ignore[attr-defined]
             continue  # missed and closed: not "today or next"
@@ -59,24 +73,41 @@ def handover_for(assignment: Assignment) -> list[DutyLog]:
     start = shift_times(assignment).start
     logs = list(
         DutyLog.objects.filter(
-            assignment__post_id=assignment.post_id,
-            assignment__date__gte=assignment.date - dt.timedelta(days=2),
-            assignment__date__lte=assignment.date,
+            post_id=assignment.post_id,
+            date__gte=assignment.date - dt.timedelta(days=2),
+            date__lte=assignment.date,
         )
         .exclude(handover="")
-        .exclude(assignment_id=assignment.pk)
-        .select_related("assignment__post", "assignment__member")
+        .select_related("post", "member")
         .order_by("written_at")
     )
-    earlier = [
-        (shift_times(log.assignment).start, log)
-        for log in logs
-        if shift_times(log.assignment).start < start
-    ]
+    earlier = [(shift_times(log).start, log) for log in logs if shift_times(log).start < start]
     if not earlier:
         return []
     latest = max(s for s, _ in earlier)
     return [log for s, log in earlier if s == latest]
+
+
+def my_records(*, user: Any, limit: int = 50) -> list[DutyCheck]:
+    """The member's own check-ins, newest first, each with its logs: the history of what they
+    worked, whatever became of the rosters since."""
+    member_id = own_member_id(user)
+    if member_id is None:
+        return []
+    checks = list(
+        DutyCheck.objects.filter(member_id=member_id)
+        .select_related("post__campus", "phase")
+        .order_by("-date", "-checked_in_at")[:limit]
+    )
+    logs: dict[tuple[int, dt.date, str], list[DutyLog]] = {}
+    if checks:
+        for log in DutyLog.objects.filter(
+            member_id=member_id, date__gte=min(c.date for c in checks)
+        ).order_by("written_at"):
+            logs.setdefault((log.post_id, log.date, log.slot), []).append(log)
+    for c in checks:
+        c.log_rows = logs.get((c.post_id, c.date, c.slot), [])  # type: ignore[attr-defined]
+    return checks
 
 
 # --- person-times (人次) --------------------------------------------------------------------
@@ -94,16 +125,24 @@ class StatsFilters:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def stats_queryset(*, user: Any, filters: StatsFilters) -> QuerySet[Assignment]:
-    qs = assignments_in_stats_scope(user).filter(roster__state=Roster.State.PUBLISHED)
-    if not filters.scheduled:
-        qs = qs.filter(duty_check__isnull=False)
+def stats_queryset(*, user: Any, filters: StatsFilters) -> QuerySet[Any]:
+    """The rows person-times count: check-in records (shifts worked), which outlive every
+    roster change; with `scheduled`, the assignments of published rosters instead. Both carry
+    `date`, `post`, `member` and, annotated, `phase_ref` / `phase_name`."""
+    qs: QuerySet[Any]
+    if filters.scheduled:
+        qs = assignments_in_stats_scope(user).filter(roster__state=Roster.State.PUBLISHED)
+        qs = qs.annotate(phase_ref=F("roster__phase_id"), phase_name=F("roster__phase__name"))
+    else:
+        qs = checks_in_stats_scope(user).annotate(
+            phase_ref=F("phase_id"), phase_name=F("phase__name")
+        )
     if filters.date_from:
         qs = qs.filter(date__gte=filters.date_from)
     if filters.date_to:
         qs = qs.filter(date__lte=filters.date_to)
     if filters.phase:
-        qs = qs.filter(roster__phase_id=filters.phase)
+        qs = qs.filter(phase_ref=filters.phase)
     if filters.post:
         qs = qs.filter(post_id=filters.post)
     if filters.campus:
@@ -170,10 +209,8 @@ def person_times(
         .order_by("-n")
     ]
     by_phase = [
-        {"id": r["roster__phase_id"], "name": r["roster__phase__name"], "n": r["n"]}
-        for r in qs.values("roster__phase_id", "roster__phase__name")
-        .annotate(n=Count("id"))
-        .order_by("-n")
+        {"id": r["phase_ref"], "name": r["phase_name"], "n": r["n"]}
+        for r in qs.values("phase_ref", "phase_name").annotate(n=Count("id")).order_by("-n")
     ]
     member_qs = (
         qs.values(

@@ -60,9 +60,10 @@ def slot_of(post_slots: Iterable[dict[str, Any]], name: str) -> tuple[dt.time, f
     return dt.time(0, 0), 24.0
 
 
-def shift_times(assignment: Assignment) -> ShiftTimes:
-    start_time, hours = slot_of(assignment.post.slots or [], assignment.slot)
-    start = timezone.make_aware(dt.datetime.combine(assignment.date, start_time))
+def shift_times(shift: Assignment | DutyCheck | DutyLog) -> ShiftTimes:
+    """When a shift (an assignment, or the shift a record keeps) starts and ends."""
+    start_time, hours = slot_of(shift.post.slots or [], shift.slot)
+    start = timezone.make_aware(dt.datetime.combine(shift.date, start_time))
     return ShiftTimes(start=start, end=start + dt.timedelta(hours=hours))
 
 
@@ -85,7 +86,7 @@ def duty_check_in(
         raise ValidationError("该值班表尚未发布，不能签到。")
     # Lock the assignment row so two taps at once cannot both pass the check below.
     list(Assignment.objects.select_for_update().filter(pk=assignment.pk).order_by().values("pk"))
-    if DutyCheck.objects.filter(assignment=assignment).exists():
+    if DutyCheck.objects.for_shift(assignment).exists():
         raise ValidationError("您已签到，无需重复签到。")
     times = shift_times(assignment)
     if now < times.check_in_opens:
@@ -97,9 +98,13 @@ def duty_check_in(
         raise ValidationError(f"签到时间已过：本班次已于 {_fmt(times.end)} 结束。")
     try:
         with transaction.atomic():
-            check = DutyCheck.objects.create(assignment=assignment, checked_in_at=now, ip=ip)
+            check = DutyCheck.objects.create(
+                **DutyCheck.shift_fields(assignment), checked_in_at=now, ip=ip
+            )
     except IntegrityError as e:
         raise ValidationError("您已签到，无需重复签到。") from e
+    # A worked shift is frozen: kept (pinned) by every later edit, swap and re-solve.
+    Assignment.objects.filter(pk=assignment.pk).update(pinned=True)
     audit_record(
         actor=actor,
         action="duty.check_in",
@@ -116,7 +121,7 @@ def duty_check_out(
     now = now or timezone.now()
     if actor.pk is None or assignment.member.user_id != actor.pk:
         raise ValidationError("只有本班次的值班人员本人可以签退。")
-    check = DutyCheck.objects.select_for_update().filter(assignment=assignment).first()
+    check = DutyCheck.objects.select_for_update().for_shift(assignment).first()
     if check is None:
         raise ValidationError("请先签到。")
     if check.checked_out_at is not None:
@@ -150,10 +155,10 @@ def duty_log_create(
     """A log of the shift, by the member on it once checked in. Several logs are allowed."""
     if actor.pk is None or assignment.member.user_id != actor.pk:
         raise ValidationError("只有本班次的值班人员本人可以填写值班日志。")
-    if not DutyCheck.objects.filter(assignment=assignment).exists():
+    if not DutyCheck.objects.for_shift(assignment).exists():
         raise ValidationError("请先签到，再填写值班日志。")
     log = DutyLog.objects.create(
-        assignment=assignment,
+        **DutyLog.shift_fields(assignment),
         temperatures_taken=temperatures_taken,
         people_registered=people_registered,
         anomalies=anomalies.strip(),

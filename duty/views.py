@@ -27,7 +27,7 @@ from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from duty import selectors, services, spreadsheets
 from duty.forms import DutyLogForm, PledgeForm, SignForm, StatsFilterForm, TeamForm, ZoneForm
-from duty.models import PledgeSignature
+from duty.models import DutyCheck, DutyLog, PledgeSignature
 from duty.scope import (
     get_assignment_for_user,
     get_pledge_for_user,
@@ -79,6 +79,7 @@ def duty_home(request: AuthedRequest) -> HttpResponse:
         "duty/home.html",
         {
             "shifts": selectors.my_shifts(user=user),
+            "records": selectors.my_records(user=user, limit=20),
             "is_member": own_member_id(user) is not None,
             "to_sign": selectors.pledges_to_sign(user=user),
             "can": can_do,
@@ -95,7 +96,7 @@ def _shift_context(request: AuthedRequest, assignment: Any, form: Any = None) ->
     user = request.user
     times = shift_times(assignment)
     now = timezone.now()
-    check = getattr(assignment, "duty_check", None)
+    check = DutyCheck.objects.for_shift(assignment).first()
     own = assignment.member.user_id == user.pk
     return {
         "a": assignment,
@@ -105,7 +106,7 @@ def _shift_context(request: AuthedRequest, assignment: Any, form: Any = None) ->
         "now": now,
         "in_window": times.check_in_opens <= now <= times.check_in_closes,
         "out_window": now <= times.check_out_closes,
-        "logs": list(assignment.logs.select_related("written_by")),
+        "logs": list(DutyLog.objects.for_shift(assignment).select_related("written_by", "member")),
         "handover": selectors.handover_for(assignment),
         "form": form or (DutyLogForm() if own and check else None),
         "early_minutes": int(CHECK_IN_EARLY.total_seconds() // 60),
@@ -315,7 +316,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             user,
             pledge,
             unsigned_only=True,
-            branch_id=int(branch_id) if branch_id.isdigit() else None,
+            branch_id=int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
         )
         unsigned_page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(
@@ -329,7 +330,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "sign_form": SignForm() if addressed and mine is None and not closed else None,
             "branches": branches,
             "totals": {k: sum(b[k] for b in branches) for k in ("expected", "signed", "unsigned")},
-            "branch_id": int(branch_id) if branch_id.isdigit() else None,
+            "branch_id": int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
             "page": unsigned_page,
             "querystring_nopage": urlencode({"branch": branch_id} if branch_id else {}),
             "can_edit": can(user, Perm.PLEDGE_MANAGE, pledge.org),

@@ -30,21 +30,46 @@ def slots_to_text(slots: list[dict[str, Any]]) -> str:
     return "\n".join(f"{s['name']} {s['start']} {float(s['hours']):g}" for s in slots)
 
 
+MAX_HEADCOUNT = 200  # people per shift: a gate, a canteen, a building — never thousands
+MAX_SLOTS = 24
+SLOT_NAME_LENGTH = 30  # Assignment.slot
+
+
 def slots_from_text(text: str) -> list[dict[str, Any]]:
-    slots = []
+    """The slots typed one per line as 「名称 开始时间 时长」, each checked with its line."""
+    slots: list[dict[str, Any]] = []
+    names: set[str] = set()
     for n, line in enumerate(text.strip().splitlines(), start=1):
         parts = line.split()
         if not parts:
             continue
         if len(parts) != 3:
             raise forms.ValidationError(f"第 {n} 行应为「名称 开始时间 时长」三项。")
+        name, start, hours_text = parts
+        if len(name) > SLOT_NAME_LENGTH:
+            raise forms.ValidationError(
+                f"第 {n} 行的班次名称过长（不超过 {SLOT_NAME_LENGTH} 字）。"
+            )
+        if name in names:
+            raise forms.ValidationError(f"第 {n} 行的班次名称「{name}」与前面重复。")
         try:
-            hours = float(parts[2])
+            start_time = dt.datetime.strptime(start, "%H:%M").time()
+        except ValueError as e:
+            raise forms.ValidationError(
+                f"第 {n} 行的开始时间「{start}」应为 时:分，如 08:00。"
+            ) from e
+        try:
+            hours = float(hours_text)
         except ValueError as e:
             raise forms.ValidationError(f"第 {n} 行的时长不是数字。") from e
-        slots.append({"name": parts[0], "start": parts[1], "hours": hours})
+        if not 0 < hours <= 24:  # also refuses nan and inf
+            raise forms.ValidationError(f"第 {n} 行的时长应大于 0 且不超过 24 小时。")
+        names.add(name)
+        slots.append({"name": name, "start": f"{start_time:%H:%M}", "hours": hours})
     if not slots:
         raise forms.ValidationError("至少设置一个班次。")
+    if len(slots) > MAX_SLOTS:
+        raise forms.ValidationError(f"一天最多设置 {MAX_SLOTS} 个班次。")
     return slots
 
 
@@ -53,6 +78,9 @@ class PostForm(StyledFormMixin, forms.ModelForm):
     slots_text = forms.CharField(
         label="班次", widget=forms.Textarea(attrs={"rows": 4}), help_text=SLOTS_HELP
     )
+    # Bounds are checked below with their reason (no database overflow, no 500).
+    headcount = forms.IntegerField(label="每班人数", initial=4)
+    min_cadres = forms.IntegerField(label="每班至少干部数", initial=0)
 
     class Meta:
         model = Post
@@ -87,6 +115,27 @@ class PostForm(StyledFormMixin, forms.ModelForm):
 
     def clean_slots_text(self) -> list[dict[str, Any]]:
         return slots_from_text(self.cleaned_data["slots_text"])
+
+    def clean_headcount(self) -> int:
+        headcount = self.cleaned_data["headcount"]
+        if not 1 <= headcount <= MAX_HEADCOUNT:
+            raise forms.ValidationError(f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。")
+        return int(headcount)
+
+    def clean_min_cadres(self) -> int:
+        cadres = self.cleaned_data["min_cadres"]
+        if not 0 <= cadres <= MAX_HEADCOUNT:
+            raise forms.ValidationError(f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。")
+        return int(cadres)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        headcount, cadres = data.get("headcount"), data.get("min_cadres")
+        if headcount is not None and cadres is not None and cadres > headcount:
+            self.add_error(
+                "min_cadres", f"每班至少干部数（{cadres}）不能多于每班人数（{headcount}）。"
+            )
+        return data
 
     def post_fields(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("org", "slots_text")}
@@ -193,7 +242,7 @@ class SignUpForm(StyledFormMixin, forms.Form):
 
 
 class RosterSettingsForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "roster-version"}))
     rest_hours = forms.DecimalField(label="两班之间至少休息（小时）", min_value=0, max_value=72)
     weekly_cap = forms.IntegerField(
         label="每人每周最多班次", min_value=1, required=False, help_text="留空表示不限"
@@ -233,7 +282,7 @@ class SwapRequestForm(StyledFormMixin, forms.Form):
 
 
 class UploadForm(StyledFormMixin, forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput(attrs={"class": "roster-version"}))
     file = forms.FileField(label="JSON 文件")
 
     def clean_file(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@
   the root, so only holders at the root (组织部, 防控办) keep school-level posts.
 - Sign-ups: SIGNUP_VIEW over the member's branch, or the member's own.
 - Rosters: ROSTER_MANAGE over the roster's org; a member reaches only their own shifts.
+- People on a roster: only those allocated to its posts for its phase (`roster_people`).
 """
 
 from typing import Any
@@ -13,9 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from access.scope import Perm, _path_q, can, grants_of, own_member_id, paths_with
+from access.scope import Masker, Perm, _path_q, can, grants_of, own_member_id, paths_with
+from members.models import Member
 from orgs.models import Org
 from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
+from rosters.problems import roster_posts
 
 
 def posts_for_user(user: Any, perm: str = Perm.POST_MANAGE) -> QuerySet[Post]:
@@ -96,6 +99,23 @@ def get_roster_for_user(user: Any, pk: Any, perm: str = Perm.ROSTER_MANAGE) -> R
     if roster is None or not can(user, perm, roster.org):
         raise Http404
     return roster
+
+
+def duty_masker(user: Any) -> Masker:
+    """The masker of rosters, sign-ups and duty pages: full phone numbers also where the user
+    holds DUTY_FULL_PHONE (the duty office phones people on duty); ID numbers as elsewhere."""
+    masker = Masker(user)
+    masker.phone_roots = [*masker.phone_roots, *paths_with(user, Perm.DUTY_FULL_PHONE)]
+    return masker
+
+
+def roster_people(roster: Roster) -> QuerySet[Member]:
+    """Who may be put on the roster (by hand, by a swap, as a replacement): the people
+    allocated, for its phase, to one of its posts. Pages look people up only in here, so a
+    guessed id or number outside reveals nothing."""
+    return Member.objects.filter(
+        allocations__phase_id=roster.phase_id, allocations__post__in=roster_posts(roster)
+    ).distinct()
 
 
 def get_own_assignment(user: Any, pk: Any) -> Assignment:

@@ -4,13 +4,14 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from access.scope import Masker, own_member_id, paths_with
+from access.scope import own_member_id, paths_with
 from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
 from rosters.problems import days, roster_posts
 from rosters.scope import (
+    duty_masker,
     phases_for_user,
     posts_for_user,
     rosters_for_user,
@@ -67,7 +68,7 @@ def my_shifts(*, user: Any, upcoming: bool = True) -> QuerySet[Assignment]:
     qs = Assignment.objects.filter(member_id=own, roster__state=Roster.State.PUBLISHED)
     if upcoming:
         qs = qs.filter(date__gte=timezone.localdate() - dt.timedelta(days=1))
-    return qs.select_related("post__campus", "roster__phase").order_by("date", "slot")
+    return qs.select_related("post__campus", "roster__phase", "duty_check").order_by("date", "slot")
 
 
 def my_swaps(*, user: Any) -> QuerySet[SwapRequest]:
@@ -101,12 +102,13 @@ def roster_grid(
     if campus_id:
         posts = [p for p in posts if p.campus_id == campus_id]
     by_shift: dict[tuple[int, dt.date, str], list[Assignment]] = defaultdict(list)
-    qs = roster.assignments.select_related("member__branch").order_by("member__name")
+    qs = roster.assignments.select_related("member__branch", "duty_check").order_by("member__name")
     if day:
         qs = qs.filter(date=day)
     for a in qs:
+        a.checked_in = hasattr(a, "duty_check")  # type: ignore[attr-defined]
         by_shift[(a.post_id, a.date, a.slot)].append(a)
-    masker = Masker(user)
+    masker = duty_masker(user)
     rows = []
     dates = [day] if day else days(roster.phase.starts_on, roster.phase.ends_on)
     for d in dates:
@@ -128,6 +130,24 @@ def roster_grid(
                     }
                 )
     return rows
+
+
+def roster_change_summary(roster: Roster) -> dict[str, int]:
+    """What unpublishing, re-solving or deleting the roster would change, for the page that
+    asks first: assignments that go, those kept (pinned, or checked in), records kept."""
+    row = roster.assignments.aggregate(
+        total=Count("id"),
+        checked=Count("id", filter=Q(duty_check__isnull=False)),
+        pinned=Count("id", filter=Q(pinned=True, duty_check__isnull=True)),
+    )
+    return {
+        "assignments": row["total"],
+        "checked": row["checked"],
+        "pinned": row["pinned"],
+        "replaced": row["total"] - row["checked"] - row["pinned"],
+        "check_ins": roster.duty_checks.count(),  # type: ignore[attr-defined]
+        "logs": roster.duty_logs.count(),  # type: ignore[attr-defined]
+    }
 
 
 def roster_load(roster: Roster) -> list[dict[str, Any]]:

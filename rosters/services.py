@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import audit_record, diff_fields
 from lib.roster import Problem, Progress, Result, check, solve
 from members.models import Member
 from orgs.models import Campus, Org
@@ -52,6 +52,8 @@ PROGRESS_EVERY_S = 0.5
 # A running solve not finished this long after its time limit has lost its worker.
 STALLED_GRACE_S = 120
 STALLED = "后台求解超过时限仍未结束，可能已中断，请重新排班。"
+FROZEN = "{name} {date:%m月%d日} {slot} 已签到，不能调整：已签到的班次保持不变（锁定）。"
+PAST = "该班次已过，不能调班。"
 
 # --- posts and phases ----------------------------------------------------------------------
 
@@ -87,6 +89,10 @@ def post_save(*, actor: Any, post: Post | None, org: Org, **fields: Any) -> Post
         raise ValidationError("单位自设岗位请填写岗位类型名称。")
     created = post is None
     post = post or Post(org=org)
+    after = {**fields, "org": org, "level": level}
+    # Read what is stored: a bound ModelForm has already set the new values on `post`.
+    stored = None if created else Post.objects.get(pk=post.pk)
+    before = {key: getattr(stored, key) for key in after} if stored else {}
     post.org, post.level = org, level
     for key, value in fields.items():
         setattr(post, key, value)
@@ -95,7 +101,7 @@ def post_save(*, actor: Any, post: Post | None, org: Org, **fields: Any) -> Post
         actor=actor,
         action="post.create" if created else "post.update",
         target=post,
-        changes={k: str(v) for k, v in fields.items()},
+        changes=diff_fields(before, after),
     )
     return post
 
@@ -108,11 +114,22 @@ def phase_save(
         raise ValidationError("结束日期不能早于开始日期。")
     created = phase is None
     phase = phase or Phase(org=org)
+    after = {**fields, "posts": sorted(p.name for p in posts)}
+    before = {}
+    if not created:
+        stored = Phase.objects.get(pk=phase.pk)  # a bound ModelForm changed `phase` already
+        before = {key: getattr(stored, key) for key in fields}
+        before["posts"] = sorted(phase.posts.values_list("name", flat=True))
     for key, value in fields.items():
         setattr(phase, key, value)
     phase.save()
     phase.posts.set(posts)
-    audit_record(actor=actor, action="phase.create" if created else "phase.update", target=phase)
+    audit_record(
+        actor=actor,
+        action="phase.create" if created else "phase.update",
+        target=phase,
+        changes=diff_fields(before, after),
+    )
     return phase
 
 
@@ -158,26 +175,26 @@ def signup_save(
     first, last = phase.starts_on.isoformat(), phase.ends_on.isoformat()
     if any(not first <= d <= last for d in unavailable_dates):
         raise ValidationError("不能值班的日期应在本阶段内。")
-    signup, created = SignUp.objects.update_or_create(
-        phase=phase,
-        member=member,
-        defaults={
-            "wanted_posts": list(dict.fromkeys(wanted_posts)),
-            "unavailable_dates": sorted(set(unavailable_dates)),
-            "unavailable_slots": [list(x) for x in unavailable_slots],
-            "campus": campus,
-            "health_ok": health_ok,
-            "health_note": health_note,
-            "phone": phone,
-            "avoid_night": avoid_night,
-            "note": note,
-        },
-    )
+    after = {
+        "wanted_posts": list(dict.fromkeys(wanted_posts)),
+        "unavailable_dates": sorted(set(unavailable_dates)),
+        "unavailable_slots": [list(x) for x in unavailable_slots],
+        "campus": campus,
+        "health_ok": health_ok,
+        "health_note": health_note,
+        "phone": phone,
+        "avoid_night": avoid_night,
+        "note": note,
+    }
+    earlier = SignUp.objects.select_for_update().filter(phase=phase, member=member).first()
+    before = {key: getattr(earlier, key) for key in after} if earlier else {}
+    signup, created = SignUp.objects.update_or_create(phase=phase, member=member, defaults=after)
     audit_record(
         actor=actor,
         action="signup.create" if created else "signup.update",
         target=signup,
         label=f"{member.name} 报名 {phase.name}",
+        changes=diff_fields(before, after),
     )
     return signup
 
@@ -230,6 +247,28 @@ def allocation_remove(*, actor: Any, allocation: Allocation) -> None:
         label=f"{allocation.member.name} ↛ {allocation.post}",
     )
     allocation.delete()
+
+
+# --- worked shifts are frozen --------------------------------------------------------------
+
+
+def _replaceable(roster: Roster) -> Any:
+    """The assignments a re-solve or an import replaces: neither pinned nor checked in."""
+    return roster.assignments.filter(pinned=False, duty_check__isnull=True)
+
+
+def _refuse_frozen(*assignments: Assignment) -> None:
+    """A shift someone has checked in to is a record of work: no edit, swap or re-solve
+    changes who was on it."""
+    checked = (
+        Assignment.objects.filter(pk__in=[a.pk for a in assignments], duty_check__isnull=False)
+        .select_related("member")
+        .first()
+    )
+    if checked is not None:
+        raise ValidationError(
+            FROZEN.format(name=checked.member.name, date=checked.date, slot=checked.slot)
+        )
 
 
 # --- rosters -------------------------------------------------------------------------------
@@ -290,6 +329,23 @@ def roster_publish(*, actor: Any, roster: Roster, version: int, publish: bool = 
         actor=actor, action="roster.publish" if publish else "roster.unpublish", target=locked
     )
     return locked
+
+
+@transaction.atomic
+def roster_delete(*, actor: Any, roster: Roster) -> dict[str, int]:
+    """Delete a draft roster and its assignments. Check-ins and duty logs are records of what
+    happened: they stay, with their member, post, date and slot (and phase)."""
+    locked = _lock(roster, None)
+    summary = {
+        "assignments": locked.assignments.count(),
+        "check_ins": locked.duty_checks.count(),  # type: ignore[attr-defined]
+        "logs": locked.duty_logs.count(),  # type: ignore[attr-defined]
+    }
+    audit_record(
+        actor=actor, action="roster.delete", target=locked, label=str(locked), changes=summary
+    )
+    locked.delete()
+    return summary
 
 
 # --- solving -------------------------------------------------------------------------------
@@ -440,7 +496,7 @@ def roster_store_result(*, roster: Roster, built: Built, result: Result) -> None
     locked = Roster.objects.select_for_update().get(pk=roster.pk)
     pinned = set(
         (shift_id(p, d, s), str(m))
-        for p, d, s, m in locked.assignments.filter(pinned=True).values_list(
+        for p, d, s, m in locked.assignments.exclude(pk__in=_replaceable(locked)).values_list(
             "post_id", "date", "slot", "member_id"
         )
     )
@@ -451,7 +507,7 @@ def roster_store_result(*, roster: Roster, built: Built, result: Result) -> None
         ).values_list("pk", flat=True)
     }
     pairs = [pair for pair in result.assignments if pair not in pinned and pair[1] in known]
-    locked.assignments.filter(pinned=False).delete()
+    _replaceable(locked).delete()
     Assignment.objects.bulk_create(assignment_rows(locked, pairs))
     state = Roster.SolveState.STOPPED if result.status == "stopped" else Roster.SolveState.DONE
     Roster.objects.filter(pk=roster.pk).update(
@@ -561,6 +617,7 @@ def assignment_add(
 @transaction.atomic
 def assignment_remove(*, actor: Any, roster: Roster, version: int, assignment: Assignment) -> None:
     locked = _lock(roster, version)
+    _refuse_frozen(assignment)
     if assignment.pinned:
         raise ValidationError("该安排已锁定，请先解锁再移除。")
     assignment.delete()
@@ -580,6 +637,7 @@ def assignment_swap(
 ) -> None:
     """Swap the people of two shifts."""
     locked = _lock(roster, version)
+    _refuse_frozen(first, second)
     if first.pinned or second.pinned:
         raise ValidationError("已锁定的安排不能对调，请先解锁。")
     if first.member_id == second.member_id:
@@ -618,6 +676,7 @@ def assignment_replace(
 ) -> Assignment:
     """Put `member` on the shift in place of its current person (a swap request's approval)."""
     locked = _lock(roster, version, allow_published=allow_published)
+    _refuse_frozen(assignment)
     built = problem_build(locked)
     old = (
         shift_id(assignment.post_id, assignment.date, assignment.slot),
@@ -646,6 +705,8 @@ def assignment_pin(
     *, actor: Any, roster: Roster, version: int, assignment: Assignment, pinned: bool
 ) -> None:
     locked = _lock(roster, version)
+    if not pinned:
+        _refuse_frozen(assignment)
     Assignment.objects.filter(pk=assignment.pk).update(pinned=pinned)
     _bump(locked)
     roster.version = locked.version
@@ -670,7 +731,7 @@ def roster_import_result(*, actor: Any, roster: Roster, version: int, result: Re
     broken = [v for v in check(built.problem, merged) if v.rule != "headcount"]
     if broken:
         raise ValidationError(f"导入的值班表违反规则：{broken[0].message}")
-    locked.assignments.filter(pinned=False).delete()
+    _replaceable(locked).delete()
     Assignment.objects.bulk_create(assignment_rows(locked, [p for p in pairs if p not in pinned]))
     _bump(locked)
     roster.version = locked.version
@@ -688,7 +749,8 @@ def swap_request_create(
     if assignment.member_id != member.pk:
         raise ValidationError("只能为自己的班次申请调班。")
     if assignment.date < timezone.localdate():
-        raise ValidationError("该班次已过。")
+        raise ValidationError(PAST)
+    _refuse_frozen(assignment)
     if SwapRequest.objects.filter(assignment=assignment, state=SwapRequest.State.PENDING).exists():
         raise ValidationError("该班次已有待审批的调班申请。")
     if with_member is not None and with_member.pk == member.pk:
@@ -713,6 +775,7 @@ def swap_request_decide(
     approve: bool,
     replacement: Member | None = None,
     note: str = "",
+    today: dt.date | None = None,
 ) -> SwapRequest:
     """Approve (the replacement takes the shift; every rule re-checked) or refuse."""
     swap = (
@@ -724,6 +787,8 @@ def swap_request_decide(
         person = replacement or swap.with_member
         if person is None:
             raise ValidationError("请指定替班人员。")
+        if swap.assignment.date < (today or timezone.localdate()):
+            raise ValidationError(PAST)
         assignment_replace(
             actor=actor,
             roster=swap.assignment.roster,

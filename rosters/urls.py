@@ -23,6 +23,7 @@ urlpatterns = [
     path("r/<int:pk>/stop/", views.roster_stop, name="roster_stop"),
     path("r/<int:pk>/settings/", views.roster_settings_view, name="roster_settings"),
     path("r/<int:pk>/edit/", views.roster_edit, name="roster_edit"),
+    path("r/<int:pk>/delete/", views.roster_delete, name="roster_delete"),
     path("r/<int:pk>/publish/", views.roster_publish, name="roster_publish"),
     path("r/<int:pk>/print/", views.roster_print, name="roster_print"),
     path("r/<int:pk>/export/", views.roster_export, name="roster_export"),

@@ -18,7 +18,7 @@ def data(cast: Cast) -> dict[str, Any]:
     post = make_post(cast.school)
     for member in (cast.member_a, cast.other_a, cast.member_b):
         a = assign(roster, post, member, dt.date(2020, 9, 18))
-        DutyCheck.objects.create(assignment=a, checked_in_at=timezone.now())
+        DutyCheck.objects.create(**DutyCheck.shift_fields(a), checked_in_at=timezone.now())
     assign(roster, post, cast.other_b, dt.date(2020, 9, 18))  # scheduled, not worked
     pledge = Pledge.objects.create(title="党员疫情防控承诺书", body="…", org=cast.school)
     services.pledge_sign(

@@ -46,7 +46,7 @@ def test_manager_sees_the_figure_and_charts(
 ) -> None:
     for member in (cast.member_a, cast.other_a, cast.member_b):
         shift = shift_starting(cast.school, member, timezone.now() - dt.timedelta(hours=1))
-        DutyCheck.objects.create(assignment=shift, checked_in_at=timezone.now())
+        DutyCheck.objects.create(**DutyCheck.shift_fields(shift), checked_in_at=timezone.now())
     sign_in(page, live_server.url, "school_admin")
 
     page.goto(f"{live_server.url}/duty/")

@@ -53,7 +53,9 @@ def season(cast: Cast) -> dict[str, Any]:
                     i += 1
     worked = Assignment.objects.bulk_create(rows)
     now = timezone.now()
-    DutyCheck.objects.bulk_create(DutyCheck(assignment=a, checked_in_at=now) for a in worked)
+    DutyCheck.objects.bulk_create(
+        DutyCheck(**DutyCheck.shift_fields(a), checked_in_at=now) for a in worked
+    )
     Assignment.objects.bulk_create(
         Assignment(
             roster=roster,

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import re
 from typing import Any
 
 import pytest
@@ -303,3 +304,26 @@ def test_pledge_list_queries_do_not_grow_with_the_pledges(cast: Cast) -> None:
     assert by_title["承诺书1"] == {"expected": 4, "signed": 1, "unsigned": 3}
     assert by_title["承诺书2"] == {"expected": 2, "signed": 0, "unsigned": 2}
     assert by_title["承诺书3"] == {"expected": 2, "signed": 0, "unsigned": 2}
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "model"),
+    [
+        ("pledge_new", {"title": "责任状", "body": "…"}, Pledge),
+        ("zone_new", {"name": "1号楼", "kind": "dormitory"}, ResponsibilityZone),
+        ("team_new", {"name": "突击队", "kind": "commando"}, Team),
+    ],
+)
+def test_a_double_clicked_creation_form_writes_once(
+    cast: Cast, url: str, data: dict[str, Any], model: Any
+) -> None:
+    client = cast.client("unit_a_admin")
+    page = client.get(reverse(url)).content.decode()
+    token = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert token is not None  # the page carries a one-time token
+    data = {**data, "org": cast.unit_a.pk, "members": [cast.member_a.pk]}
+    data["form_token"] = token.group(1)
+    first = client.post(reverse(url), data)
+    second = client.post(reverse(url), data)
+    assert model.objects.count() == 1
+    assert first["Location"] == second["Location"]

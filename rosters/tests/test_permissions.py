@@ -52,21 +52,26 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
     ("roster_export", "roster", expect(HIDDEN, **SCHOOL)),
     ("roster_export", "unit_roster", expect(HIDDEN, unit_a_admin=OK, **SCHOOL)),
     ("roster_problem", "roster", expect(HIDDEN, **SCHOOL)),
+    # GET asks first and says what the action will change.
+    ("roster_solve", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_solve", "unit_roster", expect(HIDDEN, unit_a_admin=OK, **SCHOOL)),
+    ("roster_publish", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_delete", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_delete", "unit_roster", expect(HIDDEN, unit_a_admin=OK, **SCHOOL)),
     ("swap_list", None, expect(FORBIDDEN, **MANAGERS)),
     ("my_shifts", None, expect(FORBIDDEN, member_a=OK)),
     ("swap_request", "assignment", expect(HIDDEN, member_a=OK)),
 ]
 
-# POST-only actions (tested in test_views.py) and the login-free calendar feed.
+# POST-only actions (tested in test_views.py) and the login-free calendar feed. The POSTs of
+# roster_solve, roster_publish and roster_delete are refused below and allowed in test_views.py.
 COVERED_ELSEWHERE = {
     "signup_recommend",
     "allocation_remove",
     "roster_create",
-    "roster_solve",
     "roster_stop",
     "roster_settings",
     "roster_edit",
-    "roster_publish",
     "roster_import",
     "swap_decide",
     "feed_regenerate",
@@ -121,6 +126,11 @@ WRITES = [
     ("roster_edit", "roster", "unit_a_admin", HIDDEN),
     ("roster_solve", "unit_roster", "unit_b_admin", HIDDEN),
     ("roster_publish", "roster", "member_a", HIDDEN),
+    ("roster_delete", "roster", "unit_a_admin", HIDDEN),
+    ("roster_delete", "roster", "branch_secretary", HIDDEN),
+    ("roster_delete", "roster", "reviewer", HIDDEN),
+    ("roster_delete", "roster", "member_a", HIDDEN),
+    ("roster_delete", "unit_roster", "unit_b_admin", HIDDEN),
     ("roster_create", "phase", "unit_a_admin", FORBIDDEN),
     ("signup_recommend", "signup_b", "unit_a_admin", HIDDEN),
     ("signup_recommend", "signup_a", "branch_secretary", FORBIDDEN),
@@ -135,6 +145,8 @@ def test_refused_writes_change_nothing(
     objects["signup_a"] = small.phase.signups.get(member=cast.member_a)
     objects["signup_b"] = small.phase.signups.get(member=cast.member_b)
     versions = dict(Roster.objects.values_list("pk", "version"))
+    assignments = Assignment.objects.count()
     response = cast.client(role).post(reverse(name, args=[objects[arg].pk]), {"op": "x"})
     assert response.status_code == status
     assert dict(Roster.objects.values_list("pk", "version")) == versions
+    assert Assignment.objects.count() == assignments

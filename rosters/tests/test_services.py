@@ -150,11 +150,17 @@ def test_swap_request_approval_rechecks_the_rules(cast: Cast, small: Small) -> N
         assignment=a, requested_by=cast.member_a, with_member=cast.other_a, reason="出差"
     )
     with pytest.raises(ValidationError, match="不能值班"):
-        services.swap_request_decide(actor=cast.users["duty_office"], swap=swap, approve=True)
+        services.swap_request_decide(
+            actor=cast.users["duty_office"], swap=swap, approve=True, today=DAY1
+        )
     swap.refresh_from_db()
     assert swap.state == SwapRequest.State.PENDING
     services.swap_request_decide(
-        actor=cast.users["duty_office"], swap=swap, approve=True, replacement=cast.member_b
+        actor=cast.users["duty_office"],
+        swap=swap,
+        approve=True,
+        replacement=cast.member_b,
+        today=DAY1,
     )
     a.refresh_from_db()
     assert a.member == cast.member_b
