@@ -312,7 +312,7 @@ MAX_QUERIES = {
     "branch_secretary": 9,
     "duty_office": 8,
     "reviewer": 6,
-    "member_a": 12,
+    "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)
 }
 
 
