@@ -55,7 +55,9 @@ def read_workbook(data: bytes) -> Workbook:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             scans = scan_workbook(archive)
     except (zipfile.BadZipFile, zlib.error, struct.error, OSError, EOFError) as e:
-        raise XlsxError(NOT_A_WORKBOOK) from e
+        raise XlsxError(
+            "无法读取该工作簿，文件可能已损坏。请用 Excel 或 WPS 另存为 .xlsx 后再上传。"
+        ) from e
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets: dict[str, list[Row]] = {}
