@@ -23,6 +23,7 @@ from members.spreadsheets.columns import (
     ORG_SHEET,
     Column,
 )
+from members.spreadsheets.existing import NUMBER_NOT_YOURS
 from members.spreadsheets.plan import ImportPlan, RowError, SpreadsheetError
 from members.spreadsheets.reader import parse_workbook
 from members.spreadsheets.writer import members_xlsx, template_xlsx
@@ -33,6 +34,7 @@ __all__ = [
     "HELP_SHEET",
     "MEMBER_COLUMNS",
     "MEMBER_SHEET",
+    "NUMBER_NOT_YOURS",
     "ORG_COLUMNS",
     "ORG_SHEET",
     "Column",

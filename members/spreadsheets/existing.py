@@ -13,6 +13,10 @@ from members.spreadsheets.plan import (
     RowError,
 )
 
+# The one answer for a 学工号 the importer may not use. Numbers are unique across the school, so
+# a refusal cannot be avoided; it names no unit, no person and not whether a member holds it.
+NUMBER_NOT_YOURS = "学工号已被占用或不在您的管理范围内，无法导入；如需转入本单位，请联系组织部"
+
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
@@ -41,9 +45,7 @@ def compare_with_existing(sheet: str, scope: ImportScope, plan: ImportPlan) -> N
                 kept.append(row)
             continue
         if not scope.in_scope(stored["branch__path"]):
-            plan.errors.append(
-                RowError(sheet, row["row"], "学工号", "该学工号已属于您管理范围之外的党员")
-            )
+            plan.errors.append(RowError(sheet, row["row"], "学工号", NUMBER_NOT_YOURS))
             continue
         kept.append(row)
         if row.get("branch_ref") is not None or any(

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from lib.cn import check_id_number, clean_number, clean_phone, normalize_text, parse_date
-from lib.xlsx import Header, Row, find_header, header_key, read_sheets, row_is_blank
+from lib.xlsx import Header, Row, find_header, header_key, read_workbook, row_is_blank
+from lib.xlsx_scan import column_letters
 from members.models import Member
 from members.spreadsheets.columns import (
     CHOICES,
@@ -80,6 +81,30 @@ class _RowReader:
         self.errors.append(RowError(self.sheet, self.row, column, message))
 
 
+Formulas = dict[int, set[int]]  # row index -> column indexes holding a formula
+
+
+def _formulas_by_row(cells: set[tuple[int, int]]) -> Formulas:
+    by_row: Formulas = {}
+    for row, col in cells:
+        by_row.setdefault(row, set()).add(col)
+    return by_row
+
+
+def _refuse_formulas(
+    reader: _RowReader, index: int, columns: Mapping[str, int], formulas: Formulas
+) -> None:
+    """A formula's value is whatever the program that saved the file last computed, or
+    nothing at all: each one in a column the import reads is named, not used."""
+    cols = formulas.get(index)
+    if not cols:
+        return
+    for header, col in columns.items():
+        if col in cols:
+            ref = f"{column_letters(col + 1)}{index + 1}"
+            reader.error(header, f"{ref} 单元格是公式，请粘贴为数值（复制后「选择性粘贴 → 数值」）")
+
+
 def _cell(row: Row, header: Header, name: str) -> Any:
     col = header.columns.get(name)
     if col is None or col >= len(row):
@@ -100,7 +125,12 @@ def _text(reader: _RowReader, column: str, value: Any, max_length: int) -> str:
 
 
 def _parse_org_rows(
-    sheet: str, rows: list[Row], header: Header, scope: ImportScope, plan: ImportPlan
+    sheet: str,
+    rows: list[Row],
+    header: Header,
+    scope: ImportScope,
+    plan: ImportPlan,
+    formulas: Formulas,
 ) -> None:
     missing = [c for c in ORG_COLUMNS if c.required and c.header not in header.columns]
     for column in missing:
@@ -113,6 +143,7 @@ def _parse_org_rows(
         if row_is_blank(row):
             continue
         reader = _RowReader(sheet, index + 1, plan.errors)
+        _refuse_formulas(reader, index, header.columns, formulas)
         name_value = _cell(row, header, "组织名称")
         kind_value = _cell(row, header, "类型")
         if _blank(name_value):
@@ -284,7 +315,12 @@ def _parse_member_row(
 
 
 def _parse_member_rows(
-    sheet: str, rows: list[Row], header: Header, scope: ImportScope, plan: ImportPlan
+    sheet: str,
+    rows: list[Row],
+    header: Header,
+    scope: ImportScope,
+    plan: ImportPlan,
+    formulas: Formulas,
 ) -> None:
     missing = [c for c in MEMBER_COLUMNS if c.required and c.header not in header.columns]
     for column in missing:
@@ -298,6 +334,7 @@ def _parse_member_rows(
         if row_is_blank(row):
             continue
         reader = _RowReader(sheet, index + 1, plan.errors)
+        _refuse_formulas(reader, index, header.columns, formulas)
         parsed = _parse_member_row(reader, row, present, scope)
         number = parsed.get("number") if parsed else None
         if number is None:
@@ -319,7 +356,8 @@ def _parse_member_rows(
 def parse_workbook(data: bytes, *, user: Any) -> ImportPlan:
     """Read an uploaded workbook into a plan. Raises SpreadsheetError when the file is not a
     readable workbook with a 党员 or 组织 sheet; every problem inside it is a RowError."""
-    sheets = read_sheets(data)
+    workbook = read_workbook(data)
+    sheets = workbook.sheets
     member_sheet = _find_sheet(sheets, MEMBER_SHEET, MEMBER_COLUMNS, MEMBER_ALIASES, 3)
     org_sheet = _find_sheet(sheets, ORG_SHEET, ORG_COLUMNS, None, 3)
     if member_sheet is None and org_sheet is None:
@@ -331,10 +369,12 @@ def parse_workbook(data: bytes, *, user: Any) -> ImportPlan:
     scope = ImportScope(user)
     if org_sheet is not None:
         name, header = org_sheet
-        _parse_org_rows(name, sheets[name], header, scope, plan)
+        formulas = _formulas_by_row(workbook.formulas.get(name, set()))
+        _parse_org_rows(name, sheets[name], header, scope, plan, formulas)
     if member_sheet is not None:
         name, header = member_sheet
-        _parse_member_rows(name, sheets[name], header, scope, plan)
+        formulas = _formulas_by_row(workbook.formulas.get(name, set()))
+        _parse_member_rows(name, sheets[name], header, scope, plan, formulas)
     if plan.errors:
         sheet_order = {name: i for i, name in enumerate(sheets)}
         plan.errors.sort(key=lambda e: (sheet_order.get(e.sheet, 0), e.row))
