@@ -41,6 +41,7 @@ from campaigns.scope import (
     output_submissions,
 )
 from orgs.models import Org
+from uploads.serving import attachment_response, download_name
 
 STAGING_DIR = "package_staging"
 STAGING_MAX_AGE_S = 24 * 3600
@@ -109,12 +110,11 @@ def campaign_casebook(request: AuthedRequest, pk: int) -> HttpResponse:
         label=f"案例集导出：{campaign.name}",
         changes={"submissions": [s.pk for s in items]},
     )
-    response = HttpResponse(
+    return attachment_response(
         data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        download_name("案例集", campaign.name, _stamp(), ext="docx"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response["Content-Disposition"] = f"attachment; filename=casebook-{campaign.pk}-{_stamp()}.docx"
-    return response
 
 
 @login_required
@@ -141,7 +141,7 @@ def campaign_package(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return FileResponse(
         out,
         as_attachment=True,
-        filename=f"upward-package-{campaign.pk}-{_stamp()}.zip",
+        filename=download_name("上报包", campaign.name, _stamp(), ext="zip"),
         content_type="application/zip",
     )
 

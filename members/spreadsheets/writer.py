@@ -3,13 +3,11 @@ columns so an export can be edited and imported again.
 """
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import xlsxwriter
-
 from access.scope import Masker
+from lib.xlsx import XlsxBook
 from members.models import Member
 from members.spreadsheets.columns import (
     CHOICES,
@@ -96,8 +94,8 @@ EXAMPLE_ORGS = (
 
 def template_xlsx() -> bytes:
     """The import template: a 党员 sheet with one example row, a 组织 sheet, a 说明 sheet."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = XlsxBook()
+    workbook = book.workbook
     fmt = _formats(workbook)
 
     members = workbook.add_worksheet(MEMBER_SHEET)
@@ -153,8 +151,7 @@ def template_xlsx() -> bytes:
             help_sheet.write_row(
                 line, 0, (column.header, "是" if column.required else "", column.help)
             )
-    workbook.close()
-    return buffer.getvalue()
+    return book.close()
 
 
 def members_xlsx(members: Iterable[Member], *, user: Any, unit_names: Mapping[str, str]) -> bytes:
@@ -166,8 +163,8 @@ def members_xlsx(members: Iterable[Member], *, user: Any, unit_names: Mapping[st
     campuses = dict(Campus.objects.values_list("pk", "name"))
     labels = {name: dict(_choices_of(name)) for name in CHOICES}
     labels["cadre_rank"][""] = ""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True})
+    book = XlsxBook(constant_memory=True)
+    workbook = book.workbook
     fmt = _formats(workbook)
     sheet = workbook.add_worksheet(MEMBER_SHEET)
     _lay_out_member_sheet(sheet, fmt, validate=False)
@@ -197,5 +194,4 @@ def members_xlsx(members: Iterable[Member], *, user: Any, unit_names: Mapping[st
                 sheet.write_datetime(index, col, value, fmt["date"])
             elif value:
                 sheet.write_string(index, col, value)
-    workbook.close()
-    return buffer.getvalue()
+    return book.close()
