@@ -1,0 +1,16 @@
+"""Small helpers shared by the roster pages."""
+
+from typing import Any
+
+from access.scope import orgs_for_user
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _managed_orgs(user: Any, perm: str) -> Any:
+    """The root and units where the user holds `perm` (where posts, phases, rosters are kept)."""
+    return orgs_for_user(user, perm).filter(depth__lte=2).order_by("path")
