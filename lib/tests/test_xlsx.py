@@ -7,6 +7,7 @@ import resource
 import struct
 import time
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -198,3 +199,15 @@ def test_the_writer_writes_text_that_looks_like_a_formula_as_text() -> None:
     assert ws.cell(2, 1).value == "=2+2"
     assert ws.cell(2, 1).data_type == "s"
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_no_export_builds_a_workbook_but_through_the_one_writer() -> None:
+    root = Path(__file__).resolve().parents[2]
+    skipped = {"lib", "bench", ".venv", "node_modules", "static"}
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not ({"tests", *skipped} & set(path.relative_to(root).parts))
+        and "xlsxwriter.Workbook(" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
