@@ -149,16 +149,18 @@ def _sheet_paths(archive: zipfile.ZipFile, inflated: _Inflated) -> dict[str, str
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
 # The common form, <c r="B7" …>, as Excel, WPS and the usual libraries write a cell: an open
 # (not self-closing) cell tag with its reference; the same followed by an <f>.
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
+_LETTERS_DOWN = [bytes([c]) for c in range(ord("Z"), ord("A") - 1, -1)]
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>\s*<f\b')
 _ROW_TAG = re.compile(rb'<row\b(?:[^>]*?\br="([0-9]{1,7})")?')
 
 
 def _common_form(text: bytes) -> bool:
-    """Every cell tag in `text` is <c r="…" …>; else (a prefix, r not first, no r at all) the
-    text is walked tag by tag."""
-    cells = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/")
-    return cells == text.count(b'<c r="') and b":c " not in text and b":c>" not in text
+    """Every tag starting "<c" in `text` is <c r="…" …>; else (a cell with a prefix, with r not
+    first or with no r at all, or another tag such as <col> or <cfRule>) the text is walked
+    tag by tag, which is slower but places every cell."""
+    return text.count(b"<c") == text.count(b'<c r="') and b":c " not in text and b":c>" not in text
 
 
 def _scan_sheet(scan: SheetScan, chunks: Iterator[bytes]) -> None:
@@ -169,27 +171,46 @@ def _scan_sheet(scan: SheetScan, chunks: Iterator[bytes]) -> None:
     row = 0
     for chunk in chunks:
         data = carry + chunk
-        # Keep the last two tags for the next chunk: one may be unfinished, and a cell's tag
-        # must be read together with its first child (an <f> marks a formula).
+        # Carry the last tag (it may be unfinished) to the next chunk, and the tag before it
+        # too when that is a cell's: a cell's tag is read together with its first child (an
+        # <f> marks a formula).
         window = max(0, len(data) - 8192)
-        last = data.rfind(b"<", window)
-        cut = data.rfind(b"<", window, last) if last > 0 else -1
+        cut = data.rfind(b"<", window)
         if cut == -1:
-            cut = last if last != -1 else len(data)
+            cut = len(data)
+        else:
+            before = data.rfind(b"<", window, cut)
+            if before != -1 and _TAG.match(data, before) and data[cut - 2 : cut] != b"/>":
+                cut = before
         text, carry = data[:cut], data[cut:]
         row = _scan_text(scan, text, row)
     _scan_text(scan, carry, row)
     _check_size(scan)
 
 
+def _widest(text: bytes) -> int:
+    """The last column holding a cell: two- and three-letter columns are rare and read with a
+    regular expression; one-letter columns are found by looking for <c r="Z…, <c r="Y… down."""
+    wide = set(_WIDE_CELL.findall(text))
+    if wide:
+        return column_number(max(wide, key=lambda x: (len(x), x)).decode())
+    for letter in _LETTERS_DOWN:
+        at = text.find(b'<c r="' + letter)
+        while at != -1:
+            end = text.find(b">", at)
+            if end != -1 and text[end - 1 : end] != b"/":  # not an empty <c …/>
+                return column_number(letter.decode())
+            at = text.find(b'<c r="' + letter, at + 1)
+    return 0
+
+
 def _scan_text(scan: SheetScan, text: bytes, row: int) -> int:
     if not _common_form(text):
         return _place(scan, text, row)
-    refs = _CELL.findall(text)
-    if refs:
-        scan.rows = max(scan.rows, max(map(int, {number for _, number in refs})))
-        widest = max({letters for letters, _ in refs}, key=lambda x: (len(x), x))
-        scan.columns = max(scan.columns, column_number(widest.decode()))
+    numbers = _CELL_ROW.findall(text)
+    if numbers:
+        scan.rows = max(scan.rows, max(map(int, numbers)))
+        scan.columns = max(scan.columns, _widest(text))
     if b"<f" in text:
         for letters_, number in _FORMULA_CELL.findall(text):
             scan.formulas.add((int(number) - 1, column_number(letters_.decode()) - 1))

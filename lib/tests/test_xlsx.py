@@ -211,3 +211,18 @@ def test_no_export_builds_a_workbook_but_through_the_one_writer() -> None:
         and "xlsxwriter.Workbook(" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1000])
+def test_tags_split_across_chunks_are_read_whole(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(xlsx_scan, "CHUNK", chunk)
+    rows = "".join(
+        f'<row r="{r}">{cell(f"A{r}")}<c r="B{r}"><f>A{r}*2</f><v>2</v></c></row>'
+        for r in range(1, 40)
+    )
+    workbook = read_workbook(crafted(rows))
+    assert workbook.formulas["党员"] == {(r, 1) for r in range(39)}
+    far = crafted(rows + f'<row r="250000">{cell("A250000")}</row>')
+    assert "250000" in refused_quickly(far)
