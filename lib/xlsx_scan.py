@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
-MAX_CELLS = 5_000_000  # rows × columns of the grid a sheet would become
+MAX_CELLS = 4_000_000  # rows × columns of the grid a sheet would become
 MAX_INFLATED_BYTES = 300 * 1024 * 1024  # all members together, as they really inflate
 MAX_MEMBERS = 2_000
 CHUNK = 1024 * 1024
