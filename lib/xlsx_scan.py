@@ -37,10 +37,15 @@ class SheetScan:
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row index, column index)
 
 
+# Attributes up to the tag's end, quoted values read whole (a value may hold ">" or "/").
+_ATTRIBUTES = rb"""(?:[^>"'/]|"[^"]*"|'[^']*')*"""
+_ATTRIBUTES_GROUP = b"(" + _ATTRIBUTES + b")"
 # A tag of a cell or a row, with or without a namespace prefix (<c …>, <x:c …>, <row …>).
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)\b([^>]*?)(/?)>")
-_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)\b" + _ATTRIBUTES_GROUP + rb"(/?)>")
+# The r attribute (not xr, not x:r), as a reader takes it: letters in either case, digits.
+_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"([A-Za-z]+)([0-9]+)")
+_HUGE = 10**10
 _FORMULA = re.compile(rb"\s*<(?:[A-Za-z_][\w.-]*:)?f\b")
 _SHEET = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b([^>]*?)/?>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -49,11 +54,17 @@ _LETTERS = {chr(c): c - 64 for c in range(65, 91)}
 
 
 def column_number(letters: str) -> int:
-    """ "A" → 1, "Z" → 26, "AA" → 27, "XFD" → 16384."""
+    """ "A" → 1, "Z" → 26, "AA" → 27, "XFD" → 16384 (either case; absurd lengths are huge)."""
+    if len(letters) > 6:
+        return _HUGE
     n = 0
-    for letter in letters:
+    for letter in letters.upper():
         n = n * 26 + _LETTERS[letter]
     return n
+
+
+def _number(digits: bytes) -> int:
+    return int(digits) if len(digits.lstrip(b"0")) <= 9 else _HUGE
 
 
 def column_letters(number: int) -> str:
@@ -149,18 +160,26 @@ def _sheet_paths(archive: zipfile.ZipFile, inflated: _Inflated) -> dict[str, str
 _PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
 # The common form, <c r="B7" …>, as Excel, WPS and the usual libraries write a cell: an open
 # (not self-closing) cell tag with its reference; the same followed by an <f>.
-_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
-_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
-_LETTERS_DOWN = [bytes([c]) for c in range(ord("Z"), ord("A") - 1, -1)]
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>\s*<f\b')
-_ROW_TAG = re.compile(rb'<row\b(?:[^>]*?\br="([0-9]{1,7})")?')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"' + _ATTRIBUTES + rb">")
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"' + _ATTRIBUTES + rb">")
+_LETTER_CELLS = [
+    (letter, re.compile(rb'<c r="' + bytes([letter]) + rb'[0-9]{1,7}"' + _ATTRIBUTES + rb">"))
+    for letter in range(ord("Z"), ord("A") - 1, -1)
+]
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"' + _ATTRIBUTES + rb">\s*<f\b")
+_ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}[0-9]{1,7}")')
+_ROW_TAG = re.compile(rb"<row\b" + _ATTRIBUTES_GROUP + rb"/?>")
 
 
 def _common_form(text: bytes) -> bool:
-    """Every tag starting "<c" in `text` is <c r="…" …>; else (a cell with a prefix, with r not
-    first or with no r at all, or another tag such as <col> or <cfRule>) the text is walked
-    tag by tag, which is slower but places every cell."""
-    return text.count(b"<c") == text.count(b'<c r="') and b":c " not in text and b":c>" not in text
+    """Every tag starting "<c" in `text` is <c r="B7" …> with an ordinary reference; else (a
+    prefix, r not first or absent, an odd reference, or another tag such as <col>) the text is
+    walked tag by tag, which is slower but places every cell as a reader does."""
+    return (
+        text.count(b"<c") == text.count(b'<c r="')
+        and b":c" not in text
+        and not _ODD_REF.search(text)
+    )
 
 
 def _scan_sheet(scan: SheetScan, chunks: Iterator[bytes]) -> None:
@@ -190,17 +209,13 @@ def _scan_sheet(scan: SheetScan, chunks: Iterator[bytes]) -> None:
 
 def _widest(text: bytes) -> int:
     """The last column holding a cell: two- and three-letter columns are rare and read with a
-    regular expression; one-letter columns are found by looking for <c r="Z…, <c r="Y… down."""
+    regular expression; one-letter columns are looked for from Z down."""
     wide = set(_WIDE_CELL.findall(text))
     if wide:
         return column_number(max(wide, key=lambda x: (len(x), x)).decode())
-    for letter in _LETTERS_DOWN:
-        at = text.find(b'<c r="' + letter)
-        while at != -1:
-            end = text.find(b">", at)
-            if end != -1 and text[end - 1 : end] != b"/":  # not an empty <c …/>
-                return column_number(letter.decode())
-            at = text.find(b'<c r="' + letter, at + 1)
+    for letter, pattern in _LETTER_CELLS:
+        if pattern.search(text):
+            return letter - 64
     return 0
 
 
@@ -212,12 +227,32 @@ def _scan_text(scan: SheetScan, text: bytes, row: int) -> int:
         scan.rows = max(scan.rows, max(map(int, numbers)))
         scan.columns = max(scan.columns, _widest(text))
     if b"<f" in text:
-        for letters_, number in _FORMULA_CELL.findall(text):
-            scan.formulas.add((int(number) - 1, column_number(letters_.decode()) - 1))
+        for letters, number in _FORMULA_CELL.findall(text):
+            scan.formulas.add((int(number) - 1, column_number(letters.decode()) - 1))
     rows = _ROW_TAG.findall(text)
     if rows:
-        row = int(rows[-1]) if rows[-1] else row + 1
+        row = _row_number(rows[-1], row)
     return row
+
+
+def _r(attributes: bytes) -> bytes | None:
+    found = _R.search(attributes)
+    if found is None:
+        return None
+    return found.group(1) if found.group(1) is not None else found.group(2)
+
+
+def _unreadable() -> XlsxError:
+    return XlsxError("工作表中有无法识别的单元格位置，请用 Excel 或 WPS 另存为 .xlsx 后再上传。")
+
+
+def _row_number(attributes: bytes, row: int) -> int:
+    value = _r(attributes)
+    if value is None:
+        return row + 1
+    if not value.strip().isdigit():
+        raise _unreadable()
+    return _number(value.strip())
 
 
 def _place(scan: SheetScan, text: bytes, row: int) -> int:
@@ -225,16 +260,18 @@ def _place(scan: SheetScan, text: bytes, row: int) -> int:
     for match in _TAG.finditer(text):
         tag, attributes, closed = match.groups()
         if tag == b"row":
-            number = _ROW_NUMBER.search(attributes)
-            row = int(number.group(1)) if number else row + 1
+            row = _row_number(attributes, row)
             column = 0
             continue
-        ref = _REF.search(attributes)
-        if ref:
-            column = column_number(ref.group(1).decode())
-            row = int(ref.group(2))
-        else:
+        value = _r(attributes)
+        if value is None:
             column += 1
+        else:
+            ref = _REF.fullmatch(value)
+            if ref is None:  # what a reader would refuse or unescape: refused here
+                raise _unreadable()
+            column = column_number(ref.group(1).decode())
+            row = _number(ref.group(2))
         if closed:  # <c …/>: a styled cell with nothing in it
             continue
         scan.rows = max(scan.rows, row)

@@ -120,6 +120,37 @@ def test_cells_without_references_are_placed_as_a_reader_places_them() -> None:
     assert "300000" in refused_quickly(prefixed)
 
 
+@pytest.mark.parametrize(
+    "far",
+    [
+        '<c r="t300000"><v>1</v></c>',  # lower case, as a reader accepts it
+        '<c r="T0000300000"><v>1</v></c>',  # leading zeros
+        "<c r='T300000'><v>1</v></c>",  # single quotes
+        '<c s="1" r="T300000"><v>1</v></c>',  # r not first
+        '<c a=">" r="T300000"><v>1</v></c>',  # a quoted ">" before r
+        '<c r="T300000" a="/"><v>1</v></c>',  # a quoted "/" after r
+        '<c\n r="T300000"><v>1</v></c>',  # a line break in the tag
+        '<c xr="A1" r="T300000"><v>1</v></c>',  # another attribute ending in r
+    ],
+)
+def test_cells_written_unusually_are_placed_as_a_reader_places_them(far: str) -> None:
+    data = crafted(f'<row r="1">{cell("A1")}</row><row r="300000">{far}</row>')
+    assert "300000" in refused_quickly(data)
+
+
+@pytest.mark.parametrize(
+    "cell_xml",
+    [
+        '<c r="AAAA1"><v>1</v></c>',  # four letters: column 18,279
+        '<c r="T' + "9" * 5000 + '"><v>1</v></c>',  # more digits than int() takes
+        '<c r="&#84;300000"><v>1</v></c>',  # an entity a reader might unescape
+        '<c r=" T300000"><v>1</v></c>',
+    ],
+)
+def test_absurd_or_encoded_references_are_refused(cell_xml: str) -> None:
+    refused_quickly(crafted(f'<row r="1">{cell_xml}</row>'))
+
+
 def test_a_member_that_inflates_past_the_limit_is_refused_whatever_the_zip_declares(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
