@@ -302,7 +302,12 @@ def _check_size(scan: SheetScan) -> None:
 
 
 def scan_workbook(archive: zipfile.ZipFile) -> dict[str, SheetScan]:
-    """Every worksheet's reach and formula cells by name. Raises XlsxError past a limit."""
+    """Every worksheet's reach and formula cells by name. Raises XlsxError past a limit.
+
+    Every member of the zip is scanned as if it were a sheet, not only those the workbook's
+    relationships name: a reader that resolves a sheet another way (a repeated relationship
+    id, a repeated member name) still finds nothing unchecked. Together the sheets may not
+    pass the cell budget either, since a reader builds them all."""
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise XlsxError(f"工作簿包含的部件超过 {MAX_MEMBERS} 个，无法读取。")
@@ -310,14 +315,24 @@ def scan_workbook(archive: zipfile.ZipFile) -> dict[str, SheetScan]:
     paths = _sheet_paths(archive, inflated)
     by_path = {path: name for name, path in paths.items()}
     scans: dict[str, SheetScan] = {}
+    cells = 0
     for info in members:
         if info.is_dir():
             continue
         name = by_path.get(info.filename)
-        if name is None:  # not a worksheet: inflate it only to count what it holds
-            for _ in inflated.chunks(archive, info):
-                pass
+        scan = SheetScan(name=name or info.filename)
+        _scan_sheet(scan, inflated.chunks(archive, info))
+        cells += scan.rows * scan.columns
+        if cells > MAX_CELLS:
+            raise XlsxError(
+                f"工作簿各工作表合计超过 {MAX_CELLS} 个单元格，无法读取。"
+                "请删除无关的工作表，或分成几个文件导入。"
+            )
+        if name is None:
             continue
-        scans[name] = SheetScan(name=name)
-        _scan_sheet(scans[name], inflated.chunks(archive, info))
+        if name in scans:  # the same member name twice: keep the farther reach of both
+            scan.rows = max(scan.rows, scans[name].rows)
+            scan.columns = max(scan.columns, scans[name].columns)
+            scan.formulas |= scans[name].formulas
+        scans[name] = scan
     return scans

@@ -151,6 +151,19 @@ def test_absurd_or_encoded_references_are_refused(cell_xml: str) -> None:
     refused_quickly(crafted(f'<row r="1">{cell_xml}</row>'))
 
 
+def test_a_far_cell_in_a_member_the_workbook_does_not_name_is_refused_too() -> None:
+    far = f'<sheetData><row r="300000">{cell("A300000")}</row></sheetData>'
+    data = crafted(cell("A1"), extra={"xl/worksheets/sheet2.xml": far.encode()})
+    assert "xl/worksheets/sheet2.xml" in refused_quickly(data)
+
+
+def test_sheets_together_may_not_pass_the_cell_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_scan, "MAX_CELLS", 150)
+    rows = f'<row r="100">{cell("A100")}</row>'
+    data = crafted(rows, extra={"xl/worksheets/sheet2.xml": rows.encode()})
+    assert "合计超过 150 个单元格" in refused_quickly(data)
+
+
 def test_a_member_that_inflates_past_the_limit_is_refused_whatever_the_zip_declares(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
