@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -17,8 +17,8 @@ from lib.xlsx import XLSX_CONTENT_TYPE, XlsxError
 from members.forms_import import ImportUploadForm
 from members.imports import import_batch_apply, import_batch_create
 from members.models import ImportBatch
-from members.spreadsheets import template_xlsx
-from uploads.serving import attachment_response
+from members.spreadsheets import errors_xlsx, template_xlsx
+from uploads.serving import attachment_response, download_name
 
 ERRORS_PER_PAGE = 500
 
@@ -66,6 +66,19 @@ def import_preview(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_apply": batch.state == ImportBatch.State.PREVIEW and not batch.errors,
     }
     return render(request, "members/import_preview.html", context)
+
+
+@login_required
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every problem of an upload as .xlsx (the page shows them 500 at a time)."""
+    batch = _own_batch(request, pk)
+    if not batch.errors:
+        raise Http404
+    data = errors_xlsx(batch.errors, filename=batch.filename)
+    stem = batch.filename.rsplit(".", 1)[0]
+    return attachment_response(
+        data, download_name("导入错误清单", stem, ext="xlsx"), XLSX_CONTENT_TYPE
+    )
 
 
 @login_required

@@ -10,7 +10,7 @@ the Chinese column header and the reason. Where to look:
 - org_names.py  unit / branch / parent names resolved within the importer's scope
 - existing.py   rows compared with stored members: create, update, or not yours to change
 - plan.py       ImportPlan and RowError, what a parse hands to members.imports
-- writer.py     template_xlsx() and members_xlsx()
+- writer.py     template_xlsx(), members_xlsx() and errors_xlsx() (an import's problems)
 """
 
 from members.spreadsheets.columns import (
@@ -26,7 +26,7 @@ from members.spreadsheets.columns import (
 from members.spreadsheets.existing import NUMBER_NOT_YOURS
 from members.spreadsheets.plan import ImportPlan, RowError, SpreadsheetError
 from members.spreadsheets.reader import parse_workbook
-from members.spreadsheets.writer import members_xlsx, template_xlsx
+from members.spreadsheets.writer import errors_xlsx, members_xlsx, template_xlsx
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -41,6 +41,7 @@ __all__ = [
     "ImportPlan",
     "RowError",
     "SpreadsheetError",
+    "errors_xlsx",
     "members_xlsx",
     "parse_workbook",
     "template_xlsx",

@@ -195,3 +195,24 @@ def members_xlsx(members: Iterable[Member], *, user: Any, unit_names: Mapping[st
             elif value:
                 sheet.write_string(index, col, value)
     return book.close()
+
+
+ERROR_HEADERS = (("工作表", 14), ("行号", 8), ("列", 16), ("原因", 70))
+
+
+def errors_xlsx(errors: Iterable[Mapping[str, Any]], *, filename: str) -> bytes:
+    """An import's problems, one row each, to fix a large file from a list."""
+    book = XlsxBook()
+    fmt = _formats(book.workbook)
+    sheet = book.sheet("错误清单")
+    book.cell(
+        sheet, 0, 0, f"「{filename}」导入错误清单（整个文件未导入，请修改后重新上传）", fmt["title"]
+    )
+    for col, (header, width) in enumerate(ERROR_HEADERS):
+        sheet.set_column(col, col, width, fmt["wrap"] if header == "原因" else None)
+        book.cell(sheet, 1, col, header, fmt["header"])
+    for line, error in enumerate(errors, start=2):
+        values = (error["sheet"], error["row"], error["column"] or "—", error["message"])
+        book.row(sheet, line, values)
+    sheet.freeze_panes(2, 0)
+    return book.close()
