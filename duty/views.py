@@ -1,6 +1,5 @@
 """Duty pages: a member's shifts and check-in, person-times figures, pledges, zones, teams."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,15 +38,15 @@ from duty.scope import (
     zones_for_user,
 )
 from duty.services import CHECK_IN_EARLY, CHECK_OUT_LATE, shift_times
+from lib.xlsx import XLSX_CONTENT_TYPE
+from uploads.serving import attachment_response, download_name
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={name}-{stamp}.xlsx"
-    return response
+def _xlsx(data: bytes, *name: str) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return attachment_response(data, download_name(*name, stamp, ext="xlsx"), XLSX)
 
 
 def _ip(request: AuthedRequest) -> str | None:
@@ -230,7 +229,7 @@ def duty_stats_export(request: AuthedRequest) -> HttpResponse:
         label="值班人次统计导出",
         changes={"filters": {k: request.GET[k] for k in STATS_KEYS if request.GET.get(k)}},
     )
-    return _xlsx(data, "person-times")
+    return _xlsx(data, "值班人次统计")
 
 
 # --- pledges --------------------------------------------------------------------------------
@@ -371,7 +370,7 @@ def pledge_export(request: AuthedRequest, pk: int) -> HttpResponse:
     units = selectors.unit_names_for({b["path"] for b in branches})
     data = spreadsheets.pledge_xlsx(pledge, branches, members, signatures, units)
     audit_record(actor=user, action="pledge.export", target=pledge, label=f"签署情况导出：{pledge}")
-    return _xlsx(data, "pledge-signatures")
+    return _xlsx(data, "签署情况", pledge.title)
 
 
 # --- zones and teams ------------------------------------------------------------------------
@@ -524,7 +523,7 @@ def _group_export(request: AuthedRequest, qs: Any, title: str, teams: bool) -> H
     qs = qs.prefetch_related("members__branch").order_by("org__path", "name")
     data = spreadsheets.groups_xlsx(title, qs, teams=teams)
     audit_record(actor=user, action="team.export" if teams else "zone.export", label=f"{title}导出")
-    return _xlsx(data, "teams" if teams else "zones")
+    return _xlsx(data, title)
 
 
 @login_required

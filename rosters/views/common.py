@@ -3,8 +3,9 @@
 from typing import Any
 
 from access.scope import orgs_for_user
+from lib.xlsx import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 MAX_ID = 2**31 - 1  # larger numbers are no id: never sent to the database (SQLite overflows)

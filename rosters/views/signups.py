@@ -28,6 +28,7 @@ from rosters.models import SignUp
 from rosters.scope import duty_masker, get_phase_for_user, get_signup_for_user
 from rosters.spreadsheets import signups_xlsx
 from rosters.views.common import XLSX
+from uploads.serving import attachment_response, download_name
 
 
 @login_required
@@ -146,10 +147,7 @@ def signup_export(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     form = "汇总表" if rollup else "报名表"
     audit_record(actor=user, action="signup.export", target=phase, label=f"{phase.name} {form}导出")
-    response = HttpResponse(data, content_type=XLSX)
-    kind = "rollup" if rollup else "signups"
-    response["Content-Disposition"] = f"attachment; filename=phase-{phase.pk}-{kind}.xlsx"
-    return response
+    return attachment_response(data, download_name(form, phase.name, ext="xlsx"), XLSX)
 
 
 @login_required
