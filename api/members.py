@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from access.scope import Masker, get_member_for_user
-from audit.services import audit_record
 from api.schemas import ErrorOut, MemberOut, MemberPage, MemberQuery, Paging, ValidationErrorOut
+from audit.services import audit_record
 from members.models import Member
 from members.selectors import MemberFilters, member_list, unit_names
 from orgs.models import Org
