@@ -295,6 +295,7 @@ KEY_LABELS: dict[str, str] = {
     "whereabouts": "去向",
 }
 
+_KEY_ORDER = {key: i for i, key in enumerate(KEY_LABELS)}
 # Choices of payload keys that are not a field of the object's model.
 KEY_CHOICES: dict[str, dict[str, str]] = {"role": {str(v): str(lbl) for v, lbl in Role.choices}}
 # Keys that hold an internal id: shown as a count (lists) or not at all (one id).
@@ -629,13 +630,28 @@ def render_event(
         payload.used.add("count")
     details = [
         _detail(key, value, _model_for(key, model), refs)
-        for key, value in shown.items()
+        for key, value in sorted(shown.items(), key=lambda item: _order(model, item[0]))
         if key not in payload.used and key not in HIDDEN_KEYS and _shown(key, value)
     ]
     sentence = f"{who} {text}"
     if details:
         sentence += ("；" if "：" in text else "：") + "；".join(details)
     return Line(at=event.at, who=who, sentence=sentence, ip=event.ip, details=details)
+
+
+def _order(model: type[models.Model] | None, key: str) -> tuple[int, int, str]:
+    """Details in the form's order: the model's fields, then KEY_LABELS, then the rest
+    (PostgreSQL's jsonb keeps no order of its own)."""
+    fields = _field_order(model._meta.label_lower) if model is not None else {}
+    if key in fields:
+        return (0, fields[key], key)
+    return (1, _KEY_ORDER.get(key, len(_KEY_ORDER)), key)
+
+
+@cache
+def _field_order(label: str) -> dict[str, int]:
+    model = _model(label)
+    return {f.name: i for i, f in enumerate(model._meta.fields)} if model else {}
 
 
 def _shown(key: str, value: Any) -> bool:

@@ -26,8 +26,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def audit_event_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
-    """Newest first, with the actor (and their member record) joined in."""
-    events = AuditEvent.objects.select_related("actor", "actor__member").order_by("-at", "-id")
+    """The matching events, newest first (paginate their ids: audit_event_ids)."""
+    events = AuditEvent.objects.order_by("-at", "-id")
     if filters.person:
         events = events.filter(actor_id__in=actor_ids_matching(filters.person))
     if filters.action.endswith("."):
@@ -45,3 +45,85 @@ def audit_event_list(*, filters: AuditFilters) -> QuerySet[AuditEvent]:
     if filters.until:
         events = events.filter(at__lt=_day_start(filters.until + dt.timedelta(days=1)))
     return events
+
+
+# A page counts at most this many matching events: the log only grows, and a count of all of
+# it would cost more than the page.
+COUNT_CAP = 10_000
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the log, newest first: the (time, id) of an event, as 「微秒-编号」."""
+
+    at: dt.datetime
+    id: int
+
+    def __str__(self) -> str:
+        return f"{(self.at - EPOCH) // dt.timedelta(microseconds=1)}-{self.id}"
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> "Cursor":
+        return cls(event.at, event.pk)
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor | None":
+        micros, _, pk = (text or "").partition("-")
+        if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+            return None
+        try:
+            at = EPOCH + dt.timedelta(microseconds=int(micros))
+        except OverflowError:
+            return None
+        return cls(at, int(pk))
+
+
+@dataclass
+class AuditPage:
+    events: list[AuditEvent]
+    count: int  # matching events, up to COUNT_CAP
+    capped: bool  # more than COUNT_CAP match
+    newer: Cursor | None  # the link to the newer page, if there is one
+    older: Cursor | None  # the link to the older page, if there is one
+
+
+def audit_event_page(
+    *,
+    filters: AuditFilters,
+    size: int,
+    before: Cursor | None = None,
+    after: Cursor | None = None,
+) -> AuditPage:
+    """One page of the log: the newest events older than `before` (or the oldest newer than
+    `after`, shown newest first). Keyset pagination: a page deep in the log costs what the
+    first one does. Two queries: the capped count and the page."""
+    matching = audit_event_list(filters=filters)
+    count = matching[: COUNT_CAP + 1].count()
+    events = matching.select_related("actor", "actor__member")
+    if after is not None:
+        newer_first = events.filter(
+            Q(at__gte=after.at) & (Q(at__gt=after.at) | Q(id__gt=after.id))
+        ).order_by("at", "id")
+        rows = list(newer_first[: size + 1])
+        more_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return AuditPage(
+            events=rows,
+            count=min(count, COUNT_CAP),
+            capped=count > COUNT_CAP,
+            newer=Cursor.of(rows[0]) if more_newer and rows else None,
+            older=Cursor.of(rows[-1]) if rows else None,
+        )
+    if before is not None:
+        events = events.filter(Q(at__lte=before.at) & (Q(at__lt=before.at) | Q(id__lt=before.id)))
+    rows = list(events[: size + 1])
+    more_older = len(rows) > size
+    rows = rows[:size]
+    return AuditPage(
+        events=rows,
+        count=min(count, COUNT_CAP),
+        capped=count > COUNT_CAP,
+        newer=Cursor.of(rows[0]) if before is not None and rows else None,
+        older=Cursor.of(rows[-1]) if more_older else None,
+    )
