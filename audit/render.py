@@ -599,7 +599,8 @@ def render_event(
     event: Any, *, who: str, masker: Masker, paths: dict[int, str], refs: Refs
 ) -> Line:
     model = _model(event.target_type) if event.target_type else None
-    noun = noun_of(event.target_type) if event.target_type else ""
+    # a row without its object (an old or hand-written one): the action's kind names it
+    noun = noun_of(event.target_type) if event.target_type else GROUPS.get(_prefix(event), "")
     label = clean_label(event)
     changes: dict[str, Any] = event.changes if isinstance(event.changes, dict) else {}
     member_id = None
@@ -659,6 +660,10 @@ def _shown(key: str, value: Any) -> bool:
     if key in ID_KEYS and not isinstance(value, list):
         return False
     return value not in ({}, [])
+
+
+def _prefix(event: Any) -> str:
+    return str(event.action).split(".", 1)[0]
 
 
 def _model_for(key: str, model: type[models.Model] | None) -> type[models.Model] | None:
