@@ -286,6 +286,13 @@ KEY_LABELS: dict[str, str] = {
     "slots": "班次",
     "start": "开始",
     "hours": "时长（小时）",
+    "order": "顺序",
+    "version": "版本",
+    "settings": "排班设置",
+    "campaign": "活动",
+    "phase": "阶段",
+    "created_by": "创建人",
+    "updated_by": "修改人",
     "cadre_only": "只看干部",
     "sort": "排序",
     "campus": "校区",
@@ -656,9 +663,11 @@ def _field_order(label: str) -> dict[str, int]:
 
 
 def _shown(key: str, value: Any) -> bool:
-    """Whether a payload key is worth a detail: not one internal id, not an empty filter."""
+    """Whether a payload key is worth a detail: not one internal id, not an empty value."""
     if key in ID_KEYS and not isinstance(value, list):
         return False
+    if _is_pair(key, value) and value[0] is None and value[1] in (None, "", [], {}):
+        return False  # created empty
     return value not in ({}, [])
 
 

@@ -175,7 +175,12 @@ PAYLOADS: dict[str, dict[str, Any]] = {
     "campaign.casebook_export": {"submissions": [1, 2, 3]},
     "campaign.package_export": {"submissions": [1, 2], "files": 5},
     "campaign.package_import": {"source": "甲大学", "installation_id": "abc"},
-    "deliverable.create": {"material_types": [None, ["video", "text"]], "name": [None, "微党课"]},
+    "deliverable.create": {
+        "material_types": [None, ["video", "text"]],
+        "name": [None, "微党课"],
+        "topics": [None, []],
+        "order": [None, 4],
+    },
     "submission.submitted": {"state": ["draft", "submitted"]},
     "submission.returned": {"state": ["submitted", "returned"], "comment": "请补充材料"},
     "submission.review": {"score": ["80.0", "92.5"], "comment": "好"},
@@ -248,7 +253,7 @@ def test_every_action_reads_without_codes_or_python_reprs(cast: Cast) -> None:
     text = "\n".join(lines)
     assert "撤销了用户 zhibu 在「计算机学院党委」的支部书记角色" in text
     assert "甲 2026年3月1日 早班" in text
-    assert "视频、文字" in text
+    assert "任务项 甲 2026年3月1日 早班：名称 微党课；允许的素材类型 视频、文字；顺序 4" in text
     assert "班次 名称 早班，开始 08:00，时长（小时） 4" in text
     assert "批准了换班申请 编号 3" in text
     assert "其中 50 人显示完整手机号或身份证号（共 312 人符合条件）" in text
