@@ -66,6 +66,10 @@ SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-change-me-in-production
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = envstr("SITE_NAME", "党建工作平台")
+# Behind a reverse proxy: the proxies' addresses or networks whose client-address header is
+# believed (audit.context.client_address); from anyone else the header is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+CLIENT_ADDRESS_HEADER = envstr("CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

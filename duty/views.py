@@ -22,6 +22,7 @@ from access.scope import (
     own_member_id,
     require_anywhere,
 )
+from audit.context import client_address
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from duty import selectors, services, spreadsheets
@@ -50,7 +51,7 @@ def _xlsx(data: bytes, *name: str) -> HttpResponse:
 
 
 def _ip(request: AuthedRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def _is_manager(user: Any) -> dict[str, bool]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from audit.services import audit_record, diff_fields
+from audit.services import audit_record, diff_fields, field_changes
 from campaigns.models import (
     Campaign,
     Deliverable,
@@ -95,13 +95,17 @@ def unit_summary_save(*, actor: Any, deliverable: Deliverable, org: Org, text: s
     text = text.strip()
     if not text:
         raise ValidationError({"text": "请填写情况总结。"})
+    before = UnitSummary.objects.select_for_update().filter(deliverable=deliverable, org=org)
+    before_text = before.values_list("text", flat=True).first()
     summary, created = UnitSummary.objects.update_or_create(
         deliverable=deliverable, org=org, defaults={"text": text, "updated_by": actor}
     )
-    audit_record(
-        actor=actor,
-        action="unit_summary.create" if created else "unit_summary.update",
-        target=summary,
-        changes={"text": [None, text[:200]]},
-    )
+    changes = field_changes({"text": before_text}, summary, ["text"])
+    if created or changes:
+        audit_record(
+            actor=actor,
+            action="unit_summary.create" if created else "unit_summary.update",
+            target=summary,
+            changes=changes,
+        )
     return summary
