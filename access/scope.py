@@ -81,6 +81,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ALLOCATE,
             Perm.ROSTER_MANAGE,
             Perm.DUTY_STATS,
+            Perm.DUTY_FULL_PHONE,
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
