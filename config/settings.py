@@ -5,6 +5,7 @@ through the small typed helpers below, which refuse a value they cannot read.
 """
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -62,7 +63,21 @@ def database_from_url(url: str) -> dict[str, object]:
 
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# The test runner and the type checker load these settings but serve nobody.
+TOOLING = "pytest" in sys.modules or "mypy" in sys.modules
+# The committed key is for a laptop only: `check --deploy` flags it (security.W009), and a
+# production process (DEBUG false) refuses to start without a key of its own.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-8f3a"
+SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or TOOLING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production (DEBUG false) needs a long random SECRET_KEY "
+            "in the environment; the development key is used only with DEBUG=true."
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+# This installation's id in upward packages; empty means derived (one-way) from SECRET_KEY.
+INSTALLATION_ID = envstr("INSTALLATION_ID", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = envstr("SITE_NAME", "党建工作平台")
