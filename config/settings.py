@@ -44,11 +44,23 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 def database_from_url(url: str) -> dict[str, object]:
-    """postgres://user:password@host:port/name, or sqlite:///path (relative to BASE_DIR)."""
+    """postgres://user:password@host:port/name, or sqlite:///path (relative to BASE_DIR;
+    sqlite:////abs/path for an absolute one)."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = parsed.path.lstrip("/") or "db.sqlite3"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / path}
+        path = parsed.path[1:] or "db.sqlite3"
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / path,
+            # Concurrent writers wait for each other instead of failing with
+            # 「database is locked」: write-ahead log, the write lock taken when a transaction
+            # begins, and up to 20 s of waiting for it.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": envint("SQLITE_TIMEOUT_SECONDS", 20),
+            },
+        }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -198,8 +210,9 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")
 
 # Production hardening: on unless DEBUG, so `check --deploy` passes with production values.
-# HTTPS_ONLY=false serves plain HTTP (the tests' live server, a loopback demo).
-HTTPS_ONLY = envbool("HTTPS_ONLY", not DEBUG)
+# HTTPS_ONLY=false serves plain HTTP (a loopback demo); the test runner's client and live
+# server speak plain HTTP too.
+HTTPS_ONLY = envbool("HTTPS_ONLY", not (DEBUG or TOOLING))
 SECURE_SSL_REDIRECT = HTTPS_ONLY
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY

@@ -16,7 +16,7 @@ def _run(*args: str, **env_overrides: str) -> subprocess.CompletedProcess[str]:
         for k, v in os.environ.items()
         if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "INSTALLATION_ID")
     }
-    env.update(DATABASE_URL="sqlite:///unused.sqlite3", **env_overrides)
+    env.update({"DATABASE_URL": "sqlite:///unused.sqlite3", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", *args], env=env, capture_output=True, text=True
     )
@@ -65,3 +65,44 @@ def test_installation_id_without_setting_is_derived_from_the_key(settings) -> No
     settings.SECRET_KEY = "another-key-" + "x" * 50
 
     assert installation_id() != first
+
+
+CONCURRENT_WRITES = """
+import threading, time
+from django.db import connection, transaction
+with connection.cursor() as c:
+    c.execute("PRAGMA journal_mode")
+    print("journal_mode", c.fetchone()[0])
+    c.execute("CREATE TABLE tally (n integer)")
+errors = []
+def work():
+    try:
+        with transaction.atomic():
+            with connection.cursor() as c:
+                c.execute("SELECT count(*) FROM tally")
+                time.sleep(0.3)
+                c.execute("INSERT INTO tally VALUES (1)")
+    except Exception as e:
+        errors.append(repr(e))
+    finally:
+        connection.close()
+threads = [threading.Thread(target=work) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+with connection.cursor() as c:
+    c.execute("SELECT count(*) FROM tally")
+    print("rows", c.fetchone()[0], "errors", errors)
+"""
+
+
+def test_sqlite_concurrent_writes_wait_instead_of_failing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = _run(
+        "shell",
+        "-c",
+        CONCURRENT_WRITES,
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{tmp_path}/demo.sqlite3",
+    )
+
+    assert "journal_mode wal" in result.stdout, result.stdout + result.stderr
+    assert "rows 4 errors []" in result.stdout, result.stdout + result.stderr
