@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from access.scope import Perm, own_member_id, require_anywhere
-from api.schemas import ErrorOut, ValidationErrorOut
+from api.schemas import ErrorOut, IdField, ValidationErrorOut
 from duty import selectors
 from duty.models import PledgeSignature, ResponsibilityZone, Team
 from duty.scope import (
@@ -28,10 +28,10 @@ class PersonTimesQuery(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     scheduled: bool = False
-    phase: int | None = None
-    post: int | None = None
-    campus: int | None = None
-    unit: int | None = None
+    phase: int | None = IdField("阶段 id")
+    post: int | None = IdField("岗位 id")
+    campus: int | None = IdField("校区 id")
+    unit: int | None = IdField("单位（二级党委）id")
 
 
 class CountRow(Schema):

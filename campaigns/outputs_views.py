@@ -40,6 +40,7 @@ from campaigns.scope import (
     get_campaign_for_outputs,
     output_submissions,
 )
+from lib.params import parse_ids
 from orgs.models import Org
 
 STAGING_DIR = "package_staging"
@@ -52,7 +53,7 @@ def _unit_names() -> dict[str, str]:
 
 def _chosen(request: AuthedRequest, items: QuerySet[Submission]) -> QuerySet[Submission]:
     """The ticked submissions (`s`), or all of them when none is named."""
-    ids = [int(v) for v in request.GET.getlist("s") if v.isdigit()]
+    ids = parse_ids(request.GET.getlist("s"))
     if ids:
         items = items.filter(pk__in=ids)
     if request.GET.get("only") == "recommended":

@@ -58,6 +58,7 @@ from campaigns.scope import (
     sees_campaigns,
     submitting_orgs_for_user,
 )
+from lib.params import parse_id
 from orgs.models import Org
 
 S = SubmissionState
@@ -80,7 +81,7 @@ ACCEPT = {
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _require_campaigns(user: Any) -> None:

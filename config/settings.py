@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.outofrange.OutOfRangeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -27,6 +27,7 @@ from access.scope import (
 )
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
+from lib.params import parse_id
 from lib.roster import FormatError, Problem, Result
 from members.models import Member
 from members.selectors import unit_names
@@ -60,7 +61,7 @@ WORKER_WAIT_S = 10
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _managed_orgs(user: Any, perm: str) -> Any:
