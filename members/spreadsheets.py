@@ -17,7 +17,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from access.scope import Masker, Perm, orgs_for_user, paths_with
-from lib.cn import check_id_number, clean_number, clean_phone, normalize_text, parse_date
+from lib.cn import (
+    check_id_number,
+    check_past_date,
+    clean_number,
+    clean_phone,
+    normalize_text,
+    parse_date,
+)
 from lib.xlsx import Header, Row, XlsxError, find_header, header_key, read_sheets, row_is_blank
 from members.models import (
     CadreRank,
@@ -491,7 +498,7 @@ def _parse_member_row(
             out[name] = found
         elif name in DATE_FIELDS:
             try:
-                out[name] = parse_date(value).isoformat()
+                out[name] = check_past_date(parse_date(value), today=dt.date.today()).isoformat()
             except ValueError as e:
                 reader.error(column.header, str(e))
         elif name == "campus":
