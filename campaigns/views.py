@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
@@ -40,6 +41,7 @@ from campaigns.models import (
     TRANSITIONS,
     Deliverable,
     DeliverableKind,
+    LatePolicy,
     MaterialType,
     SubmissionState,
     UnitSummary,
@@ -210,6 +212,18 @@ def _deliverable_form_view(
                 fresh = Deliverable.objects.get(pk=deliverable.pk)
                 services.deliverable_update(actor=user, deliverable=fresh, **fields)
                 messages.success(request, "已保存。")
+            if form.deadline_passed():
+                deadline = timezone.localtime(fields["deadline"])
+                late = (
+                    "各单位已无法报送"
+                    if fields["late_policy"] == LatePolicy.REFUSE
+                    else "各单位现在报送将被标记为逾期"
+                )
+                messages.warning(
+                    request,
+                    f"截止时间已过（{deadline:%Y-%m-%d %H:%M}）：{late}。"
+                    "如非有意，请修改截止时间。",
+                )
             return reverse("campaign_detail", args=[campaign.pk])
 
         if done := submit_once(request, form, write):
