@@ -132,7 +132,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
-    "config.outofrange.OutOfRangeMiddleware",
+    "config.dberrors.DatabaseRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

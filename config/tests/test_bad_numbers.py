@@ -2,13 +2,13 @@
 
 import pytest
 from django.conf import settings
-from django.db import DataError
+from django.db import DataError, IntegrityError
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
 from campaigns.tests.factories_outputs import CampaignFactory
-from config.outofrange import OutOfRangeMiddleware
+from config.dberrors import DatabaseRefusalMiddleware
 from conftest import Cast
 
 ODD = ["99999999999999999999", "1e30", "²", "-1", "9" * 400]
@@ -74,7 +74,7 @@ def test_a_huge_number_reaching_the_database_is_a_chinese_400(cast: Cast, client
 def test_a_number_the_database_cannot_hold_is_a_chinese_400(
     rf: RequestFactory, exc: Exception, path: str
 ) -> None:
-    middleware = OutOfRangeMiddleware(lambda request: HttpResponse())
+    middleware = DatabaseRefusalMiddleware(lambda request: HttpResponse())
 
     response = middleware.process_exception(rf.get(path), exc)
 
@@ -83,10 +83,36 @@ def test_a_number_the_database_cannot_hold_is_a_chinese_400(
 
 
 def test_other_database_errors_are_not_hidden(rf: RequestFactory) -> None:
-    middleware = OutOfRangeMiddleware(lambda request: HttpResponse())
+    middleware = DatabaseRefusalMiddleware(lambda request: HttpResponse())
 
     assert middleware.process_exception(rf.get("/"), DataError("invalid input syntax")) is None
 
 
 def test_the_middleware_is_installed() -> None:
-    assert "config.outofrange.OutOfRangeMiddleware" in settings.MIDDLEWARE
+    assert "config.dberrors.DatabaseRefusalMiddleware" in settings.MIDDLEWARE
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        IntegrityError("UNIQUE constraint failed: orgs_campus.name"),
+        IntegrityError('duplicate key value violates unique constraint "orgs_campus_name_key"'),
+    ],
+)
+@pytest.mark.parametrize("path", ["/orgs/campuses/", "/api/members"])
+def test_a_unique_clash_is_a_chinese_409(rf: RequestFactory, exc: Exception, path: str) -> None:
+    middleware = DatabaseRefusalMiddleware(lambda request: HttpResponse())
+
+    response = middleware.process_exception(rf.post(path), exc)
+
+    assert response is not None and response.status_code == 409
+    text = response.content.decode()
+    assert "与已有记录重复" in text
+    assert "orgs_campus" not in text
+
+
+def test_other_integrity_errors_are_not_hidden(rf: RequestFactory) -> None:
+    middleware = DatabaseRefusalMiddleware(lambda request: HttpResponse())
+    exc = IntegrityError("FOREIGN KEY constraint failed")
+
+    assert middleware.process_exception(rf.post("/"), exc) is None
