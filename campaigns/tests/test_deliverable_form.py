@@ -115,3 +115,17 @@ def test_a_double_submitted_submission_form_creates_one_submission(cast: Cast) -
     assert first.status_code == second.status_code == 302, first.content.decode()[:500]
     assert Submission.objects.filter(title="抗疫一线的党员").count() == 1
     assert first["Location"] == second["Location"]
+
+
+def test_django_messages_stay_chinese_for_an_english_browser(
+    cast: Cast, campaign: Campaign
+) -> None:
+    response = cast.client("school_admin").post(
+        reverse("deliverable_new", args=[campaign.pk]),
+        _form(quota="5000", material_types=["nonsense"]),
+        HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9",
+    )
+
+    errors = response.context["form"].errors
+    assert "1000" in errors["quota"][0] and "Ensure" not in errors["quota"][0]
+    assert "Select a valid choice" not in errors["material_types"][0]

@@ -116,3 +116,19 @@ def test_other_integrity_errors_are_not_hidden(rf: RequestFactory) -> None:
     exc = IntegrityError("FOREIGN KEY constraint failed")
 
     assert middleware.process_exception(rf.post("/"), exc) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/members/99999999999999999999/",
+        "/members/9223372036854775808/edit/",
+        "/api/members/99999999999999999999",
+        "/orgs/99999999999999999999/",
+    ],
+)
+def test_ids_beyond_bigint_in_a_path_are_not_found(cast: Cast, url: str) -> None:
+    client = cast.client("school_admin")
+    client.raise_request_exception = False
+
+    assert client.get(url).status_code == 404
