@@ -28,7 +28,7 @@ def _bound_ids(field: forms.ModelMultipleChoiceField) -> None:
     def bounded_clean(value: Any) -> Any:
         for pk in value if isinstance(value, list | tuple) else []:
             digits = str(pk).strip().lstrip("-")
-            if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
+            if digits.isascii() and digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
                 raise forms.ValidationError(
                     field.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

@@ -27,7 +27,7 @@ from access.scope import (
 )
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
-from lib.params import parse_id
+from lib.params import parse_id, parse_ids
 from lib.roster import FormatError, Problem, Result
 from members.models import Member
 from members.selectors import unit_names
@@ -225,7 +225,7 @@ def signup_form(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("phase_detail", pk=phase.pk)
     wanted = signup.wanted_posts if signup else []
     if request.method == "POST":
-        wanted = [int(v) for v in request.POST.getlist("wanted") if v.isdigit()]
+        wanted = parse_ids(request.POST.getlist("wanted"))
     return render(
         request,
         "rosters/signup_form.html",

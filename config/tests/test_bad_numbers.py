@@ -132,3 +132,18 @@ def test_ids_beyond_bigint_in_a_path_are_not_found(cast: Cast, url: str) -> None
     client.raise_request_exception = False
 
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999"])
+def test_odd_digits_in_choice_fields_are_form_errors(cast: Cast, value: str) -> None:
+    client = cast.client("school_admin")
+    client.raise_request_exception = False
+
+    zone = client.post(reverse("zone_new"), {"name": "一号楼", "members": [value]})
+    move = client.post(
+        reverse("member_move", args=[cast.member_a.pk]),
+        {"to_branch": value, "moved_on": "2020-03-01"},
+    )
+
+    assert zone.status_code == move.status_code == 200
+    assert move.context["form"].errors["to_branch"]
