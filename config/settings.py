@@ -56,7 +56,7 @@ def database_from_url(url: str) -> dict[str, object]:
             # 「database is locked」: write-ahead log, the write lock taken when a transaction
             # begins, and up to 20 s of waiting for it.
             "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": "PRAGMA journal_mode=WAL;",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": envint("SQLITE_TIMEOUT_SECONDS", 20),
             },
