@@ -175,8 +175,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: after AXES_FAILURE_LIMIT failures a username is locked whatever address the
-# attempts came from, and an address is throttled whatever usernames it tried (either one).
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+# attempts came from; after AXES_ADDRESS_FAILURE_LIMIT failures an address is throttled
+# whatever usernames it tried (higher: a campus NAT puts many people behind one address).
+AXES_FAILURE_LIMIT = "config.lockout.failure_limit"
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号或本机地址已被暂时锁定，请稍后再试。"
