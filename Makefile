@@ -48,7 +48,7 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 pytest: install system-deps
-	$(PY) scripts/with_postgres.py $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true $(PY) scripts/with_postgres.py $(PY) manage.py makemigrations --check --dry-run
 	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_ARGS)
 
 test: install system-deps lint typecheck pytest

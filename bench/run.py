@@ -37,6 +37,8 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["HTTPS_ONLY"] = "false"
     os.environ["DEBUG"] = "false"
+    # Production settings need a key of their own; the benchmark's throwaway one will do.
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k3y" * 20)
     import django
 
     django.setup()

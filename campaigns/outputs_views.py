@@ -41,6 +41,7 @@ from campaigns.scope import (
     get_campaign_for_outputs,
     output_submissions,
 )
+from lib.params import parse_ids
 from orgs.models import Org
 from uploads.serving import attachment_response, download_name
 
@@ -54,7 +55,7 @@ def _unit_names() -> dict[str, str]:
 
 def _chosen(request: AuthedRequest, items: QuerySet[Submission]) -> QuerySet[Submission]:
     """The ticked submissions (`s`), or all of them when none is named."""
-    ids = [int(v) for v in request.GET.getlist("s") if v.isdigit()]
+    ids = parse_ids(request.GET.getlist("s"))
     if ids:
         items = items.filter(pk__in=ids)
     if request.GET.get("only") == "recommended":

@@ -84,7 +84,7 @@ class PackageError(Exception):
 def installation_id() -> str:
     """A stable id of this installation: settings.INSTALLATION_ID if set, else a UUID derived
     (one-way) from SECRET_KEY, so it stays the same as long as the key does."""
-    configured = getattr(settings, "INSTALLATION_ID", "")
+    configured = settings.INSTALLATION_ID
     if configured:
         return str(configured)
     digest = hmac.new(

@@ -39,6 +39,7 @@ from duty.scope import (
     zones_for_user,
 )
 from duty.services import CHECK_IN_EARLY, CHECK_OUT_LATE, shift_times
+from lib.params import parse_id
 from lib.xlsx import XLSX_CONTENT_TYPE
 from uploads.serving import attachment_response, download_name
 
@@ -316,7 +317,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             user,
             pledge,
             unsigned_only=True,
-            branch_id=int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
+            branch_id=parse_id(branch_id),
         )
         unsigned_page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(
@@ -330,7 +331,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "sign_form": SignForm() if addressed and mine is None and not closed else None,
             "branches": branches,
             "totals": {k: sum(b[k] for b in branches) for k in ("expected", "signed", "unsigned")},
-            "branch_id": int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
+            "branch_id": parse_id(branch_id),
             "page": unsigned_page,
             "querystring_nopage": urlencode({"branch": branch_id} if branch_id else {}),
             "can_edit": can(user, Perm.PLEDGE_MANAGE, pledge.org),

@@ -26,6 +26,7 @@ from access.scope import (
 )
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
+from lib.params import parse_id
 from lib.xlsx import XLSX_CONTENT_TYPE
 from members import selectors, services
 from members.forms import (
@@ -57,7 +58,7 @@ FILTER_KEYS = (
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def filters_from(params: Any) -> selectors.MemberFilters:

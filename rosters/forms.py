@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from config.forms import DateInput, StyledFormMixin
+from lib.params import parse_ids, parse_int
 from members.forms import _clean_phone
 from orgs.models import Campus, Org
 from rosters.models import Phase, Post, PostKind
@@ -219,16 +220,11 @@ class SignUpForm(StyledFormMixin, forms.Form):
         raw = self.data.getlist("wanted") if hasattr(self.data, "getlist") else []
         known = {p.pk for p in self.posts}
         wanted: list[int] = []
-        for value in raw:
-            if value.isdigit() and int(value) in known and int(value) not in wanted:
-                wanted.append(int(value))
+        for pk in parse_ids(raw):
+            if pk in known and pk not in wanted:
+                wanted.append(pk)
         # the order chosen on the page: "order_<post pk>" = 1, 2, 3 …
-        order = {
-            pk: int(self.data.get(f"order_{pk}") or 99)
-            if str(self.data.get(f"order_{pk}", "")).isdigit()
-            else 99
-            for pk in wanted
-        }
+        order = {pk: parse_int(self.data.get(f"order_{pk}")) or 99 for pk in wanted}
         position = {pk: i for i, pk in enumerate(wanted)}
         wanted.sort(key=lambda pk: (order[pk], position[pk]))
         if not wanted:

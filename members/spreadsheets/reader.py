@@ -3,13 +3,21 @@ RowError with the Excel row number, the Chinese column header and the reason. Th
 makes do not grow with the file.
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from lib.cn import check_id_number, clean_number, clean_phone, normalize_text, parse_date
+from lib.cn import (
+    check_id_number,
+    check_past_date,
+    clean_number,
+    clean_phone,
+    normalize_text,
+    parse_date,
+)
 from lib.xlsx import Header, Row, find_header, header_key, read_workbook, row_is_blank
 from lib.xlsx_scan import column_letters
 from members.models import Member
@@ -276,7 +284,7 @@ def _parse_member_row(
             out[name] = found
         elif name in DATE_FIELDS:
             try:
-                out[name] = parse_date(value).isoformat()
+                out[name] = check_past_date(parse_date(value), today=dt.date.today()).isoformat()
             except ValueError as e:
                 reader.error(column.header, str(e))
         elif name == "campus":

@@ -19,6 +19,7 @@ from access.scope import (
     require_anywhere,
 )
 from audit.services import audit_record
+from lib.params import parse_ids
 from members.models import Member
 from members.selectors import unit_names
 from orgs.models import Org
@@ -66,7 +67,7 @@ def signup_form(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("phase_detail", pk=phase.pk)
     wanted = signup.wanted_posts if signup else []
     if request.method == "POST":
-        wanted = [int(v) for v in request.POST.getlist("wanted") if v.isdigit()]
+        wanted = parse_ids(request.POST.getlist("wanted"))
     return render(
         request,
         "rosters/signup_form.html",
