@@ -12,7 +12,6 @@ from collections.abc import Callable
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
 
 log = logging.getLogger(__name__)
 OUT_OF_RANGE = "数值超出范围，请检查输入的数字。"
@@ -51,12 +50,5 @@ class DatabaseRefusalMiddleware:
             return JsonResponse(
                 {"detail": message}, status=status, json_dumps_params={"ensure_ascii": False}
             )
-        try:
-            return render(request, f"{status}.html", {"message": message}, status=status)
-        except TemplateDoesNotExist:
-            return HttpResponse(
-                f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>请求有误</title>'
-                f'<p>{message}</p><p><a href="/">返回首页</a></p></html>',
-                content_type="text/html; charset=utf-8",
-                status=status,
-            )
+        # The site's 4xx page in the layout, with the reason.
+        return render(request, "400.html", {"message": message, "status": status}, status=status)

@@ -189,6 +189,8 @@ AXES_USERNAME_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The address is the client's, read through TRUSTED_PROXIES as the audit log reads it.
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_address"
 AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号或本机地址已被暂时锁定，请稍后再试。"
 AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号或本机地址已被锁定，请联系组织部。"
 AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"

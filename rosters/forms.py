@@ -80,8 +80,26 @@ class PostForm(StyledFormMixin, forms.ModelForm):
         label="班次", widget=forms.Textarea(attrs={"rows": 4}), help_text=SLOTS_HELP
     )
     # Bounds are checked below with their reason (no database overflow, no 500).
-    headcount = forms.IntegerField(label="每班人数", initial=4)
-    min_cadres = forms.IntegerField(label="每班至少干部数", initial=0)
+    headcount = forms.IntegerField(
+        label="每班人数",
+        initial=4,
+        min_value=1,
+        max_value=MAX_HEADCOUNT,
+        error_messages={
+            "min_value": f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。",
+            "max_value": f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。",
+        },
+    )
+    min_cadres = forms.IntegerField(
+        label="每班至少干部数",
+        initial=0,
+        min_value=0,
+        max_value=MAX_HEADCOUNT,
+        error_messages={
+            "min_value": f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。",
+            "max_value": f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。",
+        },
+    )
 
     class Meta:
         model = Post
@@ -116,18 +134,6 @@ class PostForm(StyledFormMixin, forms.ModelForm):
 
     def clean_slots_text(self) -> list[dict[str, Any]]:
         return slots_from_text(self.cleaned_data["slots_text"])
-
-    def clean_headcount(self) -> int:
-        headcount = self.cleaned_data["headcount"]
-        if not 1 <= headcount <= MAX_HEADCOUNT:
-            raise forms.ValidationError(f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。")
-        return int(headcount)
-
-    def clean_min_cadres(self) -> int:
-        cadres = self.cleaned_data["min_cadres"]
-        if not 0 <= cadres <= MAX_HEADCOUNT:
-            raise forms.ValidationError(f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。")
-        return int(cadres)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

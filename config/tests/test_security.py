@@ -78,3 +78,33 @@ def test_other_people_sign_in_while_one_username_is_locked(cast: Cast, settings)
         _fail(Client(), "unit_a_admin", f"10.0.0.{n + 1}")
 
     assert _sign_in(Client(), "unit_b_admin", "10.0.0.1") == 302
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_throttled_not_the_proxy(  # type: ignore[no-untyped-def]
+    cast: Cast, settings
+) -> None:
+    settings.AXES_USERNAME_FAILURE_LIMIT = 5
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 12
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    for n in range(12):  # one client sprays usernames through the proxy
+        Client().post(
+            reverse("login"),
+            {"username": f"guess{n}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+
+    def through_proxy(client_address: str) -> int:
+        return (
+            Client()
+            .post(
+                reverse("login"),
+                {"username": "unit_a_admin", "password": PASSWORD},
+                REMOTE_ADDR="10.0.0.2",
+                HTTP_X_FORWARDED_FOR=client_address,
+            )
+            .status_code
+        )
+
+    assert through_proxy("203.0.113.7") == 429  # the sprayer is throttled
+    assert through_proxy("203.0.113.8") == 302  # everyone else behind the proxy signs in
