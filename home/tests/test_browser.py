@@ -59,7 +59,7 @@ def test_menu_fits_one_line_at_1024_and_folds_on_a_phone(
     page.locator(".navbar-toggler").click()
     expect(page.locator("#mainnav")).to_be_visible()
     page.locator("#mainnav .dropdown-toggle", has_text="先锋岗与值守").click()
-    page.wait_for_function("!document.querySelector('.collapsing')")
+    expect(page.locator(".collapsing")).to_have_count(0)
     page.screenshot(path=str(shots / f"menu-{who}-390.png"), full_page=True)
     page.locator(".dropdown-menu.show").get_by_role("link", name="值守签到").click()
     expect(page).to_have_url(f"{base}/duty/")
