@@ -102,6 +102,18 @@ class Counts:
         return round(100 * self.covered / self.members, 1) if self.members else 0.0
 
 
+def due_counts(user: Any, *, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> Counts:
+    """How many of the user's members have had no talk in `days` days, and how many of
+    those are 滞留外地 or 隔离: one query (for the home page)."""
+    talked = _talked_since(_cutoff(days, today))
+    row = coverage_members(user).aggregate(
+        members=Count("id"),
+        due=Count("id", filter=~Q(talked)),
+        away_due=Count("id", filter=~Q(talked) & Q(whereabouts__in=AWAY)),
+    )
+    return Counts(row["members"], row["due"], row["away_due"])
+
+
 @dataclass
 class CoverageRow:
     org_id: int
