@@ -423,13 +423,13 @@ def talks_due(user: Any) -> list[Todo]:
     counted apart (they come first on the coverage page): one query."""
     if not has_perm_anywhere(user, Perm.TALK_VIEW):
         return []
-    counts = talk_selectors.due_counts(user)
-    if not counts.due:
+    due, away = talk_selectors.due_counts(user)
+    if not due:
         return []
     days = talk_selectors.DEFAULT_DAYS
-    note = f"其中滞留外地 / 隔离 {counts.away_due} 人，请优先谈话" if counts.away_due else ""
+    note = f"其中滞留外地 / 隔离 {away} 人，请优先谈话" if away else ""
     url = _url("talk_coverage")
-    return [Todo(ORG_LIFE_AREA, f"超过 {days} 天未谈心谈话的党员", counts.due, url, note=note)]
+    return [Todo(ORG_LIFE_AREA, f"超过 {days} 天未谈心谈话的党员", due, url, note=note)]
 
 
 def talk_follow_ups_due(user: Any) -> list[Todo]:

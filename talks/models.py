@@ -60,7 +60,12 @@ class Talk(models.Model):
         ordering = ["-talked_on", "-id"]
         indexes = [
             models.Index(fields=["member", "talked_on"], name="talk_member_day_idx"),
-            models.Index(fields=["follow_up_on"], name="talk_follow_up_idx"),
+            # Follow-ups due: only the open ones are ever looked up by date.
+            models.Index(
+                fields=["follow_up_on"],
+                name="talk_follow_up_open_idx",
+                condition=Q(followed_up_on__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(member=F("talker")), name="talk_not_with_oneself"),

@@ -12,12 +12,11 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -54,14 +53,18 @@ def _talked_since(cutoff: dt.date) -> Exists:
 def talks_due(
     user: Any, *, days: int = DEFAULT_DAYS, org: Org | None = None, today: dt.date | None = None
 ) -> QuerySet[Member]:
-    """Members with no talk in the last `days` days: 滞留外地 and 隔离 first, then those never
-    talked with, then the longest since; each with `last_talk` and `away`."""
+    """Members with no talk in the last `days` days: 滞留外地 and 隔离 first, then by branch
+    and 学工号; each with `last_talk` (their latest talk, if any) and `away` (0 if away).
+
+    `last_talk` is a subquery the database evaluates only for the rows of a page, so a page
+    of a school of 20,000 costs the same as a branch's."""
     cutoff = _cutoff(days, today)
+    latest = Talk.objects.filter(member_id=OuterRef("pk")).order_by("-talked_on")
     return (
         coverage_members(user, org=org)
         .filter(~_talked_since(cutoff))
         .annotate(
-            last_talk=Max("talks__talked_on"),
+            last_talk=Subquery(latest.values("talked_on")[:1]),
             away=Case(
                 When(whereabouts__in=AWAY, then=Value(0)),
                 default=Value(1),
@@ -69,7 +72,7 @@ def talks_due(
             ),
         )
         .select_related("branch")
-        .order_by("away", "-whereabouts", F("last_talk").asc(nulls_first=True), "number")
+        .order_by("away", "branch__path", "number")
     )
 
 
@@ -102,16 +105,18 @@ class Counts:
         return round(100 * self.covered / self.members, 1) if self.members else 0.0
 
 
-def due_counts(user: Any, *, days: int = DEFAULT_DAYS, today: dt.date | None = None) -> Counts:
-    """How many of the user's members have had no talk in `days` days, and how many of
-    those are 滞留外地 or 隔离: one query (for the home page)."""
+def due_counts(
+    user: Any, *, days: int = DEFAULT_DAYS, today: dt.date | None = None
+) -> tuple[int, int]:
+    """(members of the user's with no talk in `days` days, those of them 滞留外地 or 隔离):
+    one query, an anti-join (for the home page)."""
     talked = _talked_since(_cutoff(days, today))
-    row = coverage_members(user).aggregate(
-        members=Count("id"),
-        due=Count("id", filter=~Q(talked)),
-        away_due=Count("id", filter=~Q(talked) & Q(whereabouts__in=AWAY)),
+    row = (
+        coverage_members(user)
+        .filter(~talked)
+        .aggregate(due=Count("id"), away_due=Count("id", filter=Q(whereabouts__in=AWAY)))
     )
-    return Counts(row["members"], row["due"], row["away_due"])
+    return row["due"], row["away_due"]
 
 
 @dataclass
@@ -135,25 +140,30 @@ class Coverage:
 def coverage(
     *, user: Any, days: int = DEFAULT_DAYS, org: Org | None = None, today: dt.date | None = None
 ) -> Coverage:
-    """Counts per branch and per unit: three queries, whatever the size of the school."""
+    """Counts per branch and per unit: four queries, whatever the size of the school.
+
+    Members per branch, then those due per branch (an anti-join on the talks since the
+    cutoff: cheaper than counting a NOT EXISTS per member inside the aggregate)."""
     cutoff = _cutoff(days, today)
-    talked = _talked_since(cutoff)
+    members = coverage_members(user, org=org)
     rows = (
-        coverage_members(user, org=org)
-        .values("branch_id", "branch__name", "branch__path")
-        .annotate(
-            members=Count("id"),
-            due=Count("id", filter=~Q(talked)),
-            away_due=Count("id", filter=~Q(talked) & Q(whereabouts__in=AWAY)),
-        )
+        members.values("branch_id", "branch__name", "branch__path")
+        .annotate(n=Count("id"))
         .order_by("branch__path")
     )
+    due_rows = (
+        members.filter(~_talked_since(cutoff))
+        .values("branch_id")
+        .annotate(due=Count("id"), away_due=Count("id", filter=Q(whereabouts__in=AWAY)))
+        .order_by()
+    )
+    due = {r["branch_id"]: (r["due"], r["away_due"]) for r in due_rows}
     branches = [
         CoverageRow(
             r["branch_id"],
             r["branch__name"],
             r["branch__path"],
-            Counts(r["members"], r["due"], r["away_due"]),
+            Counts(r["n"], *due.get(r["branch_id"], (0, 0))),
         )
         for r in rows
     ]
@@ -167,16 +177,16 @@ def coverage(
             c.members += b.counts.members
             c.due += b.counts.due
             c.away_due += b.counts.away_due
-    due = follow_ups_due(user, today=today)
+    follow_ups = follow_ups_due(user, today=today)
     if org is not None:
-        due = due.filter(branch__path__startswith=org.path)
+        follow_ups = follow_ups.filter(branch__path__startswith=org.path)
     return Coverage(
         days=days,
         cutoff=cutoff,
         total=total,
         branches=branches,
         units=list(units.values()),
-        follow_ups_due=due.count(),
+        follow_ups_due=follow_ups.count(),
     )
 
 

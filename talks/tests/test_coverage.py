@@ -29,7 +29,8 @@ def test_members_not_talked_with_are_listed_stranded_and_quarantined_first(cast:
 
     due = list(selectors.talks_due(cast.users["unit_a_admin"], days=90))
 
-    assert due == [stranded, quarantined, cast.other_a]
+    assert set(due[:2]) == {stranded, quarantined}  # away first, then by branch and number
+    assert due[2:] == [cast.other_a]
     assert due[2].last_talk == timezone.localdate() - dt.timedelta(days=200)  # type: ignore[attr-defined]
     # with N = 365 the old talk counts
     assert cast.other_a not in selectors.talks_due(cast.users["unit_a_admin"], days=365)
@@ -90,10 +91,10 @@ def test_coverage_makes_a_fixed_number_of_queries(
     user = cast.users[who]
     selectors.coverage(user=user)  # grants and own member are read once per request
     _school(cast, 2)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         selectors.coverage(user=user)
     _school(cast, 6)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         selectors.coverage(user=user)
 
 
