@@ -158,3 +158,18 @@ def test_other_units_cannot_record_or_change_a_branchs_decision(cast: Cast) -> N
     )
     item.refresh_from_db()
     assert item.state == DeliberationState.DONE
+
+
+def test_a_branch_with_talks_is_not_deleted_and_the_talk_is_kept(cast: Cast) -> None:
+    from orgs import services as org_services
+
+    t = talk(cast, cast.other_a, talker=cast.member_a)
+    cast.other_a.branch = cast.branch_a1
+    cast.other_a.save()  # the branch is empty now, but its talk stays in its name
+
+    with pytest.raises(ValidationError, match="谈心谈话"):
+        org_services.org_delete(actor=cast.users["unit_a_admin"], org=cast.branch_a2)
+
+    t.refresh_from_db()
+    assert t.branch == cast.branch_a2
+    assert not AuditEvent.objects.filter(action="org.delete").exists()
