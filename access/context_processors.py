@@ -71,6 +71,15 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         ],
     ),
     (
+        "组织生活",
+        [
+            ("谈心谈话", "talk_list", _member_or(Perm.TALK_VIEW)),
+            ("记录谈话", "talk_new", _perm(Perm.TALK_RECORD)),
+            ("谈话覆盖", "talk_coverage", _perm(Perm.TALK_VIEW)),
+            ("民主议事", "deliberation_list", _member_or(Perm.DELIBERATION_RECORD)),
+        ],
+    ),
+    (
         "数据",
         [
             ("审计日志", "audit_list", _perm(Perm.AUDIT_VIEW)),

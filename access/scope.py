@@ -55,6 +55,11 @@ class Perm:
     PLEDGE_MANAGE = "pledge.manage"
     PLEDGE_VIEW = "pledge.view"
     TEAM_MANAGE = "team.manage"
+    # organisational life: 谈心谈话 and 民主议事 (decided in talks.scope)
+    TALK_RECORD = "talk.record"
+    # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
+    TALK_VIEW = "talk.view"
+    DELIBERATION_RECORD = "deliberation.record"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -85,6 +90,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.TALK_RECORD,
+            Perm.TALK_VIEW,
+            Perm.DELIBERATION_RECORD,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -109,6 +117,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.TALK_RECORD,
+            Perm.TALK_VIEW,
+            Perm.DELIBERATION_RECORD,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -123,6 +134,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.DUTY_STATS,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.TALK_RECORD,
+            Perm.TALK_VIEW,
+            Perm.DELIBERATION_RECORD,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

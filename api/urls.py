@@ -17,6 +17,7 @@ from api.duty import router as duty_router
 from api.members import router as members_router
 from api.orgs import router as orgs_router
 from api.rosters import router as rosters_router
+from api.talks import router as talks_router
 
 api = NinjaAPI(
     title="党建工作平台 API",
@@ -34,6 +35,7 @@ api.add_router("/members", members_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/duty", duty_router)
+api.add_router("/talks", talks_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

@@ -28,6 +28,7 @@ BENCHMARKS = {
     "progress_board": "bench.bench_progress_board",
     "roster": "bench.bench_roster",
     "audit": "bench.bench_audit",
+    "talks": "bench.bench_talks",
 }
 
 

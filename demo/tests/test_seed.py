@@ -171,3 +171,15 @@ def test_unit_admin_can_issue_logins_for_demo_members_without_one(demo: str) -> 
     assert result.skipped_existing == 1  # dangyuan
     login = result.issued[0].member.user
     assert login is not None and login.check_password(result.issued[0].password)
+
+
+def test_demo_has_talks_with_members_still_due_and_a_register(demo: str) -> None:
+    from talks import selectors as talk_selectors
+    from talks.models import Deliberation, Talk
+
+    secretary = get_user_model().objects.get(username="zhibu")
+    cov = talk_selectors.coverage(user=secretary)
+
+    assert Talk.objects.count() > 200
+    assert 0 < cov.total.due < cov.total.members  # some covered, some still due
+    assert Deliberation.objects.exists()
