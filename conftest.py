@@ -9,7 +9,11 @@ reviewer, member_a (in A1, with a login), member_b (in B1, with a login).
 """
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +35,37 @@ def pytest_configure(config: Any) -> None:
 
     # Hashing a password the secure way costs ~0.2 s; the cast has eight users per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded and generated files go to a directory of this process (each xdist worker has
+    # its own), never to the developer's media/.
+    media = Path(tempfile.mkdtemp(prefix="test-media-"))
+    settings.MEDIA_ROOT = media
+    config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+# The page and permission tests also run on SQLite, the demo's database (`make test` runs
+# `-m pages` without DATABASE_URL). A new file whose name matches is included by itself.
+PAGE_TEST_FILES = ("test_views*.py", "test_permissions*.py", "test_api*.py")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    xdist = config.pluginmanager.hasplugin("xdist")
+    for item in items:
+        path = Path(str(item.path))
+        browser = item.get_closest_marker("browser") is not None
+        if (
+            not browser
+            and path.parent.name == "tests"
+            and any(fnmatch(path.name, pattern) for pattern in PAGE_TEST_FILES)
+        ):
+            item.add_marker(pytest.mark.pages)
+        if xdist:
+            # `--dist loadgroup`: one worker drives Chromium at a time (two browsers on two
+            # cores time out), and the demo seed's module-wide fixture stays on one worker.
+            if browser:
+                item.add_marker(pytest.mark.xdist_group("browser"))
+            elif path.parent.parent.name == "demo":
+                item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @dataclass
