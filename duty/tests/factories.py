@@ -11,6 +11,7 @@ import factory
 from django.utils import timezone
 
 from duty.models import DutyCheck, DutyLog, Pledge, ResponsibilityZone, Team, TeamKind, ZoneKind
+from members.tests.factories import UserFactory
 from orgs.tests.factories import default_branch, default_school
 from rosters.tests.factories import AssignmentFactory, MemberOfBranchFactory
 
@@ -47,6 +48,7 @@ class DutyLogFactory(factory.django.DjangoModelFactory[DutyLog]):
     temperatures_taken = 12
     people_registered = 3
     anomalies = "无"
+    written_by = factory.SubFactory(UserFactory)
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
@@ -60,6 +62,7 @@ class PledgeFactory(factory.django.DjangoModelFactory[Pledge]):
     title = factory.Sequence(lambda n: f"党员疫情防控承诺书{n}")
     body = "我承诺：服从安排，坚守岗位。"
     org = factory.LazyFunction(default_school)
+    created_by = factory.SubFactory(UserFactory)
 
 
 class ZoneFactory(factory.django.DjangoModelFactory[ResponsibilityZone]):

@@ -7,7 +7,7 @@ from typing import Any
 
 import factory
 
-from members.tests.factories import MemberFactory
+from members.tests.factories import MemberFactory, UserFactory
 from orgs.tests.factories import default_branch, default_school
 from rosters.models import (
     Allocation,
@@ -91,6 +91,7 @@ class AllocationFactory(factory.django.DjangoModelFactory[Allocation]):
     phase = factory.SubFactory(PhaseFactory)
     post = factory.SubFactory(PostFactory)
     member = factory.SubFactory(MemberOfBranchFactory)
+    allocated_by = factory.SubFactory(UserFactory)
 
 
 class AssignmentFactory(factory.django.DjangoModelFactory[Assignment]):
