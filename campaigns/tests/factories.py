@@ -15,6 +15,7 @@ from campaigns.models import (
     Submission,
     SubmissionState,
 )
+from members.tests.factories import UserFactory
 from orgs.tests.factories import default_school
 
 
@@ -25,6 +26,7 @@ class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
     name = factory.Sequence(lambda n: f"2020年「四个一」行动{n}")
     year = 2020
     org = factory.LazyFunction(default_school)
+    created_by = factory.SubFactory(UserFactory)
 
 
 class DeliverableFactory(factory.django.DjangoModelFactory[Deliverable]):
@@ -33,7 +35,7 @@ class DeliverableFactory(factory.django.DjangoModelFactory[Deliverable]):
 
     campaign = factory.SubFactory(CampaignFactory)
     kind = DeliverableKind.STORY
-    name = factory.Sequence(lambda n: f"战疫故事汇{n}")
+    name = "战疫故事汇"
     deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
 
 
@@ -48,3 +50,4 @@ class SubmissionFactory(factory.django.DjangoModelFactory[Submission]):
     title = factory.Sequence(lambda n: f"战疫故事{n}")
     summary = "支部党员讲述身边的战疫故事。"
     state = SubmissionState.DRAFT
+    created_by = factory.SubFactory(UserFactory)
