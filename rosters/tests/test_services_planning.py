@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import Cast
+from lib.roster import Result
 from members.tests.factories import MemberFactory
 from rosters import services
 from rosters.models import Allocation, PostKind, PostLevel, Roster, SignUp
+from rosters.problems import problem_build
 from rosters.tests.factories import (
     AllocationFactory,
     PhaseFactory,
@@ -305,3 +307,48 @@ def test_an_unfilled_roster_cannot_be_published(cast: Cast, phase: Any) -> None:
 
     roster.refresh_from_db()
     assert roster.state == Roster.State.DRAFT
+
+
+# --- a background solve that cannot finish -----------------------------------------------
+
+
+def test_a_solve_nobody_queued_is_skipped(cast: Cast) -> None:
+    roster = RosterFactory.create(org=cast.school, phase__org=cast.school)
+
+    assert services.roster_solve_run(roster.pk) == "skipped"
+
+
+def test_a_solve_that_raises_leaves_a_reason_instead_of_spinning(cast: Cast) -> None:
+    roster = RosterFactory.create(
+        org=cast.school, phase__org=cast.school, solve_state=Roster.SolveState.QUEUED
+    )
+
+    state = services.roster_solve_run(roster.pk, problem_data={"version": "不是一个版本"})
+
+    roster.refresh_from_db()
+    assert state == Roster.SolveState.FAILED
+    assert roster.solve_message.startswith("求解出错")
+
+
+@pytest.mark.parametrize(
+    ("status", "reasons", "state", "message"),
+    [
+        ("infeasible", ["北门值班值守岗人数不足"], Roster.SolveState.INFEASIBLE, "人数不足"),
+        ("stopped", [], Roster.SolveState.STOPPED, "已停止"),
+        ("unknown", [], Roster.SolveState.FAILED, "请延长求解时限"),
+    ],
+)
+def test_a_result_without_a_roster_says_why(
+    cast: Cast, phase: Any, status: Any, reasons: list[str], state: str, message: str
+) -> None:
+    roster = RosterFactory.create(phase=phase, org=cast.school)
+    built = problem_build(roster)
+
+    services.roster_store_result(
+        roster=roster, built=built, result=Result(status=status, reasons=reasons)
+    )
+
+    roster.refresh_from_db()
+    assert roster.solve_state == state
+    assert message in roster.solve_message
+    assert not roster.assignments.exists()
