@@ -49,25 +49,15 @@ def pytest_configure(config: Any) -> None:
 PAGE_TEST_FILES = ("test_views*.py", "test_permissions*.py", "test_api*.py")
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
-    xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
         path = Path(str(item.path))
-        browser = item.get_closest_marker("browser") is not None
         if (
-            not browser
+            item.get_closest_marker("browser") is None
             and path.parent.name == "tests"
             and any(fnmatch(path.name, pattern) for pattern in PAGE_TEST_FILES)
         ):
             item.add_marker(pytest.mark.pages)
-        if xdist:
-            # `--dist loadgroup`: one worker drives Chromium at a time (two browsers on two
-            # cores time out), and the demo seed's module-wide fixture stays on one worker.
-            if browser:
-                item.add_marker(pytest.mark.xdist_group("browser"))
-            elif path.parent.parent.name == "demo":
-                item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @dataclass
