@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -690,8 +691,7 @@ def member_options(request: AuthedRequest) -> HttpResponse:
     if term:
         members = list(
             members_for_user(user, Perm.MEMBER_VIEW)
-            .filter(name__contains=term)
-            .union(members_for_user(user, Perm.MEMBER_VIEW).filter(number__startswith=term))
+            .filter(Q(name__contains=term) | Q(number__startswith=term))
             .order_by("number")[:20]
         )
     return render(request, "campaigns/member_options.html", {"members": members})
