@@ -297,6 +297,37 @@ def test_a_published_roster_takes_no_settings(cast: Cast) -> None:
         )
 
 
+def test_a_roster_being_solved_takes_no_settings(cast: Cast) -> None:
+    roster = RosterFactory.create(
+        org=cast.school, phase__org=cast.school, solve_state=Roster.SolveState.RUNNING
+    )
+
+    with pytest.raises(ValidationError, match="正在自动排班"):
+        services.roster_settings_update(
+            actor=cast.users["duty_office"],
+            roster=roster,
+            version=roster.version,
+            settings={"time_limit": 20},
+        )
+
+
+def test_unpublishing_returns_the_roster_to_draft(cast: Cast) -> None:
+    roster = RosterFactory.create(
+        org=cast.school,
+        phase__org=cast.school,
+        state=Roster.State.PUBLISHED,
+        published_at=timezone.now(),
+    )
+
+    services.roster_publish(
+        actor=cast.users["duty_office"], roster=roster, version=roster.version, publish=False
+    )
+
+    roster.refresh_from_db()
+    assert (roster.state, roster.published_at, roster.version) == (Roster.State.DRAFT, None, 2)
+    assert _actions("roster.") == ["roster.unpublish"]
+
+
 def test_an_unfilled_roster_cannot_be_published(cast: Cast, phase: Any) -> None:
     roster = RosterFactory.create(phase=phase, org=cast.school)
 
