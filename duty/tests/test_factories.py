@@ -6,6 +6,7 @@ import pytest
 
 from campaigns.tests.factories import SubmissionFactory
 from duty.tests.factories import (
+    SHIFT_FIELDS,
     DutyCheckFactory,
     DutyLogFactory,
     PledgeFactory,
@@ -37,12 +38,9 @@ def test_a_check_in_and_a_log_stand_on_one_shift() -> None:
     assert check.assignment == log.assignment == assignment
     assert assignment.slot == assignment.post.slots[0]["name"]
     assert assignment.date == assignment.roster.phase.starts_on
-    for record in (check, log):  # when the records keep their own shift, it is the same
-        for field in ("member", "post", "date", "slot"):
-            if hasattr(record, f"{field}_id") or field in ("date", "slot"):
-                assert getattr(record, field, getattr(assignment, field)) == getattr(
-                    assignment, field
-                )
+    for record in (check, log):  # records that keep their own shift keep the assignment's
+        own = {f.name for f in type(record)._meta.get_fields()} & set(SHIFT_FIELDS)
+        assert {f: getattr(record, f) for f in own} == {f: getattr(assignment, f) for f in own}
 
 
 def test_pledges_zones_and_teams() -> None:
