@@ -9,7 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
+from conftest import (
+    FORBIDDEN,
+    HIDDEN,
+    LOGIN,
+    OK,
+    REDIRECT,
+    ROLES,
+    Cast,
+    WriteRow,
+    assert_writes,
+    expect,
+    write_cases,
+)
 from talks import services
 from talks.models import Deliberation, Talk
 from talks.tests.helpers import talk
@@ -109,3 +121,33 @@ def test_refused_writes_change_nothing(
     assert after == before
     assert not Talk.objects.filter(followed_up_on__isnull=False).exists()
     assert not Deliberation.objects.filter(state="done").exists()
+
+
+# --- every write route, for every role (see access/tests/test_permissions.py) --------------
+
+A1_STAFF_DID = {"school_admin": REDIRECT, "unit_a_admin": REDIRECT, "branch_secretary": REDIRECT}
+WRITERS = {"school_admin": OK, "unit_a_admin": OK, "unit_b_admin": OK, "branch_secretary": OK}
+
+# (url name, object, expected status per role); an empty POST reaches the permission check and
+# allowed roles get the form back with its errors. Each role's POST is rolled back.
+WRITE_TABLE: list[WriteRow] = [
+    ("talk_new", None, expect(FORBIDDEN, **WRITERS)),
+    ("deliberation_new", None, expect(FORBIDDEN, **WRITERS)),
+    # POST-only: the allowed go back to the talk or the register, with the form's reason
+    ("talk_follow_up", "talk", expect(HIDDEN, member_a=FORBIDDEN, **A1_STAFF_DID)),
+    ("deliberation_state", "deliberation", expect(HIDDEN, member_a=FORBIDDEN, **A1_STAFF_DID)),
+]
+
+WRITES_COVERED_ELSEWHERE = {
+    "api:talk_list": "talks/tests/test_api.py::test_bad_or_refused_records_write_nothing",
+    "api:talk_record": "talks/tests/test_api.py::test_bad_or_refused_records_write_nothing",
+}
+
+
+@pytest.mark.parametrize(("name", "arg", "expected", "data"), write_cases(WRITE_TABLE))
+def test_write_access(
+    cast: Cast, name: str, arg: str | None, expected: dict[str, int], data: dict[str, Any]
+) -> None:
+    objects = _objects(cast)
+    url = reverse(name, args=[objects[arg].pk]) if arg else reverse(name)
+    assert_writes(cast, url, expected, data)

@@ -2,7 +2,7 @@
 
 The demo is what a new user meets first (`make run`, on SQLite): this walks it as each demo
 role, from the home page through every same-site link two clicks deep, and fails on any 5xx.
-It runs on PostgreSQL and again on SQLite with the other page tests."""
+It runs on PostgreSQL and again on SQLite with the other page tests (by its file name)."""
 
 import re
 from collections.abc import Iterator
