@@ -18,13 +18,15 @@ from rosters.tests.factories import AssignmentFactory, MemberOfBranchFactory
 SHIFT_FIELDS = ("member", "post", "date", "slot")
 
 
-def _with_shift_of_assignment(model: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in model._meta.get_fields()}
+def _with_shift_of_assignment(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A record keeps its own shift: member, post, date and slot as the assignment's, and the
+    roster and phase it was worked under."""
     assignment = kwargs.get("assignment")
     if assignment is not None:
         for field in SHIFT_FIELDS:
-            if field in names and field not in kwargs:
-                kwargs[field] = getattr(assignment, field)
+            kwargs.setdefault(field, getattr(assignment, field))
+        kwargs.setdefault("roster", assignment.roster)
+        kwargs.setdefault("phase", assignment.roster.phase)
     return kwargs
 
 
@@ -37,7 +39,7 @@ class DutyCheckFactory(factory.django.DjangoModelFactory[DutyCheck]):
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
-        return _with_shift_of_assignment(DutyCheck, kwargs)
+        return _with_shift_of_assignment(kwargs)
 
 
 class DutyLogFactory(factory.django.DjangoModelFactory[DutyLog]):
@@ -52,7 +54,7 @@ class DutyLogFactory(factory.django.DjangoModelFactory[DutyLog]):
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs: Any) -> dict[str, Any]:
-        return _with_shift_of_assignment(DutyLog, kwargs)
+        return _with_shift_of_assignment(kwargs)
 
 
 class PledgeFactory(factory.django.DjangoModelFactory[Pledge]):

@@ -38,9 +38,11 @@ def test_a_check_in_and_a_log_stand_on_one_shift() -> None:
     assert check.assignment == log.assignment == assignment
     assert assignment.slot == assignment.post.slots[0]["name"]
     assert assignment.date == assignment.roster.phase.starts_on
-    for record in (check, log):  # records that keep their own shift keep the assignment's
-        own = {f.name for f in type(record)._meta.get_fields()} & set(SHIFT_FIELDS)
-        assert {f: getattr(record, f) for f in own} == {f: getattr(assignment, f) for f in own}
+    for record in (check, log):  # records keep their own shift: the assignment's
+        assert {f: getattr(record, f) for f in SHIFT_FIELDS} == {
+            f: getattr(assignment, f) for f in SHIFT_FIELDS
+        }
+        assert record.phase == assignment.roster.phase
 
 
 def test_pledges_zones_and_teams() -> None:
