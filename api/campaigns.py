@@ -13,13 +13,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from access.scope import Perm
 from api.schemas import ErrorOut, IdField, Paging, Ref, ValidationErrorOut
 from campaigns import selectors, services
 from campaigns.models import Deliverable, Submission, SubmissionEvent, SubmissionState
 from campaigns.scope import (
     campaigns_for_user,
     get_campaign_for_user,
+    get_submission_for_transition,
     get_submission_for_user,
     sees_campaigns,
 )
@@ -300,13 +300,7 @@ def submission_transition(
     request: HttpRequest, submission_id: int, payload: TransitionIn
 ) -> dict[str, Any]:
     user = _user(request)
-    unit_side = payload.to_state in (
-        SubmissionState.SUBMITTED,
-        SubmissionState.WITHDRAWN,
-        SubmissionState.DRAFT,
-    )
-    perm = Perm.SUBMISSION_EDIT if unit_side else Perm.SUBMISSION_REVIEW
-    s = get_submission_for_user(user, submission_id, perm)
+    s = get_submission_for_transition(user, submission_id, payload.to_state)
     try:
         services.submission_transition(
             submission=s,

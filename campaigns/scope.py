@@ -194,6 +194,23 @@ def may_review_submission(user: Any, submission: Submission) -> bool:
     return can(user, Perm.SUBMISSION_REVIEW, submission.org)
 
 
+# The unit that hands a submission in moves it to these states (报送, 撤回, 重新编辑); every
+# other change of state (入围, 择优, 推荐, 发布, 退回) is the reviewers'.
+UNIT_SIDE_STATES = frozenset(
+    {SubmissionState.SUBMITTED, SubmissionState.WITHDRAWN, SubmissionState.DRAFT}
+)
+
+
+def transition_perm(to_state: str) -> str:
+    """The permission over the submission's org that a change to `to_state` needs."""
+    return Perm.SUBMISSION_EDIT if to_state in UNIT_SIDE_STATES else Perm.SUBMISSION_REVIEW
+
+
+def get_submission_for_transition(user: Any, pk: Any, to_state: str) -> Submission:
+    """The submission, if the user may move it to `to_state` (else 404 / 403)."""
+    return get_submission_for_user(user, pk, transition_perm(to_state))
+
+
 # --- outputs: 案例集 and the upward package --------------------------------------------
 
 OUTPUT_PERMS = (Perm.CAMPAIGN_MANAGE, Perm.SUBMISSION_REVIEW)
