@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "campaigns",
     "rosters",
     "duty",
+    "meetings",
     "home",
     "demo",
 ]
