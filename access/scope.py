@@ -55,6 +55,13 @@ class Perm:
     PLEDGE_MANAGE = "pledge.manage"
     PLEDGE_VIEW = "pledge.view"
     TEAM_MANAGE = "team.manage"
+    # organisational life (三会一课): see and record a branch's meetings and committee, approve
+    # at the unit step and at 组织部's step, set the compliance rules
+    MEETING_VIEW = "meeting.view"
+    MEETING_RECORD = "meeting.record"
+    MEETING_APPROVE_UNIT = "meeting.approve_unit"
+    MEETING_APPROVE_SCHOOL = "meeting.approve_school"
+    COMPLIANCE_MANAGE = "compliance.manage"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -84,6 +91,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.MEETING_VIEW,
+            Perm.MEETING_APPROVE_SCHOOL,
+            Perm.COMPLIANCE_MANAGE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -108,6 +118,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.MEETING_VIEW,
+            Perm.MEETING_RECORD,
+            Perm.MEETING_APPROVE_UNIT,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -122,6 +135,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.DUTY_STATS,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.MEETING_VIEW,
+            Perm.MEETING_RECORD,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

@@ -271,9 +271,7 @@ class ComplianceRule(models.Model):
         ordering = ["kind", "starts_on"]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} {self.get_frequency_display()}至少 {self.min_count} 次"
-        )
+        return f"{self.get_kind_display()} {self.get_frequency_display()}至少 {self.min_count} 次"
 
 
 class ComplianceExemption(models.Model):
