@@ -1,0 +1,111 @@
+"""Every meetings page, for every role of the cast: allowed, refused (403) or hidden (404)."""
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
+from meetings import services
+from meetings.models import AttendanceStatus, Meeting, MeetingEvent, MeetingState
+from meetings.tests.factories import held_meeting
+
+RECORDERS = {"unit_a_admin": OK, "unit_b_admin": OK, "branch_secretary": OK}
+
+TABLE: list[tuple[str, str | None, dict[str, int]]] = [
+    ("meeting_list", None, expect(OK, duty_office=FORBIDDEN, reviewer=FORBIDDEN)),
+    (
+        "meeting_queue",
+        None,
+        expect(FORBIDDEN, school_admin=OK, unit_a_admin=OK, unit_b_admin=OK),
+    ),
+    ("meeting_new", None, expect(FORBIDDEN, **RECORDERS)),
+    ("meeting_check_in", None, expect(FORBIDDEN, member_a=OK)),
+    (
+        "meeting_detail",
+        "meeting_a1",
+        expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK, member_a=OK),
+    ),
+    ("meeting_detail", "meeting_b1", expect(HIDDEN, school_admin=OK, unit_b_admin=OK)),
+    (
+        "meeting_edit",
+        "meeting_a1",
+        expect(
+            HIDDEN,
+            school_admin=FORBIDDEN,
+            unit_a_admin=OK,
+            branch_secretary=OK,
+            member_a=FORBIDDEN,
+        ),
+    ),
+    (
+        "meeting_edit",
+        "meeting_b1",
+        expect(HIDDEN, school_admin=FORBIDDEN, unit_b_admin=OK),
+    ),
+    (
+        "committee",
+        "branch_a1",
+        expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK),
+    ),
+]
+
+# POST-only: refused below for the wrong roles, allowed in test_views.py.
+COVERED_ELSEWHERE = {"meeting_submit", "meeting_approve", "meeting_return"}
+
+
+def _objects(cast: Cast) -> dict[str, Any]:
+    meeting_a1 = held_meeting(cast.branch_a1)
+    services.meeting_update(
+        actor=None,
+        meeting=meeting_a1,
+        data={},
+        marks={cast.member_a.pk: (AttendanceStatus.PRESENT, "")},
+    )
+    return {
+        "meeting_a1": meeting_a1,
+        "meeting_b1": held_meeting(cast.branch_b1),
+        "branch_a1": cast.branch_a1,
+    }
+
+
+CASES = [(name, arg, role, table[role]) for name, arg, table in TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "arg", "role", "status"), CASES)
+def test_page_access(cast: Cast, name: str, arg: str | None, role: str, status: int) -> None:
+    objects = _objects(cast)
+    url = reverse(name, args=[objects[arg].pk]) if arg else reverse(name)
+    response = cast.client(role).get(url)
+    assert response.status_code == status, f"{role} GET {name}({arg})"
+    if status == LOGIN:
+        assert response["Location"].startswith(reverse("login"))
+
+
+# (url name, the meeting's state before, role, status)
+WRITES = [
+    ("meeting_submit", MeetingState.DRAFT, "school_admin", FORBIDDEN),
+    ("meeting_submit", MeetingState.DRAFT, "unit_b_admin", HIDDEN),
+    ("meeting_submit", MeetingState.DRAFT, "member_a", FORBIDDEN),
+    ("meeting_approve", MeetingState.SUBMITTED, "branch_secretary", FORBIDDEN),
+    ("meeting_approve", MeetingState.SUBMITTED, "unit_b_admin", HIDDEN),
+    ("meeting_approve", MeetingState.SUBMITTED, "member_a", FORBIDDEN),
+    ("meeting_approve", MeetingState.UNIT_APPROVED, "unit_a_admin", FORBIDDEN),
+    ("meeting_return", MeetingState.SUBMITTED, "branch_secretary", FORBIDDEN),
+    ("meeting_return", MeetingState.UNIT_APPROVED, "unit_a_admin", FORBIDDEN),
+    ("meeting_return", MeetingState.UNIT_APPROVED, "reviewer", HIDDEN),
+]
+
+
+@pytest.mark.parametrize(("name", "state", "role", "status"), WRITES)
+def test_refused_writes_change_nothing(
+    cast: Cast, name: str, state: str, role: str, status: int
+) -> None:
+    meeting = _objects(cast)["meeting_a1"]
+    Meeting.objects.filter(pk=meeting.pk).update(state=state)
+    events = MeetingEvent.objects.count()
+    response = cast.client(role).post(reverse(name, args=[meeting.pk]), {"reason": "x"})
+    assert response.status_code == status
+    meeting.refresh_from_db()
+    assert meeting.state == state
+    assert MeetingEvent.objects.count() == events

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from meetings import views
+
+urlpatterns = [
+    path("", views.meeting_list, name="meeting_list"),
+    path("queue/", views.meeting_queue, name="meeting_queue"),
+    path("new/", views.meeting_new, name="meeting_new"),
+    path("check-in/", views.meeting_check_in, name="meeting_check_in"),
+    path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("<int:pk>/submit/", views.meeting_submit, name="meeting_submit"),
+    path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
+    path("<int:pk>/return/", views.meeting_return, name="meeting_return"),
+    path("committee/<int:pk>/", views.committee, name="committee"),
+]

@@ -1,0 +1,412 @@
+"""Meeting pages: the list, record and edit with attendance on one screen, the detail with its
+timeline, submit / approve / return, the review queue, self check-in, the branch committee."""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from access.http import AuthedRequest
+from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
+from audit.once import submit_once, submit_token_replay
+from meetings import services
+from meetings.forms import CheckInForm, MeetingFilterForm, MeetingForm, ReturnForm, SeatForm
+from meetings.models import (
+    AttendanceStatus,
+    CommitteeSeat,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+)
+from meetings.scope import (
+    get_branch_for_committee,
+    get_meeting_for_user,
+    may_record,
+    meetings_for_user,
+    meetings_to_review,
+    recording_orgs_for_user,
+    review_step,
+)
+from members.models import Member
+
+PAGE_SIZE = 20
+
+
+def _require_view(user: Any) -> None:
+    if own_member_id(user) is None and not has_perm_anywhere(user, Perm.MEETING_VIEW):
+        raise PermissionDenied
+
+
+def _month_range(month: str) -> tuple[dt.datetime, dt.datetime]:
+    year, mon = (int(x) for x in month.split("-"))
+    start = dt.date(year, mon, 1)
+    end = dt.date(year + (mon == 12), mon % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+    )
+
+
+def _filtered(qs: QuerySet[Meeting], form: MeetingFilterForm) -> QuerySet[Meeting]:
+    if not form.is_valid():
+        return qs.none()
+    data = form.cleaned_data
+    if data["kind"]:
+        qs = qs.filter(kind=data["kind"])
+    if data["state"]:
+        qs = qs.filter(state=data["state"])
+    if data["month"]:
+        start, end = _month_range(data["month"])
+        qs = qs.filter(held_at__gte=start, held_at__lt=end)
+    return qs
+
+
+def _list_page(
+    request: AuthedRequest, qs: QuerySet[Meeting], template: str, extra: dict[str, Any]
+) -> HttpResponse:
+    form = MeetingFilterForm(request.GET or None)
+    qs = _filtered(qs, form) if request.GET else qs
+    qs = qs.select_related("org").order_by("-held_at", "-planned_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: request.GET[k] for k in ("kind", "state", "month") if request.GET.get(k)}
+    context = {
+        "page": page,
+        "form": form,
+        "kinds": MeetingKind.choices,
+        "states": MeetingState.choices,
+        "params": params,
+        "querystring_nopage": urlencode(params),
+        **extra,
+    }
+    if request.htmx:
+        template = f"{template}#rows"
+    return render(request, template, context)
+
+
+@login_required
+def meeting_list(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    _require_view(user)
+    extra = {
+        "can_record": has_perm_anywhere(user, Perm.MEETING_RECORD),
+        "can_review": has_perm_anywhere(user, Perm.MEETING_APPROVE_UNIT)
+        or has_perm_anywhere(user, Perm.MEETING_APPROVE_SCHOOL),
+        "title": "会议记录",
+    }
+    return _list_page(request, meetings_for_user(user), "meetings/list.html", extra)
+
+
+@login_required
+def meeting_queue(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if not (
+        has_perm_anywhere(user, Perm.MEETING_APPROVE_UNIT)
+        or has_perm_anywhere(user, Perm.MEETING_APPROVE_SCHOOL)
+    ):
+        raise PermissionDenied
+    extra = {"can_record": False, "can_review": True, "title": "待审核的会议", "queue": True}
+    return _list_page(request, meetings_to_review(user), "meetings/list.html", extra)
+
+
+def _member_choices(user: Any) -> QuerySet[Member]:
+    q = Member.objects.none()
+    for root in paths_with(user, Perm.MEETING_RECORD):
+        q = q | Member.objects.filter(branch__path__startswith=root)
+    return q.order_by("branch__path", "number")
+
+
+def _form(request: AuthedRequest, meeting: Meeting | None) -> MeetingForm:
+    user = request.user
+    return MeetingForm(
+        request.POST or None,
+        instance=meeting,
+        orgs=recording_orgs_for_user(user).order_by("path"),
+        members=_member_choices(user),
+    )
+
+
+@login_required
+def meeting_new(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    if not has_perm_anywhere(user, Perm.MEETING_RECORD):
+        raise PermissionDenied
+    if replay := submit_token_replay(request):
+        return replay
+    form = _form(request, None)
+    if request.method == "GET":
+        org = request.GET.get("org", "")
+        kind = request.GET.get("kind", "")
+        form.initial.update({"org": org if org.isdigit() else None, "kind": kind or None})
+    if request.method == "POST" and form.is_valid():
+
+        def write() -> str:
+            meeting = services.meeting_create(actor=user, data=form.cleaned_data)
+            messages.success(request, "会议已保存为草稿，请标记出席情况。")
+            return reverse("meeting_edit", args=[meeting.pk])
+
+        if response := submit_once(request, form, write):
+            return response
+    return render(request, "meetings/form.html", {"form": form, "meeting": None})
+
+
+def _marks(request: AuthedRequest, meeting: Meeting) -> dict[int, tuple[str, str]]:
+    marks = {}
+    for row in meeting.attendance.all():
+        status = request.POST.get(f"status_{row.member_id}")
+        if status is not None:
+            marks[row.member_id] = (status, request.POST.get(f"reason_{row.member_id}", "")[:200])
+    return marks
+
+
+@login_required
+def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    meeting = get_meeting_for_user(user, pk, write=True)
+    if not meeting.editable:
+        messages.error(request, "会议已提交审核，不能修改。")
+        return redirect("meeting_detail", meeting.pk)
+    if replay := submit_token_replay(request):
+        return replay
+    form = _form(request, meeting)
+    original = Meeting.objects.get(pk=meeting.pk)
+    if request.method == "POST" and form.is_valid():
+
+        def write() -> str:
+            saved = services.meeting_update(
+                actor=user,
+                meeting=original,
+                data=form.cleaned_data,
+                marks=_marks(request, original),
+            )
+            messages.success(request, "已保存。")
+            if request.POST.get("then") == "submit":
+                services.meeting_submit(actor=user, meeting=saved)
+                messages.success(request, "已提交单位审核。")
+            return reverse("meeting_detail", args=[original.pk])
+
+        if response := submit_once(request, form, write):
+            return response
+    rows = list(
+        original.attendance.select_related("member").order_by("-has_vote", "member__number")
+    )
+    if request.method == "POST":  # show what was sent, not what is stored
+        for row in rows:
+            row.status = request.POST.get(f"status_{row.member_id}", row.status)
+            row.reason = request.POST.get(f"reason_{row.member_id}", row.reason)
+    return render(
+        request,
+        "meetings/form.html",
+        {
+            "form": form,
+            "meeting": original,
+            "rows": rows,
+            "statuses": AttendanceStatus.choices,
+        },
+    )
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#b3100e")  # type: ignore[no-any-return]
+
+
+@login_required
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    meeting = get_meeting_for_user(user, pk)
+    recorder = may_record(user, meeting)
+    rows = list(meeting.attendance.select_related("member").order_by("-has_vote", "member__number"))
+    counts = {s: sum(1 for r in rows if r.status == s) for s in AttendanceStatus.values}
+    own = own_member_id(user)
+    checkin = None
+    if recorder and meeting.editable:
+        url = request.build_absolute_uri(
+            reverse("meeting_check_in") + "?" + urlencode({"code": meeting.checkin_code})
+        )
+        checkin = {"url": url, "qr": mark_safe(_qr_svg(url))}  # segno writes the SVG
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "m": meeting,
+            "rows": rows,
+            "counts": counts,
+            "events": meeting.events.select_related("actor"),
+            "may_record": recorder,
+            "step": review_step(user, meeting),
+            "return_form": ReturnForm(),
+            "checkin": checkin,
+            "own_row": next((r for r in rows if r.member_id == own), None),
+        },
+    )
+
+
+def _action(request: AuthedRequest, meeting: Meeting, write: Any, done: str) -> HttpResponse:
+    url = reverse("meeting_detail", args=[meeting.pk])
+
+    def run() -> str:
+        write()
+        messages.success(request, done)
+        return url
+
+    response = submit_once(request, None, run, refused_url=url)
+    assert response is not None
+    return response
+
+
+@login_required
+@require_POST
+def meeting_submit(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    return _action(
+        request,
+        meeting,
+        lambda: services.meeting_submit(actor=request.user, meeting=meeting),
+        "已提交单位审核。",
+    )
+
+
+def _step_or_403(request: AuthedRequest, pk: int) -> tuple[Meeting, str]:
+    meeting = get_meeting_for_user(request.user, pk)
+    step = review_step(request.user, meeting)
+    if step is None:
+        if not (
+            can(request.user, Perm.MEETING_APPROVE_UNIT, meeting.org)
+            or can(request.user, Perm.MEETING_APPROVE_SCHOOL, meeting.org)
+        ):
+            raise PermissionDenied
+        step = "unit" if meeting.state == MeetingState.SUBMITTED else "school"
+    return meeting, step
+
+
+@login_required
+@require_POST
+def meeting_approve(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting, step = _step_or_403(request, pk)
+    if step == "unit" and not can(request.user, Perm.MEETING_APPROVE_UNIT, meeting.org):
+        raise PermissionDenied
+    if step == "school" and not can(request.user, Perm.MEETING_APPROVE_SCHOOL, meeting.org):
+        raise PermissionDenied
+    comment = request.POST.get("comment", "")[:500]
+    return _action(
+        request,
+        meeting,
+        lambda: services.meeting_approve(
+            actor=request.user, meeting=meeting, step=step, comment=comment
+        ),
+        "审核通过。",
+    )
+
+
+@login_required
+@require_POST
+def meeting_return(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting, step = _step_or_403(request, pk)
+    if step == "unit" and not can(request.user, Perm.MEETING_APPROVE_UNIT, meeting.org):
+        raise PermissionDenied
+    if step == "school" and not can(request.user, Perm.MEETING_APPROVE_SCHOOL, meeting.org):
+        raise PermissionDenied
+    reason = request.POST.get("reason", "")[:500]
+    return _action(
+        request,
+        meeting,
+        lambda: services.meeting_return(
+            actor=request.user, meeting=meeting, step=step, reason=reason
+        ),
+        "已退回支部。",
+    )
+
+
+@login_required
+def meeting_check_in(request: AuthedRequest) -> HttpResponse:
+    """A member checks in with the code (the QR code leads here with it filled in)."""
+    user = request.user
+    own = own_member_id(user)
+    if own is None:
+        raise PermissionDenied
+    member = Member.objects.get(pk=own)
+    form = CheckInForm(request.POST or None, initial={"code": request.GET.get("code", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_check_in(member=member, code=form.cleaned_data["code"])
+        except ValidationError as e:
+            form.add_error("code", e)
+        else:
+            messages.success(request, f"签到成功：{meeting.topic}")
+            return redirect("meeting_detail", meeting.pk)
+    return render(request, "meetings/check_in.html", {"form": form})
+
+
+# --- the branch committee ------------------------------------------------------------------
+
+
+@login_required
+def committee(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    org = get_branch_for_committee(user, pk, write=request.method == "POST")
+    editable = can(user, Perm.MEETING_RECORD, org)
+    if replay := submit_token_replay(request):
+        return replay
+    members = Member.objects.filter(branch__path__startswith=org.path).order_by("number")
+    form = SeatForm(request.POST or None, members=members)
+    if request.method == "POST":
+        if request.POST.get("end"):
+            seat = CommitteeSeat.objects.filter(branch=org, pk=request.POST["end"]).first()
+            if seat is None:
+                raise PermissionDenied
+            url = reverse("committee", args=[org.pk])
+            return _seat_end(request, seat, url)
+        if form.is_valid():
+            data = form.cleaned_data
+
+            def write() -> str:
+                services.seat_add(actor=user, branch=org, **data)
+                messages.success(request, "已添加支委。")
+                return reverse("committee", args=[org.pk])
+
+            if response := submit_once(request, form, write):
+                return response
+    today = timezone.localdate()
+    seats = list(
+        CommitteeSeat.objects.filter(branch=org)
+        .select_related("member")
+        .order_by("title", "-term_start")
+    )
+    soon = today + dt.timedelta(days=90)
+    for s in seats:
+        s.current = s.term_start <= today and (s.term_end is None or s.term_end >= today)  # type: ignore[attr-defined]
+        s.ending_soon = s.current and s.term_end is not None and s.term_end <= soon  # type: ignore[attr-defined]
+    return render(
+        request,
+        "meetings/committee.html",
+        {"org": org, "seats": seats, "form": form, "editable": editable},
+    )
+
+
+def _seat_end(request: AuthedRequest, seat: CommitteeSeat, url: str) -> HttpResponse:
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on", ""))
+    except ValueError:
+        messages.error(request, "请填写有效的离任日期。")
+        return redirect(url)
+
+    def write() -> str:
+        services.seat_end(actor=request.user, seat=seat, on=on)
+        messages.success(request, "已记录离任。")
+        return url
+
+    response = submit_once(request, None, write, refused_url=url)
+    assert response is not None
+    return response
