@@ -1,0 +1,200 @@
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import Cast
+from meetings import services
+from meetings.models import AttendanceStatus, Meeting, MeetingKind, MeetingState
+from meetings.tests.factories import held_meeting
+
+
+def _token() -> str:
+    return str(uuid.uuid4())
+
+
+def test_a_secretary_records_marks_attendance_and_submits_on_one_screen(cast: Cast) -> None:
+    client = cast.client("branch_secretary")
+    held = (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("meeting_new"),
+        {
+            "form_token": _token(),
+            "org": cast.branch_a1.pk,
+            "kind": MeetingKind.THEME_DAY,
+            "topic": "线上主题党日",
+            "held_at": held,
+            "mode": "online",
+            "platform": "腾讯会议",
+            "link": "123 456 789",
+            "minutes": "讲评战疫故事。",
+        },
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meeting_edit", args=[meeting.pk])
+    page = client.get(response["Location"])
+    assert f'name="status_{cast.member_a.pk}"' in page.content.decode()
+    response = client.post(
+        reverse("meeting_edit", args=[meeting.pk]),
+        {
+            "form_token": _token(),
+            "org": cast.branch_a1.pk,
+            "kind": MeetingKind.THEME_DAY,
+            "topic": "线上主题党日",
+            "held_at": held,
+            "mode": "online",
+            "platform": "腾讯会议",
+            "minutes": "讲评战疫故事。",
+            f"status_{cast.member_a.pk}": AttendanceStatus.LEAVE,
+            f"reason_{cast.member_a.pk}": "隔离观察",
+            "then": "submit",
+        },
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.SUBMITTED
+    assert meeting.attendance.get().reason == "隔离观察"
+
+
+def test_leave_without_reason_is_refused_and_the_form_keeps_what_was_typed(cast: Cast) -> None:
+    meeting = held_meeting(cast.branch_a1)
+    client = cast.client("branch_secretary")
+    response = client.post(
+        reverse("meeting_edit", args=[meeting.pk]),
+        {
+            "form_token": _token(),
+            "org": cast.branch_a1.pk,
+            "kind": MeetingKind.THEME_DAY,
+            "topic": "新的主题",
+            "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "mode": "offline",
+            "place": "会议室",
+            f"status_{cast.member_a.pk}": AttendanceStatus.LEAVE,
+            f"reason_{cast.member_a.pk}": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "请假须填写原因" in response.content.decode()
+    assert 'value="新的主题"' in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.topic == "学习防疫精神"
+
+
+def test_unit_approves_then_school_approves_through_the_pages(cast: Cast) -> None:
+    meeting = services.meeting_submit(actor=None, meeting=held_meeting(cast.branch_a1))
+    url = reverse("meeting_approve", args=[meeting.pk])
+    assert cast.client("unit_a_admin").post(url, {"form_token": _token()}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.UNIT_APPROVED
+    queue = cast.client("school_admin").get(reverse("meeting_queue"))
+    assert meeting.topic in queue.content.decode()
+    assert cast.client("school_admin").post(url, {"form_token": _token()}).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.APPROVED
+    page = cast.client("branch_secretary").get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "组织部审核通过" in page.content.decode()
+
+
+def test_a_return_without_a_reason_changes_nothing_and_says_why(cast: Cast) -> None:
+    meeting = services.meeting_submit(actor=None, meeting=held_meeting(cast.branch_a1))
+    client = cast.client("unit_a_admin")
+    url = reverse("meeting_return", args=[meeting.pk])
+    response = client.post(url, {"form_token": _token(), "reason": " "}, follow=True)
+    assert "退回须填写原因" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.SUBMITTED
+    client.post(url, {"form_token": _token(), "reason": "缺少会议记录附件"})
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.RETURNED
+
+
+def test_a_double_click_approves_once(cast: Cast) -> None:
+    meeting = services.meeting_submit(actor=None, meeting=held_meeting(cast.branch_a1))
+    client = cast.client("unit_a_admin")
+    token = _token()
+    url = reverse("meeting_approve", args=[meeting.pk])
+    client.post(url, {"form_token": token})
+    client.post(url, {"form_token": token})
+    assert meeting.events.count() == 3  # created, submitted, approved once
+
+
+def test_the_detail_flags_decisions_without_quorum(cast: Cast) -> None:
+    meeting = held_meeting(
+        cast.branch_a1, kind=MeetingKind.GENERAL_ASSEMBLY, decisions="同意接收预备党员"
+    )
+    page = cast.client("branch_secretary").get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "未达法定人数" in page.content.decode()
+    listing = cast.client("branch_secretary").get(reverse("meeting_list"))
+    assert "未达法定人数" in listing.content.decode()
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_the_list_makes_a_fixed_number_of_queries(cast: Cast, n: int) -> None:
+    for _ in range(n):
+        held_meeting(cast.branch_a1)
+    client = cast.client("unit_a_admin")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("meeting_list"), {"kind": "theme_day"})
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 9, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_list_filters_by_month(cast: Cast) -> None:
+    held_meeting(cast.branch_a1, topic="上月的会", days_ago=40)
+    held_meeting(cast.branch_a1, topic="今天的会", days_ago=0)
+    month = timezone.localdate().strftime("%Y-%m")
+    page = cast.client("branch_secretary").get(reverse("meeting_list"), {"month": month})
+    assert "今天的会" in page.content.decode()
+    assert "上月的会" not in page.content.decode()
+    bad = cast.client("branch_secretary").get(reverse("meeting_list"), {"month": "2026-13"})
+    assert "月份格式" in bad.content.decode()
+
+
+def test_a_member_checks_in_with_the_code_from_the_qr(cast: Cast) -> None:
+    meeting = held_meeting(cast.branch_a1, days_ago=0)
+    detail = cast.client("branch_secretary").get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "<svg" in detail.content.decode()
+    client = cast.client("member_a")
+    page = client.get(reverse("meeting_check_in"), {"code": meeting.checkin_code})
+    assert meeting.checkin_code in page.content.decode()
+    response = client.post(reverse("meeting_check_in"), {"code": meeting.checkin_code})
+    assert response.status_code == 302
+    assert meeting.attendance.get(member=cast.member_a).status == AttendanceStatus.PRESENT
+    wrong = client.post(reverse("meeting_check_in"), {"code": "999999x"})
+    assert "签到码无效" in wrong.content.decode()
+
+
+def test_committee_seats_are_added_and_ended(cast: Cast) -> None:
+    client = cast.client("branch_secretary")
+    url = reverse("committee", args=[cast.branch_a1.pk])
+    client.post(
+        url,
+        {
+            "form_token": _token(),
+            "member": cast.member_a.pk,
+            "title": "secretary",
+            "term_start": "2025-01-01",
+            "term_end": "2027-12-31",
+        },
+    )
+    seat = cast.branch_a1.committee_seats.get()
+    assert seat.get_title_display() == "书记"
+    client.post(url, {"form_token": _token(), "end": seat.pk, "on": "2026-06-30"})
+    seat.refresh_from_db()
+    assert seat.term_end == dt.date(2026, 6, 30)
+    refused = client.post(
+        url,
+        {
+            "form_token": _token(),
+            "member": cast.other_a.pk,  # in another branch
+            "title": "deputy",
+            "term_start": "2025-01-01",
+        },
+    )
+    assert refused.status_code == 200
+    assert cast.branch_a1.committee_seats.count() == 1
