@@ -29,6 +29,10 @@ def _member_or(perm: str) -> Shown:
     return lambda user: _member(user) or has_perm_anywhere(user, perm)
 
 
+def _any_perm(*perms: str) -> Shown:
+    return lambda user: any(has_perm_anywhere(user, p) for p in perms)
+
+
 def _anyone(user: Any) -> bool:
     """A signed-in user with a role or a member record."""
     return bool(grants_of(user)) or _member(user)
@@ -45,6 +49,18 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("权限管理", "grant_list", _perm(Perm.GRANT_MANAGE)),
             ("登录账号", "account_list", _perm(Perm.GRANT_MANAGE)),
             ("校区", "campus_list", _perm(Perm.CAMPUS_EDIT)),
+        ],
+    ),
+    (
+        "组织生活",
+        [
+            ("会议记录", "meeting_list", _member_or(Perm.MEETING_VIEW)),
+            (
+                "会议审核",
+                "meeting_queue",
+                _any_perm(Perm.MEETING_APPROVE_UNIT, Perm.MEETING_APPROVE_SCHOOL),
+            ),
+            ("会议签到", "meeting_check_in", _member),
         ],
     ),
     (

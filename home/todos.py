@@ -32,6 +32,7 @@ from access.scope import (
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
+from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
@@ -46,7 +47,13 @@ RECENTLY_CLOSED = dt.timedelta(days=14)
 MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
-AREAS = [MEMBERS_AREA, CAMPAIGNS_AREA, DUTY_AREA]  # the menu's order; unknown areas go last
+ORG_LIFE_AREA = "组织生活"
+AREAS = [
+    MEMBERS_AREA,
+    ORG_LIFE_AREA,
+    CAMPAIGNS_AREA,
+    DUTY_AREA,
+]  # the menu's order; unknown areas go last
 
 
 @dataclass(frozen=True)
@@ -408,11 +415,29 @@ def pledges_unsigned(user: Any) -> list[Todo]:
     return rows
 
 
+# --- organisational life ---------------------------------------------------------------------
+
+
+def meetings_to_act(user: Any) -> list[Todo]:
+    """Meetings waiting for the user's approval (unit step, 组织部 step) and meetings returned
+    to the branch for changes: one query."""
+    counts = meeting_todo_counts(user)
+    rows = []
+    waiting = counts.get("unit", 0) + counts.get("school", 0)
+    if waiting:
+        rows.append(Todo(ORG_LIFE_AREA, "待审核的会议记录", waiting, _url("meeting_queue")))
+    if counts.get("returned"):
+        url = _url("meeting_list", query={"state": "returned"})
+        rows.append(Todo(ORG_LIFE_AREA, "被退回待修改的会议记录", counts["returned"], url))
+    return rows
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
+        meetings_to_act,
         units_missing,
         submissions_to_review,
         swaps_waiting,
@@ -421,6 +446,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
+        meetings_to_act,
         deadlines_soon,
         drafts_and_returned,
         signups_to_recommend,
@@ -431,7 +457,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
-    Role.BRANCH_SECRETARY: (members_without_login, pledges_unsigned),
+    Role.BRANCH_SECRETARY: (meetings_to_act, members_without_login, pledges_unsigned),
 }
 
 

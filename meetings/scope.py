@@ -12,7 +12,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from access.scope import Perm, can, own_member_id, paths_with
@@ -107,3 +107,21 @@ def get_branch_for_committee(user: Any, pk: Any, *, write: bool = False) -> Org:
     if write and not can(user, Perm.MEETING_RECORD, org):
         raise PermissionDenied
     return org
+
+
+def todo_counts(user: Any) -> dict[str, int]:
+    """For the home page, in one query (none without a meeting role): meetings waiting for the
+    user's unit step and 组织部 step, and returned meetings they record."""
+    unit_roots = paths_with(user, Perm.MEETING_APPROVE_UNIT)
+    school_roots = paths_with(user, Perm.MEETING_APPROVE_SCHOOL)
+    record_roots = paths_with(user, Perm.MEETING_RECORD)
+    if not (unit_roots or school_roots or record_roots):
+        return {}
+    unit = _path_q(unit_roots, "org__path") & Q(state=MeetingState.SUBMITTED)
+    school = _path_q(school_roots, "org__path") & Q(state=MeetingState.UNIT_APPROVED)
+    returned = _path_q(record_roots, "org__path") & Q(state=MeetingState.RETURNED)
+    return Meeting.objects.filter(unit | school | returned).aggregate(
+        unit=Count("id", filter=unit),
+        school=Count("id", filter=school),
+        returned=Count("id", filter=returned),
+    )

@@ -303,13 +303,46 @@ def _everything(cast: Cast, media: Path, n: int = 1) -> None:
     shift_soon(cast, minutes=10 + n)
     pending_swap(cast)
     draft_roster(cast)
+    meetings_in_every_state(cast)
+
+
+def meetings_in_every_state(cast: Cast) -> None:
+    """A meeting waiting for the unit, one for 组织部, one returned to branch A1."""
+    from meetings import services as meeting_services
+    from meetings.tests.factories import held_meeting
+
+    unit = cast.users["unit_a_admin"]
+    waiting = held_meeting(cast.branch_a1)
+    meeting_services.meeting_submit(actor=None, meeting=waiting)
+    for step_two in (False, True):
+        m = meeting_services.meeting_submit(actor=None, meeting=held_meeting(cast.branch_a1))
+        m = meeting_services.meeting_approve(actor=unit, meeting=m, step="unit")
+        if step_two:
+            meeting_services.meeting_return(actor=None, meeting=m, step="school", reason="缺记录")
+
+
+def test_meetings_to_approve_and_returned_meetings(cast: Cast) -> None:
+    meetings_in_every_state(cast)
+
+    assert [(t.label, t.count) for t in rows(cast, "unit_a_admin") if t.area == "组织生活"] == [
+        ("待审核的会议记录", 1),
+        ("被退回待修改的会议记录", 1),
+    ]
+    assert [(t.label, t.count) for t in rows(cast, "school_admin") if t.area == "组织生活"] == [
+        ("待审核的会议记录", 1)
+    ]
+    assert [(t.label, t.count) for t in rows(cast, "branch_secretary")][:1] == [
+        ("被退回待修改的会议记录", 1)
+    ]
+    assert not [t for t in rows(cast, "unit_b_admin") if t.area == "组织生活"]
 
 
 # Queries of the whole page (session, user, grants, member, rows, nav) with data on every row.
 MAX_QUERIES = {
-    "school_admin": 12,
-    "unit_a_admin": 16,
-    "branch_secretary": 9,
+    # meetings to approve / returned: one query (meetings.scope.todo_counts)
+    "school_admin": 13,
+    "unit_a_admin": 17,
+    "branch_secretary": 10,
     "duty_office": 8,
     "reviewer": 6,
     "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)
