@@ -61,9 +61,7 @@ class RollEntry:
 def branch_of(org: Org) -> Org:
     """The branch whose members meet: the org itself, or a group's parent branch."""
     if org.kind == OrgKind.GROUP:
-        parent = org.get_parent()
-        assert parent is not None
-        return parent  # type: ignore[no-any-return]
+        return Org.objects.get(path=org.path[: -Org.steplen])
     return org
 
 

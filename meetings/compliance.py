@@ -1,0 +1,233 @@
+"""「规定程序不落项」: which required meetings each branch held, per period, against the rules
+组织部 sets (`ComplianceRule`) and the exemptions it grants (`ComplianceExemption`).
+
+A meeting counts once the unit has checked it (unit_approved or approved), in the period its
+held_at falls in; a 党小组会 counts for the branch its group belongs to. For each branch and
+meeting kind the most specific rule applies (a unit's rule over the school's; the later start
+among equals). The whole school's table is five queries, whatever its size.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from access.scope import Perm, paths_with
+from meetings.models import (
+    ComplianceExemption,
+    ComplianceRule,
+    Frequency,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+)
+from orgs.models import Org, OrgKind
+
+COUNTED_STATES = (MeetingState.UNIT_APPROVED, MeetingState.APPROVED)
+
+
+class Compliance:
+    MET = "met"
+    MISSING = "missing"
+    EXEMPT = "exempt"
+    OPEN = "open"  # the current period, not yet met: still time
+
+    LABELS = {MET: "达标", MISSING: "缺", EXEMPT: "豁免", OPEN: "本期未完成"}
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # 2026-03, 2026-Q1, 2026
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+
+def periods_of(year: int, frequency: str) -> list[Period]:
+    if frequency == Frequency.MONTHLY:
+        return [
+            Period(
+                f"{year}-{m:02d}",
+                f"{m}月",
+                dt.date(year, m, 1),
+                dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1),
+            )
+            for m in range(1, 13)
+        ]
+    if frequency == Frequency.QUARTERLY:
+        return [
+            Period(
+                f"{year}-Q{q}",
+                f"第{'一二三四'[q - 1]}季度",
+                dt.date(year, 3 * q - 2, 1),
+                dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1),
+            )
+            for q in range(1, 5)
+        ]
+    return [Period(str(year), f"{year}年", dt.date(year, 1, 1), dt.date(year, 12, 31))]
+
+
+@dataclass
+class Cell:
+    kind: str
+    period: Period
+    required: int
+    held: int
+    status: str
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        return Compliance.LABELS[self.status]
+
+
+@dataclass
+class BranchRow:
+    branch: Org
+    unit_name: str
+    unit_pk: int | None
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Cell]:
+        return [c for c in self.cells if c.status == Compliance.MISSING]
+
+    def by_kind(self) -> list[tuple[str, list[Cell]]]:
+        kinds: dict[str, list[Cell]] = defaultdict(list)
+        for cell in self.cells:
+            kinds[cell.kind].append(cell)
+        return [(MeetingKind(k).label, v) for k, v in kinds.items()]
+
+
+def _path_q(roots: list[str], field_name: str) -> Q:
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field_name}__startswith": root})
+    return q
+
+
+def _rule_for(rules: list[ComplianceRule], branch: Org) -> ComplianceRule | None:
+    best = None
+    for rule in rules:
+        if rule.org is not None and not branch.path.startswith(rule.org.path):
+            continue
+        rank = (rule.org.depth if rule.org else 0, rule.starts_on)
+        if best is None or rank > best[0]:
+            best = (rank, rule)
+    return best[1] if best else None
+
+
+def compliance_rows(
+    *, user: Any, year: int, within: Org | None = None, today: dt.date | None = None
+) -> list[BranchRow]:
+    """Every branch the user sees (under `within` if given), with a cell per required meeting
+    kind and period of `year` that has begun by `today`."""
+    today = today or timezone.localdate()
+    roots = paths_with(user, Perm.MEETING_VIEW)
+    if within is not None:
+        roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
+    if not roots:
+        return []
+    branches = list(
+        Org.objects.filter(_path_q(roots, "path"), kind=OrgKind.BRANCH).order_by("path")
+    )
+    unit_paths = {b.path[: 2 * Org.steplen] for b in branches}
+    units = {
+        path: (name, pk)
+        for path, name, pk in Org.objects.filter(path__in=unit_paths).values_list(
+            "path", "name", "pk"
+        )
+    }
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rules_by_kind: dict[str, list[ComplianceRule]] = defaultdict(list)
+    for r in ComplianceRule.objects.filter(active=True, starts_on__lte=year_end).select_related(
+        "org"
+    ):
+        rules_by_kind[r.kind].append(r)
+    exempt = {
+        (b, k, p): reason
+        for b, k, p, reason in ComplianceExemption.objects.filter(
+            _path_q(roots, "branch__path"), period__startswith=str(year)
+        ).values_list("branch_id", "kind", "period", "reason")
+    }
+    tz = timezone.get_current_timezone()
+    counts: dict[tuple[str, str, int], int] = defaultdict(int)  # (branch path, kind, month)
+    by_path = {b.path: b for b in branches}
+    meetings = (
+        Meeting.objects.filter(
+            _path_q(roots, "org__path"),
+            state__in=COUNTED_STATES,
+            kind__in=list(rules_by_kind),
+            held_at__gte=dt.datetime.combine(year_start, dt.time.min, tzinfo=tz),
+            held_at__lt=dt.datetime.combine(
+                year_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            ),
+        )
+        .annotate(month=TruncMonth("held_at", tzinfo=tz))
+        .values("org__path", "kind", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in meetings:
+        path = row["org__path"]
+        if path not in by_path:
+            path = path[: -Org.steplen]  # a group's meeting counts for its branch
+        counts[(path, row["kind"], row["month"].month)] += row["n"]
+    result = []
+    for branch in branches:
+        unit_name, unit_pk = units.get(branch.path[: 2 * Org.steplen], ("", None))
+        out = BranchRow(branch, unit_name, unit_pk)
+        for kind, rules in rules_by_kind.items():
+            rule = _rule_for(rules, branch)
+            if rule is None:
+                continue
+            for period in periods_of(year, rule.frequency):
+                if period.end < rule.starts_on or period.start > today:
+                    continue
+                held = sum(
+                    counts.get((branch.path, kind, m), 0)
+                    for m in range(period.start.month, period.end.month + 1)
+                )
+                if held >= rule.min_count:
+                    status = Compliance.MET
+                elif (branch.pk, kind, period.key) in exempt:
+                    status = Compliance.EXEMPT
+                elif period.end >= today:
+                    status = Compliance.OPEN
+                else:
+                    status = Compliance.MISSING
+                out.cells.append(Cell(kind, period, rule.min_count, held, status))
+        result.append(out)
+    return result
+
+
+@dataclass
+class UnitSummary:
+    path: str
+    name: str
+    pk: int
+    branches: int
+    short: int
+    missing: int
+
+
+def unit_summaries(rows: list[BranchRow]) -> list[UnitSummary]:
+    """Per unit: how many branches, how many fall short, how many required meetings missing."""
+    out: dict[str, UnitSummary] = {}
+    for row in rows:
+        path = row.branch.path[: 2 * Org.steplen]
+        if row.unit_pk is None:
+            continue
+        s = out.setdefault(path, UnitSummary(path, row.unit_name, row.unit_pk, 0, 0, 0))
+        s.branches += 1
+        if row.missing:
+            s.short += 1
+            s.missing += len(row.missing)
+    return sorted(out.values(), key=lambda s: (-s.short, s.path))
