@@ -61,6 +61,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
                 _any_perm(Perm.MEETING_APPROVE_UNIT, Perm.MEETING_APPROVE_SCHOOL),
             ),
             ("会议签到", "meeting_check_in", _member),
+            ("达标情况", "compliance", _perm(Perm.MEETING_VIEW)),
         ],
     ),
     (

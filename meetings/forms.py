@@ -3,7 +3,14 @@ from typing import Any
 from django import forms
 
 from config.forms import DateInput, StyledFormMixin
-from meetings.models import CommitteeSeat, Meeting, MeetingKind, MeetingState, SeatTitle
+from meetings.models import (
+    CommitteeSeat,
+    ComplianceRule,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+    SeatTitle,
+)
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -91,3 +98,27 @@ class SeatForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members  # type: ignore[attr-defined]
         self.fields["title"].initial = SeatTitle.OTHER
+
+
+class ExemptionForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(label="会议类型", choices=MeetingKind.choices)
+    period = forms.RegexField(
+        label="期间",
+        regex=r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$",
+        max_length=10,
+        help_text="月度填 2026-03，季度填 2026-Q1，年度填 2026",
+        error_messages={"invalid": "期间格式应为 2026-03、2026-Q1 或 2026。"},
+    )
+    reason = forms.CharField(label="豁免原因", max_length=200)
+
+
+class RuleForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ComplianceRule
+        fields = ["kind", "frequency", "min_count", "org", "starts_on"]
+        widgets = {"starts_on": DateInput()}
+
+    def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        self.fields["min_count"].widget.attrs["min"] = 1

@@ -18,6 +18,8 @@ from meetings.models import (
     Attendance,
     AttendanceStatus,
     CommitteeSeat,
+    ComplianceExemption,
+    ComplianceRule,
     Meeting,
     MeetingEvent,
     MeetingKind,
@@ -377,3 +379,56 @@ def seat_end(*, actor: Any, seat: CommitteeSeat, on: dt.date) -> CommitteeSeat:
         changes={"term_end": [str(before or ""), str(on)]},
     )
     return seat
+
+
+# --- compliance rules and exemptions ---------------------------------------------------------
+
+
+@transaction.atomic
+def rule_create(
+    *,
+    actor: Any,
+    kind: str,
+    frequency: str,
+    min_count: int,
+    org: Org | None,
+    starts_on: dt.date,
+) -> ComplianceRule:
+    if min_count < 1:
+        raise ValidationError("每期至少次数须大于 0。")
+    rule = ComplianceRule.objects.create(
+        kind=kind, frequency=frequency, min_count=min_count, org=org, starts_on=starts_on
+    )
+    audit_record(actor=actor, action="compliance_rule.create", target=rule)
+    return rule
+
+
+@transaction.atomic
+def rule_deactivate(*, actor: Any, rule: ComplianceRule) -> ComplianceRule:
+    rule.active = False
+    rule.save(update_fields=["active"])
+    audit_record(actor=actor, action="compliance_rule.deactivate", target=rule)
+    return rule
+
+
+@transaction.atomic
+def exemption_create(
+    *, actor: Any, branch: Org, kind: str, period: str, reason: str
+) -> ComplianceExemption:
+    if branch.kind != OrgKind.BRANCH:
+        raise ValidationError("豁免只能针对党支部。")
+    if not reason.strip():
+        raise ValidationError("请填写豁免原因。")
+    if ComplianceExemption.objects.filter(branch=branch, kind=kind, period=period).exists():
+        raise ValidationError("该支部此期间已有该类会议的豁免。")
+    exemption = ComplianceExemption.objects.create(
+        branch=branch, kind=kind, period=period, reason=reason.strip(), created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="compliance_exemption.create",
+        target=exemption,
+        label=f"{branch.name} {period} {MeetingKind(kind).label}",
+        changes={"reason": reason.strip()},
+    )
+    return exemption

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import compliance_views, views
 
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
@@ -13,4 +13,19 @@ urlpatterns = [
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/return/", views.meeting_return, name="meeting_return"),
     path("committee/<int:pk>/", views.committee, name="committee"),
+]
+
+urlpatterns += [
+    path("compliance/", compliance_views.compliance, name="compliance"),
+    path("compliance/rules/", compliance_views.compliance_rules, name="compliance_rules"),
+    path(
+        "compliance/branch/<int:pk>/",
+        compliance_views.compliance_branch,
+        name="compliance_branch",
+    ),
+    path(
+        "compliance/branch/<int:pk>/exempt/",
+        compliance_views.compliance_exempt,
+        name="compliance_exempt",
+    ),
 ]

@@ -144,9 +144,7 @@ def test_a_group_meeting_counts_for_its_branch(cast: Cast, no_default_rules: Non
     assert _status(cast, "branch_a1", K.GROUP, "2025-07") == Compliance.MET
 
 
-def test_each_sees_only_their_branches_and_units_sum_up(
-    cast: Cast, no_default_rules: None
-) -> None:
+def test_each_sees_only_their_branches_and_units_sum_up(cast: Cast, no_default_rules: None) -> None:
     _rule(K.ORG_LIFE, Frequency.YEARLY)
     _meeting(cast.branch_a1, K.ORG_LIFE, 6)
     rows = compliance_rows(user=cast.users["unit_a_admin"], year=YEAR, today=AFTER)
@@ -158,12 +156,56 @@ def test_each_sees_only_their_branches_and_units_sum_up(
 
 
 @pytest.mark.parametrize("extra_branches", [0, 5])
-def test_the_school_table_makes_a_fixed_number_of_queries(
-    cast: Cast, extra_branches: int
-) -> None:
+def test_the_school_table_makes_a_fixed_number_of_queries(cast: Cast, extra_branches: int) -> None:
     for i in range(extra_branches):
         b = make_org(cast.unit_b, f"新支部{i}", OrgKind.BRANCH)
         _meeting(b, K.THEME_DAY, 2)
     with CaptureQueriesContext(connection) as ctx:
         compliance_rows(user=cast.users["school_admin"], year=YEAR, today=AFTER)
     assert len(ctx.captured_queries) == 6  # grants, branches, units, rules, exemptions, meetings
+
+
+def test_the_school_drills_down_unit_then_branch_then_missing_meetings(
+    cast: Cast, no_default_rules: None
+) -> None:
+    from django.urls import reverse
+
+    _rule(K.COMMITTEE, Frequency.MONTHLY)
+    for month in range(1, 13):
+        _meeting(cast.branch_a1, K.COMMITTEE, month)
+    client = cast.client("school_admin")
+    top = client.get(reverse("compliance"), {"year": YEAR}).content.decode()
+    assert "化学学院党委" in top and "化学教工党支部" in top
+    assert "计算机教工第一党支部" not in top.split('id="short-branches"')[1]
+    unit = client.get(reverse("compliance"), {"year": YEAR, "unit": cast.unit_b.pk})
+    assert "化学教工党支部" in unit.content.decode()
+    assert "计算机学生党支部" not in unit.content.decode()
+    branch = client.get(reverse("compliance_branch", args=[cast.branch_b1.pk]), {"year": YEAR})
+    assert branch.content.decode().count('data-status="missing"') == 12
+
+
+def test_the_school_page_makes_a_fixed_number_of_queries(cast: Cast) -> None:
+    from django.urls import reverse
+
+    client = cast.client("school_admin")
+    client.get(reverse("compliance"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("compliance"))
+    for i in range(4):
+        b = make_org(cast.unit_a, f"新支部{i}", OrgKind.BRANCH)
+        _meeting(b, K.THEME_DAY, 2)
+    with CaptureQueriesContext(connection) as after:
+        client.get(reverse("compliance"))
+    assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_a_secretary_sees_their_branch_table_with_links_to_record_what_is_missing(
+    cast: Cast, no_default_rules: None
+) -> None:
+    from django.urls import reverse
+
+    _rule(K.LECTURE, Frequency.QUARTERLY)
+    page = cast.client("branch_secretary").get(reverse("compliance"), {"year": YEAR})
+    html = page.content.decode()
+    assert "计算机教工第一党支部" in html
+    assert f"{reverse('meeting_new')}?org={cast.branch_a1.pk}&kind=lecture" in html

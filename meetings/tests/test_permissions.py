@@ -7,7 +7,14 @@ from django.urls import reverse
 
 from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
 from meetings import services
-from meetings.models import AttendanceStatus, Meeting, MeetingEvent, MeetingState
+from meetings.models import (
+    AttendanceStatus,
+    ComplianceExemption,
+    ComplianceRule,
+    Meeting,
+    MeetingEvent,
+    MeetingState,
+)
 from meetings.tests.factories import held_meeting
 
 RECORDERS = {"unit_a_admin": OK, "unit_b_admin": OK, "branch_secretary": OK}
@@ -43,6 +50,20 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
         "meeting_b1",
         expect(HIDDEN, school_admin=FORBIDDEN, unit_b_admin=OK),
     ),
+    ("compliance", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
+    ("compliance_rules", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
+    (
+        "compliance_branch",
+        "branch_a1",
+        expect(
+            FORBIDDEN,
+            school_admin=OK,
+            unit_a_admin=OK,
+            branch_secretary=OK,
+            unit_b_admin=HIDDEN,
+            member_a=HIDDEN,
+        ),
+    ),
     (
         "committee",
         "branch_a1",
@@ -51,7 +72,7 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
 ]
 
 # POST-only: refused below for the wrong roles, allowed in test_views.py.
-COVERED_ELSEWHERE = {"meeting_submit", "meeting_approve", "meeting_return"}
+COVERED_ELSEWHERE = {"meeting_submit", "meeting_approve", "meeting_return", "compliance_exempt"}
 
 
 def _objects(cast: Cast) -> dict[str, Any]:
@@ -95,6 +116,32 @@ WRITES = [
     ("meeting_return", MeetingState.UNIT_APPROVED, "unit_a_admin", FORBIDDEN),
     ("meeting_return", MeetingState.UNIT_APPROVED, "reviewer", HIDDEN),
 ]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("unit_a_admin", FORBIDDEN),
+        ("branch_secretary", FORBIDDEN),
+        ("unit_b_admin", HIDDEN),
+        ("member_a", HIDDEN),
+    ],
+)
+def test_only_the_school_grants_exemptions(cast: Cast, role: str, status: int) -> None:
+    url = reverse("compliance_exempt", args=[cast.branch_a1.pk])
+    data = {"kind": "committee", "period": "2026-01", "reason": "隔离"}
+    assert cast.client(role).post(url, data).status_code == status
+    assert not ComplianceExemption.objects.exists()
+    assert cast.client("school_admin").post(url, data).status_code == 302
+    assert ComplianceExemption.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["unit_a_admin", "branch_secretary"])
+def test_only_the_school_sets_rules(cast: Cast, role: str) -> None:
+    before = ComplianceRule.objects.count()
+    data = {"kind": "lecture", "frequency": "monthly", "min_count": 1, "starts_on": "2026-01-01"}
+    assert cast.client(role).post(reverse("compliance_rules"), data).status_code == FORBIDDEN
+    assert ComplianceRule.objects.count() == before
 
 
 @pytest.mark.parametrize(("name", "state", "role", "status"), WRITES)
