@@ -5,6 +5,8 @@ A meeting is a record of what happened: its attendance rows and its events (ever
 change) are PROTECTed, never deleted with it.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
@@ -117,7 +119,7 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()}：{self.topic}"
 
     @property
-    def when(self) -> object:
+    def when(self) -> dt.datetime | None:
         return self.held_at or self.planned_at
 
     @property

@@ -9,6 +9,7 @@ urlpatterns = [
     path("check-in/", views.meeting_check_in, name="meeting_check_in"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("<int:pk>/minutes.docx", views.meeting_minutes, name="meeting_minutes"),
     path("<int:pk>/submit/", views.meeting_submit, name="meeting_submit"),
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/return/", views.meeting_return, name="meeting_return"),

@@ -15,14 +15,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
 from audit.once import submit_once, submit_token_replay
+from audit.services import audit_record
 from meetings import services
 from meetings.forms import CheckInForm, MeetingFilterForm, MeetingForm, ReturnForm, SeatForm
+from meetings.minutes import minutes_docx
 from meetings.models import (
     AttendanceStatus,
     CommitteeSeat,
@@ -409,4 +412,21 @@ def _seat_end(request: AuthedRequest, seat: CommitteeSeat, url: str) -> HttpResp
 
     response = submit_once(request, None, write, refused_url=url)
     assert response is not None
+    return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def meeting_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The minutes as a .docx 会议记录 (for those who see the meeting)."""
+    meeting = get_meeting_for_user(request.user, pk)
+    rows = list(meeting.attendance.select_related("member").order_by("-has_vote", "member__number"))
+    data = minutes_docx(meeting, rows)
+    audit_record(actor=request.user, action="meeting.minutes_export", target=meeting)
+    response = HttpResponse(data, content_type=DOCX)
+    day = timezone.localtime(meeting.when).strftime("%Y%m%d") if meeting.when else ""
+    name = f"会议记录-{meeting.org.name}-{meeting.get_kind_display()}-{day}.docx"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -35,6 +35,11 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
     ),
     ("meeting_detail", "meeting_b1", expect(HIDDEN, school_admin=OK, unit_b_admin=OK)),
     (
+        "meeting_minutes",
+        "meeting_a1",
+        expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK, member_a=OK),
+    ),
+    (
         "meeting_edit",
         "meeting_a1",
         expect(

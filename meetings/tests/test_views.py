@@ -198,3 +198,31 @@ def test_committee_seats_are_added_and_ended(cast: Cast) -> None:
     )
     assert refused.status_code == 200
     assert cast.branch_a1.committee_seats.count() == 1
+
+
+def test_the_minutes_download_as_a_record_book_page(cast: Cast) -> None:
+    import io
+
+    from docx import Document
+
+    meeting = held_meeting(
+        cast.branch_a1,
+        kind=MeetingKind.GENERAL_ASSEMBLY,
+        agenda="讨论发展对象\n学习文件",
+        guests="上级党委组织员",
+        decisions="同意接收",
+    )
+    services.meeting_update(
+        actor=None, meeting=meeting, data={}, marks={cast.member_a.pk: ("leave", "出差")}
+    )
+    response = cast.client("branch_secretary").get(reverse("meeting_minutes", args=[meeting.pk]))
+    assert response.status_code == 200
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    doc = Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    assert "计算机教工第一党支部支部党员大会会议记录" in text
+    assert "1. 讨论发展对象" in text
+    assert cells["请假人员"] == "张三（出差）"
+    assert cells["列席人员"] == "上级党委组织员"
+    assert "未达到半数" in cells["表决人数"]
