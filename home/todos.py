@@ -32,6 +32,7 @@ from access.scope import (
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
+from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
 from rosters import selectors as roster_selectors
@@ -432,6 +433,28 @@ def meetings_to_act(user: Any) -> list[Todo]:
     return rows
 
 
+def meetings_due(user: Any) -> list[Todo]:
+    """For a branch secretary: required meetings of a period ending within ten days that the
+    branch has not held (counted once the unit has approved them)."""
+    cells = meeting_compliance.due_soon(user=user)
+    if not cells:
+        return []
+    note = "、".join(f"{c.period.label}{c.kind_label}" for c in cells[:4])
+    note += f"，{_day(min(c.period.end for c in cells))}截止"
+    return [
+        Todo(ORG_LIFE_AREA, "本期尚未完成的规定会议", len(cells), _url("compliance"), note=note)
+    ]
+
+
+def committee_terms_ending(user: Any) -> list[Todo]:
+    """For a branch secretary: committee seats whose term ends within 90 days (换届)."""
+    branch_ids = meeting_compliance.seats_ending(user=user)
+    if not branch_ids:
+        return []
+    url = _url("committee", branch_ids[0])
+    return [Todo(ORG_LIFE_AREA, "任期即将届满的支委，请及时换届", len(branch_ids), url)]
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
@@ -457,7 +480,13 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
-    Role.BRANCH_SECRETARY: (meetings_to_act, members_without_login, pledges_unsigned),
+    Role.BRANCH_SECRETARY: (
+        meetings_to_act,
+        meetings_due,
+        committee_terms_ending,
+        members_without_login,
+        pledges_unsigned,
+    ),
 }
 
 

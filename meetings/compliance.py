@@ -16,8 +16,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from access.scope import Perm, paths_with
+from access.models import Role
+from access.scope import Perm, grants_of, paths_with
 from meetings.models import (
+    CommitteeSeat,
     ComplianceExemption,
     ComplianceRule,
     Frequency,
@@ -129,7 +131,6 @@ def compliance_rows(
 ) -> list[BranchRow]:
     """Every branch the user sees (under `within` if given), with a cell per required meeting
     kind and period of `year` that has begun by `today`."""
-    today = today or timezone.localdate()
     roots = paths_with(user, Perm.MEETING_VIEW)
     if within is not None:
         roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
@@ -145,6 +146,24 @@ def compliance_rows(
             "path", "name", "pk"
         )
     }
+    return branch_rows(branches=branches, units=units, year=year, today=today, roots=roots)
+
+
+def branch_rows(
+    *,
+    branches: list[Org],
+    year: int,
+    today: dt.date | None = None,
+    units: dict[str, tuple[str, int]] | None = None,
+    roots: list[str] | None = None,
+) -> list[BranchRow]:
+    """The compliance cells of the given branches (three queries: rules, exemptions, meetings);
+    `roots`, the subtrees that hold them, keep the queries short for a whole school."""
+    today = today or timezone.localdate()
+    units = units or {}
+    roots = roots or [b.path for b in branches]
+    if not roots:
+        return []
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     rules_by_kind: dict[str, list[ComplianceRule]] = defaultdict(list)
     for r in ComplianceRule.objects.filter(active=True, starts_on__lte=year_end).select_related(
@@ -231,3 +250,50 @@ def unit_summaries(rows: list[BranchRow]) -> list[UnitSummary]:
             s.short += 1
             s.missing += len(row.missing)
     return sorted(out.values(), key=lambda s: (-s.short, s.path))
+
+
+# --- reminders for branch secretaries (the home page) ------------------------------------------
+
+REMIND_BEFORE = dt.timedelta(days=10)
+TERM_REMIND_BEFORE = dt.timedelta(days=90)
+
+
+def _secretary_branches(user: Any) -> list[Org]:
+    """The branches the user is secretary of, from the grants already read (no query)."""
+    return [
+        Org(pk=g.org_id, path=g.path, depth=g.depth, kind=OrgKind.BRANCH, name="")
+        for g in grants_of(user)
+        if g.role == Role.BRANCH_SECRETARY
+    ]
+
+
+def due_soon(*, user: Any, today: dt.date | None = None) -> list[Cell]:
+    """Required meetings of the current periods not yet held, for periods ending within ten
+    days, in the branches the user is secretary of (three queries; none for other roles)."""
+    today = today or timezone.localdate()
+    branches = _secretary_branches(user)
+    if not branches:
+        return []
+    rows = branch_rows(branches=branches, year=today.year, today=today)
+    return [
+        c
+        for row in rows
+        for c in row.cells
+        if c.status == Compliance.OPEN and c.period.end - today <= REMIND_BEFORE
+    ]
+
+
+def seats_ending(*, user: Any, today: dt.date | None = None) -> list[int]:
+    """Branch ids, one per committee seat whose term ends within 90 days (换届 is due), in the
+    branches the user is secretary of: one query."""
+    today = today or timezone.localdate()
+    branches = _secretary_branches(user)
+    if not branches:
+        return []
+    return list(
+        CommitteeSeat.objects.filter(
+            branch_id__in=[b.pk for b in branches],
+            term_end__gte=today,
+            term_end__lte=today + TERM_REMIND_BEFORE,
+        ).values_list("branch_id", flat=True)
+    )

@@ -319,6 +319,15 @@ def meetings_in_every_state(cast: Cast) -> None:
         m = meeting_services.meeting_approve(actor=unit, meeting=m, step="unit")
         if step_two:
             meeting_services.meeting_return(actor=None, meeting=m, step="school", reason="缺记录")
+    today = timezone.localdate()
+    meeting_services.seat_add(
+        actor=None,
+        branch=cast.branch_a1,
+        member=cast.member_a,
+        title="secretary",
+        term_start=today - dt.timedelta(days=1000),
+        term_end=today + dt.timedelta(days=30),
+    )
 
 
 def test_meetings_to_approve_and_returned_meetings(cast: Cast) -> None:
@@ -335,6 +344,20 @@ def test_meetings_to_approve_and_returned_meetings(cast: Cast) -> None:
         ("被退回待修改的会议记录", 1)
     ]
     assert not [t for t in rows(cast, "unit_b_admin") if t.area == "组织生活"]
+    assert labelled(cast, "branch_secretary", "请及时换届")[0].count == 1
+
+
+def test_a_secretary_is_reminded_of_meetings_due_before_the_period_ends(
+    cast: Cast, monkeypatch: Any
+) -> None:
+    from meetings import compliance
+
+    monkeypatch.setattr(compliance, "REMIND_BEFORE", dt.timedelta(days=400))
+    due = labelled(cast, "branch_secretary", "本期尚未完成的规定会议")
+
+    assert len(due) == 1
+    assert due[0].count == 6  # the six default rules, none met yet
+    assert not labelled(cast, "unit_a_admin", "本期尚未完成的规定会议")
 
 
 # Queries of the whole page (session, user, grants, member, rows, nav) with data on every row.
@@ -342,7 +365,8 @@ MAX_QUERIES = {
     # meetings to approve / returned: one query (meetings.scope.todo_counts)
     "school_admin": 13,
     "unit_a_admin": 17,
-    "branch_secretary": 10,
+    # + due meetings (rules, exemptions, meetings) and committee terms ending: four queries
+    "branch_secretary": 14,
     "duty_office": 8,
     "reviewer": 6,
     "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)
