@@ -136,9 +136,13 @@ def compliance_rows(
         roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
     if not roots:
         return []
-    branches = list(
-        Org.objects.filter(_path_q(roots, "path"), kind=OrgKind.BRANCH).order_by("path")
+    orgs = list(
+        Org.objects.filter(_path_q(roots, "path"), kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
+        .only("pk", "path", "depth", "kind", "name")
+        .order_by("path")
     )
+    branches = [o for o in orgs if o.kind == OrgKind.BRANCH]
+    with_groups = {o.path[: -Org.steplen] for o in orgs if o.kind == OrgKind.GROUP}
     unit_paths = {b.path[: 2 * Org.steplen] for b in branches}
     units = {
         path: (name, pk)
@@ -146,7 +150,14 @@ def compliance_rows(
             "path", "name", "pk"
         )
     }
-    return branch_rows(branches=branches, units=units, year=year, today=today, roots=roots)
+    return branch_rows(
+        branches=branches,
+        units=units,
+        year=year,
+        today=today,
+        roots=roots,
+        with_groups=with_groups,
+    )
 
 
 def branch_rows(
@@ -156,12 +167,22 @@ def branch_rows(
     today: dt.date | None = None,
     units: dict[str, tuple[str, int]] | None = None,
     roots: list[str] | None = None,
+    with_groups: set[str] | None = None,
 ) -> list[BranchRow]:
-    """The compliance cells of the given branches (three queries: rules, exemptions, meetings);
-    `roots`, the subtrees that hold them, keep the queries short for a whole school."""
+    """The compliance cells of the given branches (three queries: rules, exemptions, meetings,
+    and one for their groups unless `with_groups`, the paths of those that have any, is given);
+    `roots`, the subtrees that hold them, keep the queries short for a whole school. A branch
+    with no 党小组 owes no 党小组会."""
     today = today or timezone.localdate()
     units = units or {}
     roots = roots or [b.path for b in branches]
+    if with_groups is None:
+        with_groups = {
+            p[: -Org.steplen]
+            for p in Org.objects.filter(_path_q(roots, "path"), kind=OrgKind.GROUP).values_list(
+                "path", flat=True
+            )
+        }
     if not roots:
         return []
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -204,6 +225,8 @@ def branch_rows(
         unit_name, unit_pk = units.get(branch.path[: 2 * Org.steplen], ("", None))
         out = BranchRow(branch, unit_name, unit_pk)
         for kind, rules in rules_by_kind.items():
+            if kind == MeetingKind.GROUP and branch.path not in with_groups:
+                continue
             rule = _rule_for(rules, branch)
             if rule is None:
                 continue
@@ -269,7 +292,7 @@ def _secretary_branches(user: Any) -> list[Org]:
 
 def due_soon(*, user: Any, today: dt.date | None = None) -> list[Cell]:
     """Required meetings of the current periods not yet held, for periods ending within ten
-    days, in the branches the user is secretary of (three queries; none for other roles)."""
+    days, in the branches the user is secretary of (four queries; none for other roles)."""
     today = today or timezone.localdate()
     branches = _secretary_branches(user)
     if not branches:
