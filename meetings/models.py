@@ -298,3 +298,27 @@ class ComplianceExemption(models.Model):
                 fields=["branch", "kind", "period"], name="exemption_once_per_period"
             )
         ]
+
+
+class MeetingFile(models.Model):
+    """A photo or file of a meeting (sign-in sheet, pictures, slides), from a finished upload."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="meetings/%Y/%m/", max_length=300)
+    original_name = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
+        ordering = ["id"]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -3,6 +3,7 @@ keep the branch committee. Keyword-only, atomic, each writes its audit row; the 
 also write a MeetingEvent."""
 
 import datetime as dt
+import mimetypes
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from meetings.models import (
     ComplianceRule,
     Meeting,
     MeetingEvent,
+    MeetingFile,
     MeetingKind,
     MeetingMode,
     MeetingState,
@@ -432,3 +434,47 @@ def exemption_create(
         changes={"reason": reason.strip()},
     )
     return exemption
+
+
+# --- photos and files ----------------------------------------------------------------------
+
+MAX_FILES = 30
+
+
+@transaction.atomic
+def meeting_files_add(*, actor: Any, meeting: Meeting, upload_ids: list[str]) -> list[MeetingFile]:
+    """Attach finished uploads (the uploader's ids) to a draft or returned meeting."""
+    from uploads import services as uploads
+
+    ids = list(dict.fromkeys(i for i in upload_ids if i))
+    if not ids:
+        return []
+    if not meeting.editable:
+        raise ValidationError("会议已提交审核，不能再添加附件。")
+    if meeting.files.count() + len(ids) > MAX_FILES:
+        raise ValidationError(f"每次会议最多 {MAX_FILES} 个附件。")
+    claimed = [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]
+    now = timezone.localdate()
+    added = []
+    for upload in claimed:
+        name = upload.filename
+        guessed = mimetypes.guess_type(name)[0] or ""
+        stored = uploads.upload_move(upload, to=f"meetings/{now:%Y/%m}/")
+        added.append(
+            MeetingFile.objects.create(
+                meeting=meeting,
+                file=stored,
+                original_name=name,
+                size=upload.size,
+                sha256=upload.sha256,
+                content_type=guessed,
+                uploaded_by=actor,
+            )
+        )
+    audit_record(
+        actor=actor,
+        action="meeting.files_add",
+        target=meeting,
+        changes={"files": [f.original_name for f in added]},
+    )
+    return added

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("<int:pk>/minutes.docx", views.meeting_minutes, name="meeting_minutes"),
+    path("files/<int:pk>/", views.meeting_file, name="meeting_file"),
     path("<int:pk>/submit/", views.meeting_submit, name="meeting_submit"),
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/return/", views.meeting_return, name="meeting_return"),

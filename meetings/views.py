@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +30,7 @@ from meetings.models import (
     AttendanceStatus,
     CommitteeSeat,
     Meeting,
+    MeetingFile,
     MeetingKind,
     MeetingState,
 )
@@ -194,6 +195,9 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 data=form.cleaned_data,
                 marks=_marks(request, original),
             )
+            services.meeting_files_add(
+                actor=user, meeting=saved, upload_ids=request.POST.getlist("upload_ids")
+            )
             messages.success(request, "已保存。")
             if request.POST.get("then") == "submit":
                 services.meeting_submit(actor=user, meeting=saved)
@@ -217,6 +221,7 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             "meeting": original,
             "rows": rows,
             "statuses": AttendanceStatus.choices,
+            "files": list(original.files.all()),
         },
     )
 
@@ -247,6 +252,7 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "counts": counts,
             "events": meeting.events.select_related("actor"),
+            "files": list(meeting.files.all()),
             "may_record": recorder,
             "step": review_step(user, meeting),
             "return_form": ReturnForm(),
@@ -413,6 +419,24 @@ def _seat_end(request: AuthedRequest, seat: CommitteeSeat, url: str) -> HttpResp
     response = submit_once(request, None, write, refused_url=url)
     assert response is not None
     return response
+
+
+@login_required
+def meeting_file(request: AuthedRequest, pk: int) -> Any:
+    """A meeting's photo or file, inline (or ?download=1); range requests work."""
+    from uploads.serving import ranged_file_response
+
+    file = MeetingFile.objects.filter(pk=pk).first()
+    if file is None:
+        raise Http404
+    get_meeting_for_user(request.user, file.meeting_id)
+    return ranged_file_response(
+        request,
+        file.file,
+        content_type=file.content_type or "application/octet-stream",
+        filename=file.original_name,
+        as_attachment=request.GET.get("download") == "1",
+    )
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -1,5 +1,7 @@
 import datetime as dt
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -226,3 +228,48 @@ def test_the_minutes_download_as_a_record_book_page(cast: Cast) -> None:
     assert cells["请假人员"] == "张三（出差）"
     assert cells["列席人员"] == "上级党委组织员"
     assert "未达到半数" in cells["表决人数"]
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+def _finished_upload(client: Any, data: bytes, filename: str) -> str:
+    from uploads.tests.helpers import create, patch, upload_url
+
+    url = upload_url(create(client, len(data), filename=filename))
+    assert patch(client, url, data, 0).status_code == 204
+    return url.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_photos_join_the_meeting_when_saved_and_are_seen_by_who_sees_it(
+    cast: Cast, media_root: Path
+) -> None:
+    meeting = held_meeting(cast.branch_a1)
+    client = cast.client("branch_secretary")
+    upload_id = _finished_upload(client, b"\x89PNG fake image", "签到表.png")
+    response = client.post(
+        reverse("meeting_edit", args=[meeting.pk]),
+        {
+            "form_token": _token(),
+            "org": cast.branch_a1.pk,
+            "kind": MeetingKind.THEME_DAY,
+            "topic": "学习防疫精神",
+            "held_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "mode": "offline",
+            "place": "会议室",
+            "upload_ids": [upload_id],
+        },
+    )
+    assert response.status_code == 302
+    file = meeting.files.get()
+    assert file.original_name == "签到表.png" and file.is_image
+    url = reverse("meeting_file", args=[file.pk])
+    assert client.get(url).status_code == 200
+    assert cast.client("unit_b_admin").get(url).status_code == 404
+    detail = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert f'src="{url}"' in detail
