@@ -5,6 +5,7 @@ from meetings import compliance_views, views
 urlpatterns = [
     path("", views.meeting_list, name="meeting_list"),
     path("queue/", views.meeting_queue, name="meeting_queue"),
+    path("export.xlsx", views.meeting_export, name="meeting_export"),
     path("new/", views.meeting_new, name="meeting_new"),
     path("check-in/", views.meeting_check_in, name="meeting_check_in"),
     path("<int:pk>/", views.meeting_detail, name="meeting_detail"),

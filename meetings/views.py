@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,9 +43,11 @@ from meetings.scope import (
     recording_orgs_for_user,
     review_step,
 )
+from meetings.spreadsheets import meetings_xlsx
 from members.models import Member
 
 PAGE_SIZE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_view(user: Any) -> None:
@@ -109,8 +111,35 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
         "can_review": has_perm_anywhere(user, Perm.MEETING_APPROVE_UNIT)
         or has_perm_anywhere(user, Perm.MEETING_APPROVE_SCHOOL),
         "title": "会议记录",
+        "can_export": has_perm_anywhere(user, Perm.MEETING_VIEW),
     }
     return _list_page(request, meetings_for_user(user), "meetings/list.html", extra)
+
+
+@login_required
+def meeting_export(request: AuthedRequest) -> HttpResponse:
+    """The filtered meeting list as .xlsx, with attendance counts (one query for the rows)."""
+    user = request.user
+    if not has_perm_anywhere(user, Perm.MEETING_VIEW):
+        raise PermissionDenied
+    form = MeetingFilterForm(request.GET or None)
+    qs = _filtered(meetings_for_user(user), form) if request.GET else meetings_for_user(user)
+    rows = (
+        qs.select_related("org", "host", "recorder")
+        .annotate(
+            n_expected=Count("attendance"),
+            n_present=Count("attendance", filter=Q(attendance__status=AttendanceStatus.PRESENT)),
+            n_leave=Count("attendance", filter=Q(attendance__status=AttendanceStatus.LEAVE)),
+            n_absent=Count("attendance", filter=Q(attendance__status=AttendanceStatus.ABSENT)),
+        )
+        .order_by("org__path", "-held_at", "-id")
+    )
+    data = meetings_xlsx(rows)
+    audit_record(actor=user, action="meeting.export", changes={"filters": dict(request.GET)})
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"会议记录-{stamp}.xlsx")
+    return response
 
 
 @login_required

@@ -21,6 +21,7 @@ RECORDERS = {"unit_a_admin": OK, "unit_b_admin": OK, "branch_secretary": OK}
 
 TABLE: list[tuple[str, str | None, dict[str, int]]] = [
     ("meeting_list", None, expect(OK, duty_office=FORBIDDEN, reviewer=FORBIDDEN)),
+    ("meeting_export", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
     (
         "meeting_queue",
         None,

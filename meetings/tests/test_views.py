@@ -273,3 +273,20 @@ def test_photos_join_the_meeting_when_saved_and_are_seen_by_who_sees_it(
     assert cast.client("unit_b_admin").get(url).status_code == 404
     detail = client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
     assert f'src="{url}"' in detail
+
+
+def test_the_export_lists_the_users_meetings_with_attendance_and_text_stays_text(
+    cast: Cast,
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    held_meeting(cast.branch_a1, topic='=HYPERLINK("x")')
+    held_meeting(cast.branch_b1, topic="化学支部的会")
+    response = cast.client("unit_a_admin").get(reverse("meeting_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 1
+    assert rows[0][2] == '=HYPERLINK("x")' and rows[0][8:12] == (1, 0, 0, 1)
+    assert sheet.cell(2, 3).data_type == "s"
