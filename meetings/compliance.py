@@ -8,12 +8,14 @@ among equals). The whole school's table is five queries, whatever its size.
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from access.models import Role
@@ -49,6 +51,7 @@ class Period:
     end: dt.date  # inclusive
 
 
+@functools.cache
 def periods_of(year: int, frequency: str) -> list[Period]:
     if frequency == Frequency.MONTHLY:
         return [
@@ -73,7 +76,10 @@ def periods_of(year: int, frequency: str) -> list[Period]:
     return [Period(str(year), f"{year}年", dt.date(year, 1, 1), dt.date(year, 12, 31))]
 
 
-@dataclass
+KIND_LABELS = dict(MeetingKind.choices)
+
+
+@dataclass(slots=True)
 class Cell:
     kind: str
     period: Period
@@ -83,7 +89,7 @@ class Cell:
 
     @property
     def kind_label(self) -> str:
-        return MeetingKind(self.kind).label
+        return KIND_LABELS[self.kind]
 
     @property
     def status_label(self) -> str:
@@ -97,9 +103,15 @@ class BranchRow:
     unit_pk: int | None
     cells: list[Cell] = field(default_factory=list)
 
-    @property
+    @cached_property
     def missing(self) -> list[Cell]:
         return [c for c in self.cells if c.status == Compliance.MISSING]
+
+    @cached_property
+    def missing_text(self) -> str:
+        """The first missing meetings in words: 3月支部委员会、第一季度党课 …"""
+        words = "、".join(f"{c.period.label}{KIND_LABELS[c.kind]}" for c in self.missing[:6])
+        return words + (" …" if len(self.missing) > 6 else "")
 
     def by_kind(self) -> list[tuple[str, list[Cell]]]:
         kinds: dict[str, list[Cell]] = defaultdict(list)
@@ -136,13 +148,17 @@ def compliance_rows(
         roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
     if not roots:
         return []
-    orgs = list(
+    orgs = (
         Org.objects.filter(_path_q(roots, "path"), kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
-        .only("pk", "path", "depth", "kind", "name")
         .order_by("path")
+        .values_list("pk", "path", "depth", "kind", "name")
     )
-    branches = [o for o in orgs if o.kind == OrgKind.BRANCH]
-    with_groups = {o.path[: -Org.steplen] for o in orgs if o.kind == OrgKind.GROUP}
+    branches, groups = [], []
+    for pk, path, depth, kind, name in orgs:
+        if kind == OrgKind.BRANCH:
+            branches.append(Org(pk=pk, path=path, depth=depth, kind=kind, name=name))
+        else:
+            groups.append((pk, path))
     unit_paths = {b.path[: 2 * Org.steplen] for b in branches}
     units = {
         path: (name, pk)
@@ -156,7 +172,7 @@ def compliance_rows(
         year=year,
         today=today,
         roots=roots,
-        with_groups=with_groups,
+        groups=groups,
     )
 
 
@@ -167,22 +183,23 @@ def branch_rows(
     today: dt.date | None = None,
     units: dict[str, tuple[str, int]] | None = None,
     roots: list[str] | None = None,
-    with_groups: set[str] | None = None,
+    groups: list[tuple[int, str]] | None = None,
 ) -> list[BranchRow]:
     """The compliance cells of the given branches (three queries: rules, exemptions, meetings,
-    and one for their groups unless `with_groups`, the paths of those that have any, is given);
-    `roots`, the subtrees that hold them, keep the queries short for a whole school. A branch
-    with no 党小组 owes no 党小组会."""
+    and one for their groups unless `groups`, (id, path) of the groups under `roots`, is
+    given); `roots`, the subtrees that hold them, keep the queries short for a whole school.
+    A branch with no 党小组 owes no 党小组会."""
     today = today or timezone.localdate()
     units = units or {}
     roots = roots or [b.path for b in branches]
-    if with_groups is None:
-        with_groups = {
-            p[: -Org.steplen]
-            for p in Org.objects.filter(_path_q(roots, "path"), kind=OrgKind.GROUP).values_list(
-                "path", flat=True
-            )
-        }
+    if groups is None:
+        groups = list(
+            Org.objects.filter(_path_q(roots, "path"), kind=OrgKind.GROUP).values_list("pk", "path")
+        )
+    # which branch path each org's meetings count for: the branch, or a group's parent
+    branch_path = {b.pk: b.path for b in branches}
+    branch_path.update((pk, path[: -Org.steplen]) for pk, path in groups)
+    with_groups = {path[: -Org.steplen] for _, path in groups}
     if not roots:
         return []
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -198,8 +215,8 @@ def branch_rows(
         ).values_list("branch_id", "kind", "period", "reason")
     }
     tz = timezone.get_current_timezone()
-    counts: dict[tuple[str, str, int], int] = defaultdict(int)  # (branch path, kind, month)
-    by_path = {b.path: b for b in branches}
+    # (branch path, kind) → meetings held in each month, January at index 1
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 13)
     meetings = (
         Meeting.objects.filter(
             _path_q(roots, "org__path"),
@@ -210,33 +227,32 @@ def branch_rows(
                 year_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz
             ),
         )
-        .annotate(month=TruncMonth("held_at", tzinfo=tz))
-        .values("org__path", "kind", "month")
+        .annotate(month=ExtractMonth("held_at", tzinfo=tz))
+        .values_list("org_id", "kind", "month")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in meetings:
-        path = row["org__path"]
-        if path not in by_path:
-            path = path[: -Org.steplen]  # a group's meeting counts for its branch
-        counts[(path, row["kind"], row["month"].month)] += row["n"]
+    for org_id, kind, month, n in meetings:
+        path = branch_path.get(org_id)
+        if path is not None:
+            counts[(path, kind)][month] += n
+    none = [0] * 13
     result = []
     for branch in branches:
         unit_name, unit_pk = units.get(branch.path[: 2 * Org.steplen], ("", None))
         out = BranchRow(branch, unit_name, unit_pk)
+        cells = out.cells
         for kind, rules in rules_by_kind.items():
             if kind == MeetingKind.GROUP and branch.path not in with_groups:
                 continue
             rule = _rule_for(rules, branch)
             if rule is None:
                 continue
+            months = counts.get((branch.path, kind), none)
             for period in periods_of(year, rule.frequency):
                 if period.end < rule.starts_on or period.start > today:
                     continue
-                held = sum(
-                    counts.get((branch.path, kind, m), 0)
-                    for m in range(period.start.month, period.end.month + 1)
-                )
+                held = sum(months[period.start.month : period.end.month + 1])
                 if held >= rule.min_count:
                     status = Compliance.MET
                 elif (branch.pk, kind, period.key) in exempt:
@@ -245,7 +261,7 @@ def branch_rows(
                     status = Compliance.OPEN
                 else:
                     status = Compliance.MISSING
-                out.cells.append(Cell(kind, period, rule.min_count, held, status))
+                cells.append(Cell(kind, period, rule.min_count, held, status))
         result.append(out)
     return result
 

@@ -2,10 +2,12 @@
 table of required meetings per period; exemptions and rules for 组织部."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +29,8 @@ from meetings.compliance import Compliance, compliance_rows, unit_summaries
 from meetings.forms import ExemptionForm, RuleForm
 from meetings.models import ComplianceExemption, ComplianceRule
 from orgs.models import Org, OrgKind
+
+SHORT_PAGE = 50
 
 
 def _year(request: AuthedRequest) -> int:
@@ -54,6 +58,8 @@ def compliance(request: AuthedRequest) -> HttpResponse:
         return _branch_page(request, rows[0].branch, year, rows)
     units = unit_summaries(rows) if unit is None else []
     short = sorted((r for r in rows if r.missing), key=lambda r: (-len(r.missing), r.branch.path))
+    page = Paginator(short, SHORT_PAGE).get_page(request.GET.get("page"))
+    params = {"year": year, **({"unit": unit.pk} if unit else {})}
     return render(
         request,
         "meetings/compliance.html",
@@ -63,6 +69,8 @@ def compliance(request: AuthedRequest) -> HttpResponse:
             "unit": unit,
             "units": units,
             "short": short,
+            "page": page,
+            "querystring_nopage": urlencode(params),
             "branches": len(rows),
             "can_manage": has_perm_anywhere(user, Perm.COMPLIANCE_MANAGE),
         },
