@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
 from api.duty import router as duty_router
+from api.meetings import router as meetings_router
 from api.members import router as members_router
 from api.orgs import router as orgs_router
 from api.rosters import router as rosters_router
@@ -33,6 +34,7 @@ api.add_router("/members", members_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/duty", duty_router)
+api.add_router("/meetings", meetings_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"
