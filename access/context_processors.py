@@ -62,6 +62,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ),
             ("会议签到", "meeting_check_in", _member),
             ("达标情况", "compliance", _perm(Perm.MEETING_VIEW)),
+            ("组织生活统计", "meeting_stats", _perm(Perm.MEETING_VIEW)),
         ],
     ),
     (

@@ -21,6 +21,8 @@ from django.utils import timezone
 from access.models import Role
 from access.scope import Perm, grants_of, paths_with
 from meetings.models import (
+    Attendance,
+    AttendanceStatus,
     CommitteeSeat,
     ComplianceExemption,
     ComplianceRule,
@@ -336,3 +338,79 @@ def seats_ending(*, user: Any, today: dt.date | None = None) -> list[int]:
             term_end__lte=today + TERM_REMIND_BEFORE,
         ).values_list("branch_id", flat=True)
     )
+
+
+# --- figures: meetings held and attendance, per unit or per branch ---------------------------
+
+
+@dataclass
+class FigureRow:
+    org_pk: int
+    name: str
+    by_kind: dict[str, int] = field(default_factory=dict)
+    expected: int = 0
+    present: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.present / self.expected, 1) if self.expected else None
+
+
+def meeting_figures(*, user: Any, year: int, within: Org | None = None) -> list[FigureRow]:
+    """Meetings held in `year` (sent up: submitted or later) by kind, and the attendance rate
+    (出席 ÷ 应到), per unit of the user's scope, or per branch of `within`: four queries."""
+    roots = paths_with(user, Perm.MEETING_VIEW)
+    if within is not None:
+        roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
+    if not roots:
+        return []
+    if within is None:  # per unit: the depth-2 orgs the user sees, or their own subtree roots
+        level = list(
+            Org.objects.filter(_path_q(roots, "path"), depth=2).values_list("pk", "path", "name")
+        )
+        if not level:
+            level = list(Org.objects.filter(path__in=roots).values_list("pk", "path", "name"))
+    else:
+        level = list(
+            Org.objects.filter(path__startswith=within.path, kind=OrgKind.BRANCH).values_list(
+                "pk", "path", "name"
+            )
+        )
+    rows = {path: FigureRow(pk, name) for pk, path, name in sorted(level, key=lambda x: x[1])}
+
+    def owner(path: str) -> FigureRow | None:
+        for n in range(len(path), 0, -Org.steplen):
+            if path[:n] in rows:
+                return rows[path[:n]]
+        return None
+
+    tz = timezone.get_current_timezone()
+    held = Meeting.objects.filter(
+        _path_q(roots, "org__path"),
+        state__in=(MeetingState.SUBMITTED, *COUNTED_STATES),
+        held_at__gte=dt.datetime(year, 1, 1, tzinfo=tz),
+        held_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=tz),
+    )
+    for path, kind, n in held.values_list("org__path", "kind").annotate(n=Count("id")).order_by():
+        row = owner(path)
+        if row is not None:
+            row.by_kind[kind] = row.by_kind.get(kind, 0) + n
+    attendance = (
+        Attendance.objects.filter(meeting__in=held)
+        .values_list("meeting__org__path")
+        .annotate(
+            n=Count("id"),
+            present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)),
+        )
+        .order_by()
+    )
+    for path, n, present in attendance:
+        row = owner(path)
+        if row is not None:
+            row.expected += n
+            row.present += present
+    return list(rows.values())

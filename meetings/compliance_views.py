@@ -25,9 +25,9 @@ from access.scope import (
 )
 from audit.once import submit_once, submit_token_replay
 from meetings import services
-from meetings.compliance import Compliance, compliance_rows, unit_summaries
+from meetings.compliance import Compliance, compliance_rows, meeting_figures, unit_summaries
 from meetings.forms import ExemptionForm, RuleForm
-from meetings.models import ComplianceExemption, ComplianceRule
+from meetings.models import ComplianceExemption, ComplianceRule, MeetingKind
 from orgs.models import Org, OrgKind
 
 SHORT_PAGE = 50
@@ -73,6 +73,31 @@ def compliance(request: AuthedRequest) -> HttpResponse:
             "querystring_nopage": urlencode(params),
             "branches": len(rows),
             "can_manage": has_perm_anywhere(user, Perm.COMPLIANCE_MANAGE),
+        },
+    )
+
+
+@login_required
+def meeting_stats(request: AuthedRequest) -> HttpResponse:
+    """Meetings held by kind and the attendance rate, per unit (or per branch of ?unit=)."""
+    user = request.user
+    require_anywhere(user, Perm.MEETING_VIEW)
+    year = _year(request)
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = get_org_for_user(user, request.GET["unit"], Perm.MEETING_VIEW)
+    rows = meeting_figures(user=user, year=year, within=unit)
+    kinds = [(k, label) for k, label in MeetingKind.choices]
+    return render(
+        request,
+        "meetings/stats.html",
+        {
+            "rows": rows,
+            "kinds": kinds,
+            "table": [(r, [r.by_kind.get(k, 0) for k, _ in kinds]) for r in rows],
+            "year": year,
+            "years": _years(),
+            "unit": unit,
         },
     )
 

@@ -20,6 +20,7 @@ urlpatterns = [
 
 urlpatterns += [
     path("compliance/", compliance_views.compliance, name="compliance"),
+    path("stats/", compliance_views.meeting_stats, name="meeting_stats"),
     path("compliance/rules/", compliance_views.compliance_rules, name="compliance_rules"),
     path(
         "compliance/branch/<int:pk>/",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from conftest import Cast
 from meetings.compliance import Compliance, compliance_rows, unit_summaries
 from meetings.models import (
+    AttendanceStatus,
     ComplianceExemption,
     ComplianceRule,
     Frequency,
@@ -209,3 +210,32 @@ def test_a_secretary_sees_their_branch_table_with_links_to_record_what_is_missin
     html = page.content.decode()
     assert "计算机教工第一党支部" in html
     assert f"{reverse('meeting_new')}?org={cast.branch_a1.pk}&kind=lecture" in html
+
+
+def test_figures_count_meetings_sent_up_by_kind_and_the_attendance_rate(cast: Cast) -> None:
+    from meetings import services
+    from meetings.compliance import meeting_figures
+
+    _meeting(cast.branch_a1, K.THEME_DAY, 3)
+    _meeting(cast.branch_a2, K.LECTURE, 4, state=MeetingState.SUBMITTED)
+    _meeting(cast.branch_a2, K.LECTURE, 5, state=MeetingState.DRAFT)  # not counted
+    _meeting(cast.branch_b1, K.THEME_DAY, 3)
+    a1 = Meeting.objects.get(org=cast.branch_a1)
+    Meeting.objects.filter(pk=a1.pk).update(state=MeetingState.DRAFT)
+    services.meeting_update(
+        actor=None, meeting=a1, data={}, marks={cast.member_a.pk: (AttendanceStatus.PRESENT, "")}
+    )
+    Meeting.objects.filter(pk=a1.pk).update(state=MeetingState.APPROVED)
+
+    school = meeting_figures(user=cast.users["school_admin"], year=YEAR)
+    assert [(r.name, r.by_kind, r.expected, r.present) for r in school] == [
+        ("计算机学院党委", {K.THEME_DAY: 1, K.LECTURE: 1}, 2, 1),
+        ("化学学院党委", {K.THEME_DAY: 1}, 2, 0),
+    ]
+    assert school[0].rate == 50.0
+    unit = meeting_figures(user=cast.users["unit_a_admin"], year=YEAR, within=cast.unit_a)
+    assert [(r.name, r.total) for r in unit] == [
+        ("计算机教工第一党支部", 1),
+        ("计算机学生党支部", 1),
+    ]
+    assert meeting_figures(user=cast.users["unit_b_admin"], year=YEAR, within=cast.unit_a) == []

@@ -57,6 +57,7 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
         expect(HIDDEN, school_admin=FORBIDDEN, unit_b_admin=OK),
     ),
     ("compliance", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
+    ("meeting_stats", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
     ("compliance_rules", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
     (
         "compliance_branch",
