@@ -9,6 +9,7 @@ from meetings.models import (
     Meeting,
     MeetingKind,
     MeetingState,
+    MeetingStory,
     SeatTitle,
 )
 
@@ -122,3 +123,14 @@ class RuleForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
         self.fields["min_count"].widget.attrs["min"] = 1
+
+
+class StoryForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = MeetingStory
+        fields = ["member", "title", "text", "picked"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members  # type: ignore[attr-defined]

@@ -322,3 +322,33 @@ class MeetingFile(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class MeetingStory(models.Model):
+    """A member's story and experience told at a 组织生活会; the branch picks and edits the
+    best into its 「战疫故事汇」, handed in to a campaign as one submission."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="stories")
+    member = models.ForeignKey(
+        Member, verbose_name="讲述人", on_delete=models.PROTECT, related_name="meeting_stories"
+    )
+    title = models.CharField("标题", max_length=100)
+    text = models.TextField("故事与体会")
+    picked = models.BooleanField("选入故事汇", default=False)
+    submission = models.ForeignKey(
+        "campaigns.Submission",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "组织生活会故事"
+        verbose_name_plural = "组织生活会故事"
+        ordering = ["meeting", "id"]

@@ -27,6 +27,7 @@ from meetings.models import (
     MeetingKind,
     MeetingMode,
     MeetingState,
+    MeetingStory,
 )
 from members.models import Member, PoliticalStatus
 from orgs.models import Org, OrgKind
@@ -478,3 +479,83 @@ def meeting_files_add(*, actor: Any, meeting: Meeting, upload_ids: list[str]) ->
         changes={"files": [f.original_name for f in added]},
     )
     return added
+
+
+# --- 组织生活会 stories into a 战疫故事汇 ---------------------------------------------------
+
+
+@transaction.atomic
+def story_save(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    member: Member,
+    title: str,
+    text: str,
+    picked: bool,
+    story: MeetingStory | None = None,
+) -> MeetingStory:
+    """Record (or edit) a member's story told at a 组织生活会; the member must be on its roll."""
+    if meeting.kind != MeetingKind.ORG_LIFE:
+        raise ValidationError("只有组织生活会记录党员的故事。")
+    if not meeting.attendance.filter(member=member).exists():
+        raise ValidationError("讲述人须是本次会议应到人员。")
+    if not title.strip() or not text.strip():
+        raise ValidationError("请填写标题和故事内容。")
+    if story is not None and story.submission_id is not None:
+        raise ValidationError("该故事已汇编报送，不能再修改。")
+    if story is None:
+        story = MeetingStory(meeting=meeting, created_by=actor)
+    story.member, story.title, story.text, story.picked = member, title.strip(), text, picked
+    story.save()
+    audit_record(actor=actor, action="meeting.story_save", target=meeting, label=story.title)
+    return story
+
+
+def story_submitting_org(*, meeting: Meeting, deliverable: Any) -> Org:
+    """Who hands the 故事汇 in: the branch, or its unit when the deliverable asks units."""
+    from campaigns.models import SubmittingLevel
+
+    branch = branch_of(meeting.org)
+    if deliverable.submitting_level == SubmittingLevel.UNIT:
+        return Org.objects.get(path=branch.unit_path())
+    return branch
+
+
+@transaction.atomic
+def stories_compile(*, actor: Any, meeting: Meeting, deliverable: Any) -> Any:
+    """Make the picked stories of a 组织生活会 into a draft 战疫故事汇 submission (through
+    the campaigns service), from the branch or its unit as the deliverable asks; it is then
+    handed in, within the quota, on the submission's own page."""
+    from campaigns import services as campaign_services
+    from campaigns.models import DeliverableKind
+
+    if deliverable.kind != DeliverableKind.STORY:
+        raise ValidationError("请选择「战疫故事汇」任务项。")
+    stories = list(
+        meeting.stories.filter(picked=True, submission__isnull=True)
+        .select_related("member")
+        .order_by("id")
+    )
+    if not stories:
+        raise ValidationError("请先选入至少一个尚未报送的故事。")
+    branch = branch_of(meeting.org)
+    org = story_submitting_org(meeting=meeting, deliverable=deliverable)
+    text = "\n\n".join(f"【{s.title}】（{s.member.name}）\n{s.text.strip()}" for s in stories)
+    authors = [campaign_services.AuthorIn(member=s.member) for s in stories]
+    submission = campaign_services.submission_create(
+        actor=actor,
+        deliverable=deliverable,
+        org=org,
+        title=f"{branch.name}战疫故事汇",
+        summary=text,
+        authors=list({a.member.pk: a for a in authors if a.member}.values()),
+    )
+    MeetingStory.objects.filter(pk__in=[s.pk for s in stories]).update(submission=submission)
+    audit_record(
+        actor=actor,
+        action="meeting.stories_compile",
+        target=meeting,
+        changes={"submission": submission.pk, "stories": len(stories)},
+    )
+    return submission

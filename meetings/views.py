@@ -24,7 +24,14 @@ from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from meetings import services
-from meetings.forms import CheckInForm, MeetingFilterForm, MeetingForm, ReturnForm, SeatForm
+from meetings.forms import (
+    CheckInForm,
+    MeetingFilterForm,
+    MeetingForm,
+    ReturnForm,
+    SeatForm,
+    StoryForm,
+)
 from meetings.minutes import minutes_docx
 from meetings.models import (
     AttendanceStatus,
@@ -33,6 +40,7 @@ from meetings.models import (
     MeetingFile,
     MeetingKind,
     MeetingState,
+    MeetingStory,
 )
 from meetings.scope import (
     get_branch_for_committee,
@@ -286,9 +294,32 @@ def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "step": review_step(user, meeting),
             "return_form": ReturnForm(),
             "checkin": checkin,
+            **_stories_context(user, meeting),
             "own_row": next((r for r in rows if r.member_id == own), None),
         },
     )
+
+
+def _stories_context(user: Any, meeting: Meeting) -> dict[str, Any]:
+    """A 组织生活会's stories, and the 战疫故事汇 deliverables the user may compile them into."""
+    if meeting.kind != MeetingKind.ORG_LIFE:
+        return {}
+    from campaigns.models import Deliverable, DeliverableKind
+    from campaigns.scope import campaigns_for_user
+
+    stories = list(meeting.stories.select_related("member", "submission"))
+    deliverables: list[Any] = []
+    if any(s.picked and s.submission_id is None for s in stories) and has_perm_anywhere(
+        user, Perm.SUBMISSION_EDIT
+    ):
+        deliverables = list(
+            Deliverable.objects.filter(
+                kind=DeliverableKind.STORY, campaign__in=campaigns_for_user(user)
+            )
+            .select_related("campaign")
+            .order_by("-campaign__year", "deadline")
+        )
+    return {"stories": stories, "story_deliverables": deliverables, "is_org_life": True}
 
 
 def _action(request: AuthedRequest, meeting: Meeting, write: Any, done: str) -> HttpResponse:
@@ -482,4 +513,72 @@ def meeting_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
     day = timezone.localtime(meeting.when).strftime("%Y%m%d") if meeting.when else ""
     name = f"会议记录-{meeting.org.name}-{meeting.get_kind_display()}-{day}.docx"
     response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+# --- 组织生活会 stories ---------------------------------------------------------------------
+
+
+@login_required
+def story_form(request: AuthedRequest, pk: int, story_pk: int | None = None) -> HttpResponse:
+    """Record or edit a member's story at a 组织生活会 (for those who record the meeting)."""
+    user = request.user
+    meeting = get_meeting_for_user(user, pk, write=True)
+    if meeting.kind != MeetingKind.ORG_LIFE:
+        raise Http404
+    story = None
+    if story_pk is not None:
+        story = MeetingStory.objects.filter(pk=story_pk, meeting=meeting).first()
+        if story is None:
+            raise Http404
+    if replay := submit_token_replay(request):
+        return replay
+    members = Member.objects.filter(attendance__meeting=meeting).order_by("number")
+    form = StoryForm(request.POST or None, instance=story, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def write() -> str:
+            services.story_save(actor=user, meeting=meeting, story=story, **data)
+            messages.success(request, "已保存故事。")
+            return reverse("meeting_detail", args=[meeting.pk]) + "#stories"
+
+        if response := submit_once(request, form, write):
+            return response
+    return render(request, "meetings/story_form.html", {"form": form, "m": meeting})
+
+
+@login_required
+@require_POST
+def stories_compile(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Make the picked stories a draft 战疫故事汇 submission (for those who hand in)."""
+    from campaigns.models import Deliverable, DeliverableKind
+    from campaigns.scope import campaigns_for_user
+
+    user = request.user
+    meeting = get_meeting_for_user(user, pk)
+    raw = request.POST.get("deliverable", "")
+    deliverable = (
+        Deliverable.objects.filter(
+            pk=int(raw) if raw.isdigit() and int(raw) < 2**31 else 0,
+            kind=DeliverableKind.STORY,
+            campaign__in=campaigns_for_user(user),
+        )
+        .select_related("campaign__org")
+        .first()
+    )
+    if deliverable is None:
+        raise Http404
+    org = services.story_submitting_org(meeting=meeting, deliverable=deliverable)
+    if not can(user, Perm.SUBMISSION_EDIT, org):
+        raise PermissionDenied
+    url = reverse("meeting_detail", args=[meeting.pk])
+
+    def write() -> str:
+        submission = services.stories_compile(actor=user, meeting=meeting, deliverable=deliverable)
+        messages.success(request, "已汇编为战疫故事汇草稿，请核对后报送。")
+        return reverse("submission_edit", args=[submission.pk])
+
+    response = submit_once(request, None, write, refused_url=url)
+    assert response is not None
     return response

@@ -57,6 +57,11 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
         expect(HIDDEN, school_admin=FORBIDDEN, unit_b_admin=OK),
     ),
     ("compliance", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
+    (
+        "story_new",
+        "org_life_a1",
+        expect(HIDDEN, school_admin=FORBIDDEN, unit_a_admin=OK, branch_secretary=OK),
+    ),
     ("meeting_stats", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
     ("compliance_rules", None, expect(FORBIDDEN, school_admin=OK, **RECORDERS)),
     (
@@ -80,8 +85,11 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
 
 # POST-only: refused below for the wrong roles, allowed in test_views.py.
 # meeting_file needs a stored upload: test_views.py (the recorder sees it, another unit 404).
+# story_edit takes two ids and stories_compile is a POST: test_views.py, with story_new.
 COVERED_ELSEWHERE = {
     "meeting_file",
+    "story_edit",
+    "stories_compile",
     "meeting_submit",
     "meeting_approve",
     "meeting_return",
@@ -101,6 +109,7 @@ def _objects(cast: Cast) -> dict[str, Any]:
         "meeting_a1": meeting_a1,
         "meeting_b1": held_meeting(cast.branch_b1),
         "branch_a1": cast.branch_a1,
+        "org_life_a1": held_meeting(cast.branch_a1, kind="org_life"),
     }
 
 

@@ -290,3 +290,48 @@ def test_the_export_lists_the_users_meetings_with_attendance_and_text_stays_text
     assert len(rows) == 1
     assert rows[0][2] == '=HYPERLINK("x")' and rows[0][8:12] == (1, 0, 0, 1)
     assert sheet.cell(2, 3).data_type == "s"
+
+
+def test_stories_of_an_org_life_meeting_become_a_story_submission(cast: Cast) -> None:
+    from campaigns.models import Submission, SubmissionState
+    from campaigns.tests.helpers import make_campaign
+
+    _, four = make_campaign(cast)
+    story_deliverable = four["story"]
+    meeting = held_meeting(cast.branch_a1, kind=MeetingKind.ORG_LIFE, topic="讲战疫故事")
+    secretary = cast.client("branch_secretary")
+    response = secretary.post(
+        reverse("story_new", args=[meeting.pk]),
+        {
+            "form_token": _token(),
+            "member": cast.member_a.pk,
+            "title": "守护校门的七天",
+            "text": "疫情期间我在北门值守……",
+            "picked": "on",
+        },
+    )
+    assert response.status_code == 302
+    story = meeting.stories.get()
+    assert (
+        cast.client("school_admin").get(reverse("story_new", args=[meeting.pk])).status_code == 403
+    )
+    compile_url = reverse("stories_compile", args=[meeting.pk])
+    data = {"deliverable": story_deliverable.pk}
+    # the secretary picks; handing in is for those who submit for the unit
+    assert secretary.post(compile_url, {**data, "form_token": _token()}).status_code == 403
+    assert cast.client("unit_b_admin").post(compile_url, data).status_code == 404
+    detail = cast.client("unit_a_admin").get(reverse("meeting_detail", args=[meeting.pk]))
+    assert "汇编为战疫故事汇" in detail.content.decode()
+    response = cast.client("unit_a_admin").post(compile_url, {**data, "form_token": _token()})
+    submission = Submission.objects.get()
+    assert response["Location"] == reverse("submission_edit", args=[submission.pk])
+    assert submission.org == cast.unit_a and submission.state == SubmissionState.DRAFT
+    assert "守护校门的七天" in submission.summary
+    assert [a.member for a in submission.authors.all()] == [cast.member_a]
+    story.refresh_from_db()
+    assert story.submission == submission
+    edit = secretary.post(
+        reverse("story_edit", args=[meeting.pk, story.pk]),
+        {"form_token": _token(), "member": cast.member_a.pk, "title": "改", "text": "改"},
+    )
+    assert "已汇编报送" in edit.content.decode()
