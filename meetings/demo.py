@@ -5,7 +5,8 @@ so 换届 is reminded) and a year of meetings: 支委会 and 主题党日 monthl
 党课 each quarter, a 组织生活会 in June, with attendance; older ones approved, last month's
 waiting for the unit or 组织部, one returned. Every fifth branch skips some months, so the
 compliance list has branches falling short. A draft 主题党日 is held today in the demo
-branch, so members can check in. Written with bulk_create to keep seed_demo fast.
+branch, so members can check in; its 组织生活会 has three stories. Written with bulk_create
+to keep seed_demo fast.
 """
 
 import datetime as dt
@@ -24,6 +25,7 @@ from meetings.models import (
     MeetingKind,
     MeetingMode,
     MeetingState,
+    MeetingStory,
     SeatTitle,
 )
 from meetings.services import quorum_counts
@@ -227,5 +229,29 @@ def seed(*, school: Org, demo_branch: Org | None = None) -> None:
             )
             previous = step
     Attendance.objects.bulk_create(rows, batch_size=2000)
+    _stories(meetings, members, demo_branch)
     MeetingEvent.objects.bulk_create(events, batch_size=2000)
     Meeting.objects.bulk_update(meetings, ["quorum_base", "quorum_present"], batch_size=1000)
+
+
+STORIES = [
+    ("守护校门的七天", "疫情期间我在北门值守，每天为返校师生测温登记……"),
+    ("云端课堂里的坚持", "居家期间我每天按时在线答疑，学生们说这是最安心的时刻……"),
+    ("志愿者的一封信", "报名社区志愿者后，我负责楼栋的物资配送……"),
+]
+
+
+def _stories(
+    meetings: list[Meeting], members: dict[int, list[tuple[int, str]]], branch: Org | None
+) -> None:
+    """Three stories told at the demo branch's 组织生活会, two picked for its 故事汇."""
+    if branch is None:
+        return
+    org_life = [m for m in meetings if m.org_id == branch.pk and m.kind == MeetingKind.ORG_LIFE]
+    people = members.get(branch.pk, [])
+    if not org_life or len(people) < len(STORIES):
+        return
+    MeetingStory.objects.bulk_create(
+        MeetingStory(meeting=org_life[-1], member_id=pk, title=title, text=text, picked=i < 2)
+        for i, ((pk, _), (title, text)) in enumerate(zip(people, STORIES, strict=False))
+    )
