@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
 from meetings import services
 from meetings.models import (
@@ -179,3 +180,71 @@ def test_refused_writes_change_nothing(
     meeting.refresh_from_db()
     assert meeting.state == state
     assert MeetingEvent.objects.count() == events
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "role", "status"),
+    [
+        ("meeting_new", None, "school_admin", FORBIDDEN),
+        ("meeting_new", None, "duty_office", FORBIDDEN),
+        ("meeting_new", None, "reviewer", FORBIDDEN),
+        ("meeting_new", None, "member_a", FORBIDDEN),
+        ("meeting_edit", "meeting_a1", "school_admin", FORBIDDEN),
+        ("meeting_edit", "meeting_a1", "unit_b_admin", HIDDEN),
+        ("meeting_edit", "meeting_a1", "member_a", FORBIDDEN),
+        ("committee", "branch_a1", "school_admin", FORBIDDEN),
+        ("committee", "branch_a1", "unit_b_admin", HIDDEN),
+        ("committee", "branch_a1", "member_a", HIDDEN),
+        ("story_new", "org_life_a1", "school_admin", FORBIDDEN),
+        ("story_new", "org_life_a1", "unit_b_admin", HIDDEN),
+        ("meeting_check_in", None, "branch_secretary", FORBIDDEN),
+    ],
+)
+def test_refused_record_writes_change_nothing(
+    cast: Cast, name: str, arg: str | None, role: str, status: int
+) -> None:
+    objects = _objects(cast)
+    before = (Meeting.objects.count(), AuditEvent.objects.count())
+    data = {
+        "org": cast.branch_a1.pk,
+        "kind": "theme_day",
+        "topic": "篡改",
+        "held_at": "2026-01-01T10:00",
+        "mode": "offline",
+        "place": "x",
+        "member": cast.member_a.pk,
+        "title": "secretary",
+        "term_start": "2026-01-01",
+        "text": "x",
+        "code": "000000",
+    }
+    url = reverse(name, args=[objects[arg].pk]) if arg else reverse(name)
+    assert cast.client(role).post(url, data).status_code == status
+    assert (Meeting.objects.count(), AuditEvent.objects.count()) == before
+    assert objects["meeting_a1"].topic == Meeting.objects.get(pk=objects["meeting_a1"].pk).topic
+
+
+# For the write-route tables: where each POST route is tested for the roles it refuses and
+# the roles it serves.
+HERE = "meetings/tests/test_permissions.py"
+WRITES_COVERED_ELSEWHERE = (
+    {
+        name: f"{HERE}::test_refused_record_writes_change_nothing"
+        for name in ("meeting_new", "meeting_edit", "committee", "story_new", "meeting_check_in")
+    }
+    | {
+        name: f"{HERE}::test_refused_writes_change_nothing"
+        for name in ("meeting_submit", "meeting_approve", "meeting_return")
+    }
+    | {
+        "compliance_exempt": f"{HERE}::test_only_the_school_grants_exemptions",
+        "compliance_rules": f"{HERE}::test_only_the_school_sets_rules",
+        "story_edit": "meetings/tests/test_views.py::"
+        "test_stories_of_an_org_life_meeting_become_a_story_submission",
+        "stories_compile": "meetings/tests/test_views.py::"
+        "test_stories_of_an_org_life_meeting_become_a_story_submission",
+        "api:meeting_create": "meetings/tests/test_api.py::"
+        "test_a_refused_record_writes_nothing_and_says_why",
+        "api:meeting_check_in": "meetings/tests/test_api.py::test_a_member_checks_in_with_the_code",
+    }
+)
