@@ -9,11 +9,17 @@ reviewer, member_a (in A1, with a login), member_b (in B1, with a login).
 """
 
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import expect as page_expect
 
 from access.models import Grant, Role
@@ -31,6 +37,27 @@ def pytest_configure(config: Any) -> None:
 
     # Hashing a password the secure way costs ~0.2 s; the cast has eight users per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded and generated files go to a directory of this process (each xdist worker has
+    # its own), never to the developer's media/.
+    media = Path(tempfile.mkdtemp(prefix="test-media-"))
+    settings.MEDIA_ROOT = media
+    config.add_cleanup(lambda: shutil.rmtree(media, ignore_errors=True))
+
+
+# The page and permission tests also run on SQLite, the demo's database (`make test` runs
+# `-m pages` without DATABASE_URL). A new file whose name matches is included by itself.
+PAGE_TEST_FILES = ("test_views*.py", "test_permissions*.py", "test_api*.py")
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.path))
+        if (
+            item.get_closest_marker("browser") is None
+            and path.parent.name == "tests"
+            and any(fnmatch(path.name, pattern) for pattern in PAGE_TEST_FILES)
+        ):
+            item.add_marker(pytest.mark.pages)
 
 
 @dataclass
@@ -56,6 +83,10 @@ class Cast:
 
 # Expected outcomes in permission tables.
 OK, LOGIN, FORBIDDEN, HIDDEN = 200, 302, 403, 404
+# In write tables: the action ran (or was turned away with a message) and redirected.
+REDIRECT = 302
+# In write tables: the input was refused with a reason (an empty POST to an action).
+BAD_REQUEST = 400
 
 ROLES = [
     "anonymous",
@@ -76,6 +107,54 @@ def expect(default: int, **by_role: int) -> dict[str, int]:
     table.update(by_role)
     table["anonymous"] = LOGIN
     return table
+
+
+# --- POST permission tables ----------------------------------------------------------------
+# Every route that accepts POST has a row in some app's tests/test_permissions*.py WRITE_TABLE:
+# (url name, object key or None, expected status per role[, POST data]), or an entry in its
+# WRITES_COVERED_ELSEWHERE {url name: "path/to/test_file.py::test_name"}.
+# access/tests/test_permissions.py fails until each write route is in one of them.
+WriteRow = (
+    tuple[str, str | None, dict[str, int]] | tuple[str, str | None, dict[str, int], dict[str, Any]]
+)
+
+
+def write_cases(table: list[WriteRow]) -> list[Any]:
+    """Parameters (name, arg, expected, data) for a test over a WRITE_TABLE, one per row."""
+    return [
+        pytest.param(
+            row[0], row[1], row[2], row[3] if len(row) > 3 else {}, id=f"{row[0]}-{row[1]}"
+        )
+        for row in table
+    ]
+
+
+def assert_writes(cast: Cast, url: str, expected: dict[str, int], data: dict[str, Any]) -> None:
+    """POST `data` to `url` as every role of the cast, each in a savepoint rolled back after it:
+    every role gets its expected status, and a refused POST (anonymous, 403, 404) leaves no
+    audit row. API urls (/api/...) get the data as JSON."""
+    from audit.models import AuditEvent
+
+    got: dict[str, int] = {}
+    refused_but_wrote: list[str] = []
+    as_json = url.startswith("/api/")
+    for role in ROLES:
+        with transaction.atomic():
+            before = AuditEvent.objects.count()
+            client = cast.client(role)
+            if as_json:
+                response = client.post(url, data, content_type="application/json")
+            else:
+                response = client.post(url, data)
+            got[role] = response.status_code
+            if role == "anonymous" and response.status_code == LOGIN:
+                assert response["Location"].startswith(reverse("login")), url
+            refused = role == "anonymous" or response.status_code in (FORBIDDEN, HIDDEN)
+            if refused and AuditEvent.objects.count() != before:
+                refused_but_wrote.append(role)
+            transaction.set_rollback(True)
+    assert got == expected, f"POST {url}: got {got}"
+    assert not refused_but_wrote, f"POST {url}: refused but wrote an audit row: {refused_but_wrote}"
 
 
 @pytest.fixture

@@ -52,20 +52,6 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         ],
     ),
     (
-        "组织生活",
-        [
-            ("会议记录", "meeting_list", _member_or(Perm.MEETING_VIEW)),
-            (
-                "会议审核",
-                "meeting_queue",
-                _any_perm(Perm.MEETING_APPROVE_UNIT, Perm.MEETING_APPROVE_SCHOOL),
-            ),
-            ("会议签到", "meeting_check_in", _member),
-            ("达标情况", "compliance", _perm(Perm.MEETING_VIEW)),
-            ("组织生活统计", "meeting_stats", _perm(Perm.MEETING_VIEW)),
-        ],
-    ),
-    (
         "报送与活动",
         [
             ("活动与任务", "campaign_list", _anyone),
@@ -86,6 +72,24 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("承诺践诺", "pledge_list", _member_or(Perm.PLEDGE_VIEW)),
             ("党员责任区", "zone_list", _member_or(Perm.MEMBER_VIEW)),
             ("先锋队与突击队", "team_list", _member_or(Perm.MEMBER_VIEW)),
+        ],
+    ),
+    (
+        "组织生活",
+        [
+            ("会议记录", "meeting_list", _member_or(Perm.MEETING_VIEW)),
+            (
+                "会议审核",
+                "meeting_queue",
+                _any_perm(Perm.MEETING_APPROVE_UNIT, Perm.MEETING_APPROVE_SCHOOL),
+            ),
+            ("会议签到", "meeting_check_in", _member),
+            ("达标情况", "compliance", _perm(Perm.MEETING_VIEW)),
+            ("组织生活统计", "meeting_stats", _perm(Perm.MEETING_VIEW)),
+            ("谈心谈话", "talk_list", _member_or(Perm.TALK_VIEW)),
+            ("记录谈话", "talk_new", _perm(Perm.TALK_RECORD)),
+            ("谈话覆盖", "talk_coverage", _perm(Perm.TALK_VIEW)),
+            ("民主议事", "deliberation_list", _member_or(Perm.DELIBERATION_RECORD)),
         ],
     ),
     (

@@ -62,6 +62,11 @@ class Perm:
     MEETING_APPROVE_UNIT = "meeting.approve_unit"
     MEETING_APPROVE_SCHOOL = "meeting.approve_school"
     COMPLIANCE_MANAGE = "compliance.manage"
+    # organisational life: 谈心谈话 and 民主议事 (decided in talks.scope)
+    TALK_RECORD = "talk.record"
+    # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
+    TALK_VIEW = "talk.view"
+    DELIBERATION_RECORD = "deliberation.record"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -88,12 +93,20 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ALLOCATE,
             Perm.ROSTER_MANAGE,
             Perm.DUTY_STATS,
+            Perm.DUTY_FULL_PHONE,
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
             Perm.MEETING_VIEW,
+            # A grant covers every role below it: 组织部 may record too; the unit step stays
+            # with the units (meetings.scope.unit_step_roots).
+            Perm.MEETING_RECORD,
+            Perm.MEETING_APPROVE_UNIT,
             Perm.MEETING_APPROVE_SCHOOL,
             Perm.COMPLIANCE_MANAGE,
+            Perm.TALK_RECORD,
+            Perm.TALK_VIEW,
+            Perm.DELIBERATION_RECORD,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -121,6 +134,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.MEETING_VIEW,
             Perm.MEETING_RECORD,
             Perm.MEETING_APPROVE_UNIT,
+            Perm.TALK_RECORD,
+            Perm.TALK_VIEW,
+            Perm.DELIBERATION_RECORD,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -137,6 +153,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TEAM_MANAGE,
             Perm.MEETING_VIEW,
             Perm.MEETING_RECORD,
+            Perm.TALK_RECORD,
+            Perm.TALK_VIEW,
+            Perm.DELIBERATION_RECORD,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from access.scope import Perm
-from api.schemas import ErrorOut, Paging, Ref, ValidationErrorOut
+from api.schemas import ErrorOut, IdField, Paging, Ref, ValidationErrorOut
 from campaigns import selectors, services
 from campaigns.models import Deliverable, Submission, SubmissionEvent, SubmissionState
 from campaigns.scope import (
@@ -123,10 +123,10 @@ class EventOut(Schema):
 
 class SubmissionQuery(Schema):
     q: str = Field("", description="标题、简介或作者")
-    campaign: int | None = None
-    deliverable: int | None = None
+    campaign: int | None = IdField("活动 id")
+    deliverable: int | None = IdField("任务项 id")
     state: SubmissionState | None = None
-    unit: int | None = Field(None, description="单位（二级党委）id")
+    unit: int | None = IdField("单位（二级党委）id")
     late: bool = False
 
 

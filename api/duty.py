@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 
 from access.scope import Perm, own_member_id, require_anywhere
-from api.schemas import ErrorOut, ValidationErrorOut
+from api.schemas import ErrorOut, IdField, ValidationErrorOut
 from duty import selectors
 from duty.models import PledgeSignature, ResponsibilityZone, Team
 from duty.scope import (
@@ -24,18 +24,14 @@ from duty.scope import (
 router = Router(tags=["值守与承诺"])
 
 
-MAX_ID = 2**31 - 1
-
-
 class PersonTimesQuery(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     scheduled: bool = False
-    # Ids are bounded: a huge number is a 400, never a database overflow.
-    phase: int | None = Field(None, ge=1, le=MAX_ID)
-    post: int | None = Field(None, ge=1, le=MAX_ID)
-    campus: int | None = Field(None, ge=1, le=MAX_ID)
-    unit: int | None = Field(None, ge=1, le=MAX_ID)
+    phase: int | None = IdField("阶段 id")
+    post: int | None = IdField("岗位 id")
+    campus: int | None = IdField("校区 id")
+    unit: int | None = IdField("单位（二级党委）id")
 
 
 class CountRow(Schema):

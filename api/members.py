@@ -1,7 +1,8 @@
 """Read-only member endpoints over members.selectors and access.scope.
 
-Phone and ID number are masked with access.scope.Masker, as on the pages. Reads are not
-exports and write no audit rows.
+Phone and ID number are masked with access.scope.Masker, as on the pages. A list page that
+shows anyone's full phone or ID number (other than the caller's own) is a bulk read of personal
+data: it writes one audit row per request, with the count and the filters. Other reads write none.
 """
 
 from typing import Any
@@ -11,6 +12,7 @@ from ninja import Query, Router
 
 from access.scope import Masker, get_member_for_user
 from api.schemas import ErrorOut, MemberOut, MemberPage, MemberQuery, Paging, ValidationErrorOut
+from audit.services import audit_record
 from members.models import Member
 from members.selectors import MemberFilters, member_list, unit_names
 from orgs.models import Org
@@ -85,12 +87,44 @@ def member_list_view(
     page = list(qs[paging.offset : paging.offset + paging.limit])
     masker = Masker(user)
     units = _unit_names(page)
-    return {
-        "count": count,
-        "limit": paging.limit,
-        "offset": paging.offset,
-        "items": [_member_row(m, masker, units) for m in page],
-    }
+    items = [_member_row(m, masker, units) for m in page]
+    _audit_full_numbers(user, query, paging, page, items, total=count)
+    return {"count": count, "limit": paging.limit, "offset": paging.offset, "items": items}
+
+
+def _audit_full_numbers(
+    user: Any,
+    query: MemberQuery,
+    paging: Paging,
+    page: list[Member],
+    items: list[dict[str, Any]],
+    *,
+    total: int,
+) -> None:
+    """One audit row for a page that shows others' full phone or ID numbers."""
+    full = sum(
+        1
+        for member, item in zip(page, items, strict=True)
+        if member.user_id != user.pk
+        and (
+            (member.phone and item["phone"] == member.phone)
+            or (member.id_number and item["id_number"] == member.id_number)
+        )
+    )
+    if not full:
+        return
+    audit_record(
+        actor=user,
+        action="member.api_list",
+        label="接口读取党员名单",
+        changes={
+            "count": len(items),
+            "full": full,
+            "total": total,
+            "offset": paging.offset,
+            "filters": query.model_dump(mode="json", exclude_defaults=True),
+        },
+    )
 
 
 @router.get(

@@ -1,14 +1,20 @@
 """What /api/ sends and accepts; field names follow the glossary."""
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from lib.params import MAX_ID, MAX_INT32
 from members.models import CadreRank, Category, PoliticalStatus, Whereabouts
 from orgs.models import OrgKind
 
 MAX_LIMIT = 200
+
+
+def IdField(description: str) -> Any:
+    """An optional id filter no larger than a database key holds."""
+    return Field(None, ge=1, le=MAX_ID, description=description)
 
 
 class ErrorOut(Schema):
@@ -27,7 +33,7 @@ class ValidationErrorOut(Schema):
 
 class Paging(Schema):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"每页条数（1–{MAX_LIMIT}）")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=MAX_INT32, description="跳过的条数")
 
 
 class CampusOut(Schema):
@@ -44,7 +50,7 @@ class Ref(Schema):
 
 
 class OrgFilters(Schema):
-    parent: int | None = Field(None, description="只列出该党组织的直接下级")
+    parent: int | None = IdField("只列出该党组织的直接下级")
     kind: OrgKind | None = Field(None, description="党组织类型")
 
 
@@ -92,13 +98,13 @@ MemberSort = Literal[
 
 class MemberQuery(Schema):
     q: str = Field("", max_length=100, description="姓名、学工号或手机号")
-    unit: int | None = Field(None, description="二级党委 id")
-    branch: int | None = Field(None, description="党支部 id")
+    unit: int | None = IdField("二级党委 id")
+    branch: int | None = IdField("党支部 id")
     political_status: PoliticalStatus | None = Field(None, description="政治面貌")
     category: Category | None = Field(None, description="类别")
     cadre_rank: CadreRank | None = Field(None, description="干部职级")
     cadre_only: bool = Field(False, description="只看干部")
-    campus: int | None = Field(None, description="校区 id")
+    campus: int | None = IdField("校区 id")
     whereabouts: Whereabouts | None = Field(None, description="当前去向")
     sort: MemberSort = Field("number", description="排序；前缀 - 表示倒序")
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from api import errors as errors_cn
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
 from api.duty import router as duty_router
@@ -17,6 +18,7 @@ from api.meetings import router as meetings_router
 from api.members import router as members_router
 from api.orgs import router as orgs_router
 from api.rosters import router as rosters_router
+from api.talks import router as talks_router
 
 api = NinjaAPI(
     title="党建工作平台 API",
@@ -35,12 +37,14 @@ api.add_router("/campaigns", campaigns_router)
 api.add_router("/rosters", rosters_router)
 api.add_router("/duty", duty_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/talks", talks_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"
 UNAUTHORIZED = "请先登录，或在 Authorization 头中提供有效的 API 令牌。"
 CSRF_FAILED = "CSRF 校验失败，请刷新页面后重试。"
 INVALID = "请求参数有误。"
+BAD_BODY = "请求体不是有效的 JSON。"
 
 
 @api.exception_handler(AuthenticationError)
@@ -53,7 +57,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja's own messages are English; ours are already Chinese.
-    detail = {"CSRF check Failed": CSRF_FAILED}.get(str(exc), str(exc))
+    detail = str(exc)
+    if detail == "CSRF check Failed":
+        detail = CSRF_FAILED
+    elif detail.startswith("Cannot parse request body"):
+        detail = BAD_BODY
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
@@ -71,8 +79,7 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 def on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Malformed input is a 400 naming each bad field."""
     errors: list[dict[str, Any]] = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "message": e.get("msg", "")}
-        for e in exc.errors
+        {"field": errors_cn.field_name(e), "message": errors_cn.message(e)} for e in exc.errors
     ]
     fields = "、".join(e["field"] for e in errors if e["field"])
     detail = f"{INVALID}（{fields}）" if fields else INVALID

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from audit.context import request_ip
+from audit.context import client_address, request_ip
 
 
 class RequestContextMiddleware:
@@ -12,7 +12,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = request_ip.set(request.META.get("REMOTE_ADDR"))
+        token = request_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:

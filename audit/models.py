@@ -8,7 +8,7 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
     action = models.CharField("操作", max_length=50, db_index=True)
     target_type = models.CharField("对象类型", max_length=50, blank=True)
     target_id = models.CharField("对象编号", max_length=50, blank=True)
@@ -20,6 +20,12 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
+        # The log is read newest first: whole, by one person, by one object.
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="audit_at_id_idx"),
+            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_at_idx"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+        ]
 
 
 class SubmitToken(models.Model):

@@ -28,6 +28,8 @@ BENCHMARKS = {
     "progress_board": "bench.bench_progress_board",
     "roster": "bench.bench_roster",
     "meetings": "bench.bench_meetings",
+    "audit": "bench.bench_audit",
+    "talks": "bench.bench_talks",
 }
 
 
@@ -37,6 +39,8 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["HTTPS_ONLY"] = "false"
     os.environ["DEBUG"] = "false"
+    # Production settings need a key of their own; the benchmark's throwaway one will do.
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k3y" * 20)
     import django
 
     django.setup()

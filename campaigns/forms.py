@@ -23,6 +23,8 @@ from members.models import Member
 from orgs.models import Org
 
 _SPLIT = re.compile(r"[\n,，;；、]+")
+# No unit hands in more than this many items for one task item; a larger number is a typo.
+MAX_QUOTA = 1000
 
 
 def split_list(value: str) -> list[str]:
@@ -70,7 +72,11 @@ class DeliverableForm(StyledFormMixin, _CheckboxesMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     quota = forms.IntegerField(
-        label="每单位限报（个）", required=False, min_value=1, help_text="留空为不限数量。"
+        label="每单位限报（个）",
+        required=False,
+        min_value=1,
+        max_value=MAX_QUOTA,
+        help_text=f"1–{MAX_QUOTA}；留空为不限数量。",
     )
     subkinds_text = forms.CharField(
         label="细分类别",
@@ -112,6 +118,11 @@ class DeliverableForm(StyledFormMixin, _CheckboxesMixin, forms.ModelForm):
         else:
             self.initial.setdefault("submitting_level", SubmittingLevel.UNIT)
             self.initial.setdefault("late_policy", LatePolicy.REFUSE)
+
+    def deadline_passed(self) -> bool:
+        """A deadline already past is allowed (a late entry, a record) but worth a warning."""
+        deadline = self.cleaned_data.get("deadline")
+        return deadline is not None and deadline < timezone.now()
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -31,6 +31,7 @@ from campaigns.models import (
     SubmissionAuthor,
     SubmissionFile,
 )
+from lib.params import parse_id
 from orgs.models import Org
 
 PAGE_SIZE = 12
@@ -49,7 +50,7 @@ class LibraryFilters:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -23,6 +23,7 @@ from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, paths_with, require_anywhere
@@ -40,7 +41,9 @@ from campaigns.scope import (
     get_campaign_for_outputs,
     output_submissions,
 )
+from lib.params import parse_ids
 from orgs.models import Org
+from uploads.serving import attachment_response, download_name
 
 STAGING_DIR = "package_staging"
 STAGING_MAX_AGE_S = 24 * 3600
@@ -52,7 +55,7 @@ def _unit_names() -> dict[str, str]:
 
 def _chosen(request: AuthedRequest, items: QuerySet[Submission]) -> QuerySet[Submission]:
     """The ticked submissions (`s`), or all of them when none is named."""
-    ids = [int(v) for v in request.GET.getlist("s") if v.isdigit()]
+    ids = parse_ids(request.GET.getlist("s"))
     if ids:
         items = items.filter(pk__in=ids)
     if request.GET.get("only") == "recommended":
@@ -109,12 +112,11 @@ def campaign_casebook(request: AuthedRequest, pk: int) -> HttpResponse:
         label=f"案例集导出：{campaign.name}",
         changes={"submissions": [s.pk for s in items]},
     )
-    response = HttpResponse(
+    return attachment_response(
         data,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        download_name("案例集", campaign.name, _stamp(), ext="docx"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response["Content-Disposition"] = f"attachment; filename=casebook-{campaign.pk}-{_stamp()}.docx"
-    return response
 
 
 @login_required
@@ -141,7 +143,7 @@ def campaign_package(request: AuthedRequest, pk: int) -> HttpResponseBase:
     return FileResponse(
         out,
         as_attachment=True,
-        filename=f"upward-package-{campaign.pk}-{_stamp()}.zip",
+        filename=download_name("上报包", campaign.name, _stamp(), ext="zip"),
         content_type="application/zip",
     )
 
@@ -221,11 +223,28 @@ def _preview_context(
 
 
 @login_required
+@csrf_exempt  # the body's size is judged before anything reads it; CSRF is checked next
 def package_import(request: AuthedRequest) -> HttpResponse:
     """Step 1: upload a package and pick the campaign (checked whole, then a preview).
-    Step 2 (step=apply): map deliverables, pick the sending org and the state, import."""
+    Step 2 (step=apply): map deliverables, pick the sending org and the state, import.
+
+    A package over package.MAX_PACKAGE_BYTES is refused from its Content-Length, before the
+    upload is read (and spooled to disk) at all."""
+    require_anywhere(request.user, Perm.CAMPAIGN_MANAGE)
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if reason := package.package_too_large(length):
+            context = {"campaigns": _importable_campaigns(request.user), "error": reason}
+            return render(request, "campaigns/outputs_import.html", context, status=413)
+    return _package_import(request)
+
+
+@csrf_protect
+def _package_import(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    require_anywhere(user, Perm.CAMPAIGN_MANAGE)
     campaigns = _importable_campaigns(user)
     context: dict[str, Any] = {"campaigns": campaigns, "error": ""}
     if request.method != "POST":
@@ -241,6 +260,9 @@ def package_import(request: AuthedRequest) -> HttpResponse:
         if campaign is None or upload is None:
             context["error"] = "请选择上报包文件和要导入的活动。"
             return render(request, "campaigns/outputs_import.html", context, status=400)
+        if reason := package.package_too_large(upload.size or 0):
+            context["error"] = reason
+            return render(request, "campaigns/outputs_import.html", context, status=413)
         token = str(uuid.uuid4())
         staged = _staging_dir() / f"{user.pk}-{token}.zip"
         with open(staged, "wb") as out:

@@ -55,6 +55,18 @@ SCHEMA_VERSION = 1
 SUPPORTED_SCHEMA_VERSIONS = frozenset({1})
 MANIFEST_NAME = "manifest.json"
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+# Caps on what one package may hold, so a small zip cannot fill the disk or busy the server:
+# the upload itself, each member and all of them as they inflate, the number of members, and
+# how far a large member may inflate (videos and office files barely compress; 1 KB of zip
+# that claims 1 GB is a bomb). zipfile never inflates past a member's declared size, so the
+# declared sizes checked here bound what is read.
+GB = 1024**3
+MAX_PACKAGE_BYTES = 10 * GB
+MAX_MEMBER_BYTES = 2 * GB  # as a resumable upload (uploads.services.MAX_SIZE)
+MAX_TOTAL_BYTES = 20 * GB
+MAX_MEMBERS = 5_000
+MAX_RATIO = 200
+RATIO_FROM_BYTES = 10 * 1024 * 1024
 CHUNK = 1024 * 1024
 # States an imported submission may be given on the receiving side.
 IMPORT_STATES = (
@@ -72,7 +84,7 @@ class PackageError(Exception):
 def installation_id() -> str:
     """A stable id of this installation: settings.INSTALLATION_ID if set, else a UUID derived
     (one-way) from SECRET_KEY, so it stays the same as long as the key does."""
-    configured = getattr(settings, "INSTALLATION_ID", "")
+    configured = settings.INSTALLATION_ID
     if configured:
         return str(configured)
     digest = hmac.new(
@@ -436,6 +448,46 @@ def _check_files(zf: zipfile.ZipFile, package: Package) -> None:
                 )
 
 
+def _size(n: int) -> str:
+    return f"{n / GB:.1f} GB" if n >= GB else f"{max(1, n // (1024 * 1024))} MB"
+
+
+def _check_sizes(zf: zipfile.ZipFile) -> None:
+    """Refuse a package whose members are too many, too large, or inflate like a bomb."""
+    members = zf.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise PackageError(
+            f"上报包中的文件超过 {MAX_MEMBERS} 个，未导入任何内容。请分成几个上报包导出。"
+        )
+    total = 0
+    for info in members:
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise PackageError(
+                f"上报包中的「{info.filename}」解压后为 {_size(info.file_size)}，"
+                f"超过单个文件 {_size(MAX_MEMBER_BYTES)} 的上限，未导入任何内容。"
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            raise PackageError(
+                f"上报包中的「{info.filename}」压缩比异常（{ratio:.0f} 倍），"
+                "可能是恶意构造的压缩包，未导入任何内容。"
+            )
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise PackageError(
+            f"上报包解压后共 {_size(total)}，超过 {_size(MAX_TOTAL_BYTES)} 的上限，"
+            "未导入任何内容。请分成几个上报包导出。"
+        )
+
+
+def package_too_large(size: int) -> str:
+    """The reason an upload of `size` bytes is refused before it is read, or ""."""
+    if size > MAX_PACKAGE_BYTES:
+        limit = _size(MAX_PACKAGE_BYTES)
+        return f"上报包大小超过 {limit} 的上限，未导入任何内容。请分成几个上报包导出。"
+    return ""
+
+
 def _read_manifest(zf: zipfile.ZipFile) -> Any:
     try:
         info = zf.getinfo(MANIFEST_NAME)
@@ -452,6 +504,7 @@ def _read_manifest(zf: zipfile.ZipFile) -> Any:
 def package_read(source: str | Path | BinaryIO, *, check_files: bool = True) -> Package:
     """The package's contents, after checking all of it; PackageError if anything is wrong."""
     with _open_zip(source) as zf:
+        _check_sizes(zf)
         package = _parse(_read_manifest(zf))
         if check_files:
             _check_files(zf, package)

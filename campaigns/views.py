@@ -14,11 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
@@ -39,6 +41,7 @@ from campaigns.models import (
     TRANSITIONS,
     Deliverable,
     DeliverableKind,
+    LatePolicy,
     MaterialType,
     SubmissionState,
     UnitSummary,
@@ -57,6 +60,7 @@ from campaigns.scope import (
     sees_campaigns,
     submitting_orgs_for_user,
 )
+from lib.params import parse_id
 from orgs.models import Org
 
 S = SubmissionState
@@ -79,7 +83,7 @@ ACCEPT = {
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def _require_campaigns(user: Any) -> None:
@@ -208,6 +212,18 @@ def _deliverable_form_view(
                 fresh = Deliverable.objects.get(pk=deliverable.pk)
                 services.deliverable_update(actor=user, deliverable=fresh, **fields)
                 messages.success(request, "已保存。")
+            if form.deadline_passed():
+                deadline = timezone.localtime(fields["deadline"])
+                late = (
+                    "各单位已无法报送"
+                    if fields["late_policy"] == LatePolicy.REFUSE
+                    else "各单位现在报送将被标记为逾期"
+                )
+                messages.warning(
+                    request,
+                    f"截止时间已过（{deadline:%Y-%m-%d %H:%M}）：{late}。"
+                    "如非有意，请修改截止时间。",
+                )
             return reverse("campaign_detail", args=[campaign.pk])
 
         if done := submit_once(request, form, write):
@@ -688,10 +704,10 @@ def member_options(request: AuthedRequest) -> HttpResponse:
     term = q[-1].strip() if q else ""
     members = []
     if term:
+        # One filter, not a UNION: SQLite refuses ORDER BY inside a compound statement.
         members = list(
             members_for_user(user, Perm.MEMBER_VIEW)
-            .filter(name__contains=term)
-            .union(members_for_user(user, Perm.MEMBER_VIEW).filter(number__startswith=term))
+            .filter(Q(name__contains=term) | Q(number__startswith=term))
             .order_by("number")[:20]
         )
     return render(request, "campaigns/member_options.html", {"members": members})

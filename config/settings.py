@@ -5,6 +5,7 @@ through the small typed helpers below, which refuse a value they cannot read.
 """
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -43,11 +44,23 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 def database_from_url(url: str) -> dict[str, object]:
-    """postgres://user:password@host:port/name, or sqlite:///path (relative to BASE_DIR)."""
+    """postgres://user:password@host:port/name, or sqlite:///path (relative to BASE_DIR;
+    sqlite:////abs/path for an absolute one)."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = parsed.path.lstrip("/") or "db.sqlite3"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / path}
+        path = parsed.path[1:] or "db.sqlite3"
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": BASE_DIR / path,
+            # Concurrent writers wait for each other instead of failing with
+            # 「database is locked」: write-ahead log, the write lock taken when a transaction
+            # begins, and up to 20 s of waiting for it.
+            "OPTIONS": {
+                "init_command": "PRAGMA journal_mode=WAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": envint("SQLITE_TIMEOUT_SECONDS", 20),
+            },
+        }
     if parsed.scheme in ("postgres", "postgresql"):
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -62,10 +75,28 @@ def database_from_url(url: str) -> dict[str, object]:
 
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envstr("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+# The test runner and the type checker load these settings but serve nobody.
+TOOLING = "pytest" in sys.modules or "mypy" in sys.modules
+# The committed key is for a laptop only: `check --deploy` flags it (security.W009), and a
+# production process (DEBUG false) refuses to start without a key of its own.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production-8f3a"
+SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or TOOLING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production (DEBUG false) needs a long random SECRET_KEY "
+            "in the environment; the development key is used only with DEBUG=true."
+        )
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+# This installation's id in upward packages; empty means derived (one-way) from SECRET_KEY.
+INSTALLATION_ID = envstr("INSTALLATION_ID", "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_NAME = envstr("SITE_NAME", "党建工作平台")
+# Behind a reverse proxy: the proxies' addresses or networks whose client-address header is
+# believed (audit.context.client_address); from anyone else the header is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+CLIENT_ADDRESS_HEADER = envstr("CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -90,12 +121,14 @@ INSTALLED_APPS = [
     "rosters",
     "duty",
     "meetings",
+    "talks",
     "home",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +140,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.dberrors.DatabaseRefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,15 +183,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock an (username, address) pair after repeated failures.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+# django-axes: after AXES_FAILURE_LIMIT failures a username is locked whatever address the
+# attempts came from; after AXES_ADDRESS_FAILURE_LIMIT failures an address is throttled
+# whatever usernames it tried (higher: a campus NAT puts many people behind one address).
+AXES_FAILURE_LIMIT = "config.lockout.failure_limit"
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 30) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The address is the client's, read through TRUSTED_PROXIES as the audit log reads it.
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_address"
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号或本机地址已被暂时锁定，请稍后再试。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号或本机地址已被锁定，请联系组织部。"
 AXES_LOCKOUT_TEMPLATE = "access/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "zh-hans"
+# The one language: a browser asking for English still gets Django's messages in Chinese.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -187,8 +231,9 @@ EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.Email
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")
 
 # Production hardening: on unless DEBUG, so `check --deploy` passes with production values.
-# HTTPS_ONLY=false serves plain HTTP (the tests' live server, a loopback demo).
-HTTPS_ONLY = envbool("HTTPS_ONLY", not DEBUG)
+# HTTPS_ONLY=false serves plain HTTP (a loopback demo); the test runner's client and live
+# server speak plain HTTP too.
+HTTPS_ONLY = envbool("HTTPS_ONLY", not (DEBUG or TOOLING))
 SECURE_SSL_REDIRECT = HTTPS_ONLY
 SESSION_COOKIE_SECURE = HTTPS_ONLY
 CSRF_COOKIE_SECURE = HTTPS_ONLY

@@ -14,6 +14,7 @@ urlpatterns = [
     path("rosters/", include("rosters.urls")),
     path("duty/", include("duty.urls")),
     path("meetings/", include("meetings.urls")),
+    path("talks/", include("talks.urls")),
     path("api/", api.urls),
 ]
 

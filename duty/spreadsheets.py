@@ -1,18 +1,18 @@
 """Duty exports: person-times figures, pledge signatures, zones and teams (.xlsx)."""
 
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import xlsxwriter
 from django.utils import timezone
 
 from duty.selectors import UNIT_PATH_LENGTH, PersonTimes, StatsFilters
+from lib.xlsx import XlsxBook
 
 
-def _book() -> tuple[io.BytesIO, Any, dict[str, Any]]:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+def _book() -> tuple[XlsxBook, Any, dict[str, Any]]:
+    """The one writer (user text is always text), its workbook and the formats used here."""
+    xlsx = XlsxBook()
+    book = xlsx.workbook
     fmt = {
         "title": book.add_format({"bold": True, "font_size": 14}),
         "header": book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1}),
@@ -21,7 +21,7 @@ def _book() -> tuple[io.BytesIO, Any, dict[str, Any]]:
         "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
     }
-    return buffer, book, fmt
+    return xlsx, book, fmt
 
 
 def _table(
@@ -62,7 +62,7 @@ def _table(
 def person_times_xlsx(
     figures: PersonTimes, filters: StatsFilters, unit_names: dict[str, str]
 ) -> bytes:
-    buffer, book, fmt = _book()
+    xlsx, book, fmt = _book()
     summary = book.add_worksheet("汇总")
     summary.set_column(0, 0, 16)
     summary.set_column(1, 1, 30)
@@ -122,8 +122,7 @@ def person_times_xlsx(
         total=("合计", "", "", "", figures.total),
         widths=(14, 10, 24, 26, 8),
     )
-    book.close()
-    return buffer.getvalue()
+    return xlsx.close()
 
 
 def pledge_xlsx(
@@ -133,7 +132,7 @@ def pledge_xlsx(
     signatures: dict[int, Any],
     unit_names: dict[str, str],
 ) -> bytes:
-    buffer, book, fmt = _book()
+    xlsx, book, fmt = _book()
     summary = book.add_worksheet("按支部")
     summary.write(0, 0, f"{pledge.title} · 签署情况", fmt["title"])
     expected = sum(b["expected"] for b in branches)
@@ -179,13 +178,12 @@ def pledge_xlsx(
         rows,
         widths=(24, 26, 14, 10, 8, 10, 18, 16),
     )
-    book.close()
-    return buffer.getvalue()
+    return xlsx.close()
 
 
 def groups_xlsx(title: str, groups: Iterable[Any], *, teams: bool) -> bytes:
     """Zones or teams: one row per member of each, leader first."""
-    buffer, book, fmt = _book()
+    xlsx, book, fmt = _book()
     sheet = book.add_worksheet(title)
     headers = ["名称", "类型", "所属组织", "职务" if teams else "", "学工号", "姓名", "党支部"]
     headers = [h for h in headers if h]
@@ -201,5 +199,4 @@ def groups_xlsx(title: str, groups: Iterable[Any], *, teams: bool) -> bytes:
             row += [m.number, m.name, m.branch.name] if m else ["", "", ""]
             rows.append(row)
     _table(sheet, fmt, headers, rows, widths=(22, 12, 24, 8, 14, 10, 26))
-    book.close()
-    return buffer.getvalue()
+    return xlsx.close()

@@ -1,6 +1,5 @@
 """Duty pages: a member's shifts and check-in, person-times figures, pledges, zones, teams."""
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from access.scope import (
     own_member_id,
     require_anywhere,
 )
+from audit.context import client_address
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from duty import selectors, services, spreadsheets
@@ -39,19 +39,20 @@ from duty.scope import (
     zones_for_user,
 )
 from duty.services import CHECK_IN_EARLY, CHECK_OUT_LATE, shift_times
+from lib.params import parse_id
+from lib.xlsx import XLSX_CONTENT_TYPE
+from uploads.serving import attachment_response, download_name
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
-def _xlsx(data: bytes, name: str) -> HttpResponse:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename={name}-{stamp}.xlsx"
-    return response
+def _xlsx(data: bytes, *name: str) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return attachment_response(data, download_name(*name, stamp, ext="xlsx"), XLSX)
 
 
 def _ip(request: AuthedRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)
 
 
 def _is_manager(user: Any) -> dict[str, bool]:
@@ -230,7 +231,7 @@ def duty_stats_export(request: AuthedRequest) -> HttpResponse:
         label="值班人次统计导出",
         changes={"filters": {k: request.GET[k] for k in STATS_KEYS if request.GET.get(k)}},
     )
-    return _xlsx(data, "person-times")
+    return _xlsx(data, "值班人次统计")
 
 
 # --- pledges --------------------------------------------------------------------------------
@@ -316,7 +317,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             user,
             pledge,
             unsigned_only=True,
-            branch_id=int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
+            branch_id=parse_id(branch_id),
         )
         unsigned_page = Paginator(members, 50).get_page(request.GET.get("page"))
     return render(
@@ -330,7 +331,7 @@ def pledge_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "sign_form": SignForm() if addressed and mine is None and not closed else None,
             "branches": branches,
             "totals": {k: sum(b[k] for b in branches) for k in ("expected", "signed", "unsigned")},
-            "branch_id": int(branch_id) if branch_id.isdigit() and len(branch_id) <= 9 else None,
+            "branch_id": parse_id(branch_id),
             "page": unsigned_page,
             "querystring_nopage": urlencode({"branch": branch_id} if branch_id else {}),
             "can_edit": can(user, Perm.PLEDGE_MANAGE, pledge.org),
@@ -371,7 +372,7 @@ def pledge_export(request: AuthedRequest, pk: int) -> HttpResponse:
     units = selectors.unit_names_for({b["path"] for b in branches})
     data = spreadsheets.pledge_xlsx(pledge, branches, members, signatures, units)
     audit_record(actor=user, action="pledge.export", target=pledge, label=f"签署情况导出：{pledge}")
-    return _xlsx(data, "pledge-signatures")
+    return _xlsx(data, "签署情况", pledge.title)
 
 
 # --- zones and teams ------------------------------------------------------------------------
@@ -524,7 +525,7 @@ def _group_export(request: AuthedRequest, qs: Any, title: str, teams: bool) -> H
     qs = qs.prefetch_related("members__branch").order_by("org__path", "name")
     data = spreadsheets.groups_xlsx(title, qs, teams=teams)
     audit_record(actor=user, action="team.export" if teams else "zone.export", label=f"{title}导出")
-    return _xlsx(data, "teams" if teams else "zones")
+    return _xlsx(data, title)
 
 
 @login_required

@@ -38,6 +38,7 @@ from orgs.models import Org
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
 from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
+from talks import selectors as talk_selectors
 
 UNIT_PATH_LEN = 2 * Org.steplen
 SOON = dt.timedelta(days=7)
@@ -51,9 +52,9 @@ DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
 AREAS = [
     MEMBERS_AREA,
-    ORG_LIFE_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
+    ORG_LIFE_AREA,
 ]  # the menu's order; unknown areas go last
 
 
@@ -455,6 +456,31 @@ def committee_terms_ending(user: Any) -> list[Todo]:
     return [Todo(ORG_LIFE_AREA, "任期即将届满的支委，请及时换届", len(branch_ids), url)]
 
 
+# --- organisational life: 谈心谈话 -------------------------------------------------------------
+
+
+def talks_due(user: Any) -> list[Todo]:
+    """Members the user answers for with no talk in the default period, 滞留外地 and 隔离
+    counted apart (they come first on the coverage page): one query."""
+    if not has_perm_anywhere(user, Perm.TALK_VIEW):
+        return []
+    due, away = talk_selectors.due_counts(user)
+    if not due:
+        return []
+    days = talk_selectors.DEFAULT_DAYS
+    note = f"其中滞留外地 / 隔离 {away} 人，请优先谈话" if away else ""
+    url = _url("talk_coverage")
+    return [Todo(ORG_LIFE_AREA, f"超过 {days} 天未谈心谈话的党员", due, url, note=note)]
+
+
+def talk_follow_ups_due(user: Any) -> list[Todo]:
+    """Talks whose follow-up date has come, not yet followed up: one query."""
+    if not has_perm_anywhere(user, Perm.TALK_VIEW):
+        return []
+    n = talk_selectors.follow_ups_due(user).count()
+    return [Todo(ORG_LIFE_AREA, "到期未回访的谈话", n, _url("talk_coverage"))] if n else []
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
@@ -466,6 +492,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         swaps_waiting,
         unpublished_rosters,
         phases_without_rosters,
+        talks_due,
+        talk_follow_ups_due,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -478,6 +506,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         pledges_unsigned,
         members_without_login,
+        talks_due,
+        talk_follow_ups_due,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (
@@ -486,6 +516,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         committee_terms_ending,
         members_without_login,
         pledges_unsigned,
+        talks_due,
+        talk_follow_ups_due,
     ),
 }
 

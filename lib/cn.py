@@ -87,6 +87,25 @@ def parse_date(value: object) -> dt.date:
     return _make_date(int(match["y"]), int(match["m"]), int(match["d"]), text)
 
 
+EARLIEST_DATE = dt.date(1900, 1, 1)
+
+
+def check_past_date(day: dt.date, *, today: dt.date) -> dt.date:
+    """A date of something that has happened: not after `today`, not before 1900."""
+    if day < EARLIEST_DATE:
+        raise ValueError(f"日期不能早于 1900 年：{day.isoformat()}")
+    if day > today:
+        raise ValueError(f"日期不能晚于今天（{today.isoformat()}）：{day.isoformat()}")
+    return day
+
+
+def check_not_before(day: dt.date, latest: dt.date | None, what: str) -> dt.date:
+    """A dated change that does not run a history backwards: not before the latest one."""
+    if latest is not None and day < latest:
+        raise ValueError(f"日期不能早于{what}（{latest.isoformat()}）")
+    return day
+
+
 # --- phones ---------------------------------------------------------------------------------
 
 _MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")

@@ -5,8 +5,10 @@
 - A member sees the meetings they attended (their attendance row is 出席).
 - MEETING_RECORD over the org records and edits it (while a draft or returned), submits it,
   and keeps the branch's committee.
-- MEETING_APPROVE_UNIT over the org approves or returns it at the unit step;
-  MEETING_APPROVE_SCHOOL over the org (组织部) at the second step.
+- MEETING_APPROVE_UNIT over the org, from a grant below the school (a unit's), approves or
+  returns it at the unit step; MEETING_APPROVE_SCHOOL over the org (组织部) at the second.
+  (组织部 holds the unit perms too, as a grant covers the roles below it, but does not take
+  the unit's step.)
 """
 
 from typing import Any
@@ -69,15 +71,26 @@ def may_record(user: Any, meeting: Meeting) -> bool:
     return can(user, Perm.MEETING_RECORD, meeting.org)
 
 
+def _below_school(roots: list[str]) -> list[str]:
+    return [root for root in roots if len(root) > Org.steplen]
+
+
+def unit_step_roots(user: Any) -> list[str]:
+    """Where the user takes the unit step: MEETING_APPROVE_UNIT from grants below the school."""
+    return _below_school(paths_with(user, Perm.MEETING_APPROVE_UNIT))
+
+
+def may_take_step(user: Any, meeting: Meeting, step: str) -> bool:
+    if step == "unit":
+        return any(meeting.org.path.startswith(root) for root in unit_step_roots(user))
+    return can(user, Perm.MEETING_APPROVE_SCHOOL, meeting.org)
+
+
 def review_step(user: Any, meeting: Meeting) -> str | None:
     """The approval step the user may take on the meeting now: "unit", "school" or None."""
-    if meeting.state == MeetingState.SUBMITTED and can(
-        user, Perm.MEETING_APPROVE_UNIT, meeting.org
-    ):
+    if meeting.state == MeetingState.SUBMITTED and may_take_step(user, meeting, "unit"):
         return "unit"
-    if meeting.state == MeetingState.UNIT_APPROVED and can(
-        user, Perm.MEETING_APPROVE_SCHOOL, meeting.org
-    ):
+    if meeting.state == MeetingState.UNIT_APPROVED and may_take_step(user, meeting, "school"):
         return "school"
     return None
 
@@ -85,7 +98,7 @@ def review_step(user: Any, meeting: Meeting) -> str | None:
 def meetings_to_review(user: Any) -> QuerySet[Meeting]:
     """Meetings waiting for the user's step: submitted ones in the subtrees where they approve
     for the unit, and unit-approved ones where they approve for 组织部."""
-    unit = _path_q(paths_with(user, Perm.MEETING_APPROVE_UNIT), "org__path")
+    unit = _path_q(unit_step_roots(user), "org__path")
     school = _path_q(paths_with(user, Perm.MEETING_APPROVE_SCHOOL), "org__path")
     return Meeting.objects.filter(
         (unit & Q(state=MeetingState.SUBMITTED)) | (school & Q(state=MeetingState.UNIT_APPROVED))
@@ -112,9 +125,9 @@ def get_branch_for_committee(user: Any, pk: Any, *, write: bool = False) -> Org:
 def todo_counts(user: Any) -> dict[str, int]:
     """For the home page, in one query (none without a meeting role): meetings waiting for the
     user's unit step and 组织部 step, and returned meetings they record."""
-    unit_roots = paths_with(user, Perm.MEETING_APPROVE_UNIT)
+    unit_roots = unit_step_roots(user)
     school_roots = paths_with(user, Perm.MEETING_APPROVE_SCHOOL)
-    record_roots = paths_with(user, Perm.MEETING_RECORD)
+    record_roots = _below_school(paths_with(user, Perm.MEETING_RECORD))  # a branch's, a unit's
     if not (unit_roots or school_roots or record_roots):
         return {}
     unit = _path_q(unit_roots, "org__path") & Q(state=MeetingState.SUBMITTED)

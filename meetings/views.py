@@ -46,6 +46,7 @@ from meetings.scope import (
     get_branch_for_committee,
     get_meeting_for_user,
     may_record,
+    may_take_step,
     meetings_for_user,
     meetings_to_review,
     recording_orgs_for_user,
@@ -348,15 +349,11 @@ def meeting_submit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _step_or_403(request: AuthedRequest, pk: int) -> tuple[Meeting, str]:
+    """The meeting and the step its state is at, or 403 if the user does not take that step."""
     meeting = get_meeting_for_user(request.user, pk)
-    step = review_step(request.user, meeting)
-    if step is None:
-        if not (
-            can(request.user, Perm.MEETING_APPROVE_UNIT, meeting.org)
-            or can(request.user, Perm.MEETING_APPROVE_SCHOOL, meeting.org)
-        ):
-            raise PermissionDenied
-        step = "unit" if meeting.state == MeetingState.SUBMITTED else "school"
+    step = "unit" if meeting.state == MeetingState.SUBMITTED else "school"
+    if not may_take_step(request.user, meeting, step):
+        raise PermissionDenied
     return meeting, step
 
 
@@ -364,10 +361,6 @@ def _step_or_403(request: AuthedRequest, pk: int) -> tuple[Meeting, str]:
 @require_POST
 def meeting_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting, step = _step_or_403(request, pk)
-    if step == "unit" and not can(request.user, Perm.MEETING_APPROVE_UNIT, meeting.org):
-        raise PermissionDenied
-    if step == "school" and not can(request.user, Perm.MEETING_APPROVE_SCHOOL, meeting.org):
-        raise PermissionDenied
     comment = request.POST.get("comment", "")[:500]
     return _action(
         request,
@@ -383,10 +376,6 @@ def meeting_approve(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_return(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting, step = _step_or_403(request, pk)
-    if step == "unit" and not can(request.user, Perm.MEETING_APPROVE_UNIT, meeting.org):
-        raise PermissionDenied
-    if step == "school" and not can(request.user, Perm.MEETING_APPROVE_SCHOOL, meeting.org):
-        raise PermissionDenied
     reason = request.POST.get("reason", "")[:500]
     return _action(
         request,

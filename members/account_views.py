@@ -15,17 +15,18 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import get_member_for_user, orgs_for_user, require_anywhere
 from audit.once import submit_token_claim, submit_token_done, submit_token_replay
+from lib.xlsx import XLSX_CONTENT_TYPE
 from members import accounts, selectors
 from members.models import Category, PoliticalStatus
 from members.views import FILTER_KEYS, filters_from
+from uploads.serving import attachment_response, download_name
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _querystring(params: Any) -> str:
@@ -78,8 +79,7 @@ def _sheet_response(request: AuthedRequest, result: accounts.AccountsResult) -> 
         result, login_url=request.build_absolute_uri(reverse("login"))
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"初始密码-{stamp}.xlsx")
+    response = attachment_response(data, download_name("初始密码", stamp, ext="xlsx"), XLSX)
     response["Cache-Control"] = "no-store"
     return response
 

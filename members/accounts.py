@@ -8,11 +8,9 @@ that made them. If that file is lost, `accounts_reissue` gives the logins nobody
 yet new passwords (and a new file), which makes any earlier file worthless.
 """
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +27,7 @@ from access.services import (
     temporary_password_hash,
 )
 from audit.services import audit_record
+from lib.xlsx import XlsxBook
 from members import selectors
 from members.models import Member
 
@@ -211,19 +210,17 @@ SHEET_COLUMNS = (("姓名", 12), ("学工号", 16), ("党支部", 30), ("用户�
 
 def initial_passwords_xlsx(result: AccountsResult, *, login_url: str) -> bytes:
     """The sheet an admin prints or forwards: one row per login made, every cell text."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
-    sheet = workbook.add_worksheet("初始密码")
-    for col, (title, width) in enumerate(SHEET_COLUMNS):
+    book = XlsxBook()
+    bold = book.format(bold=True, bg_color="#F2F2F2", border=1)
+    sheet = book.sheet("初始密码")
+    for col, (_title, width) in enumerate(SHEET_COLUMNS):
         sheet.set_column(col, col, width)
-        sheet.write_string(0, col, title, bold)
+    book.row(sheet, 0, [title for title, _ in SHEET_COLUMNS], bold)
     for row, issued in enumerate(result.issued, start=1):
         m = issued.member
-        for col, value in enumerate((m.name, m.number, m.branch.name, m.number, issued.password)):
-            sheet.write_string(row, col, value)
+        book.row(sheet, row, [m.name, m.number, m.branch.name, m.number, issued.password])
     sheet.freeze_panes(1, 0)
-    notes = workbook.add_worksheet("说明")
+    notes = book.sheet("说明")
     notes.set_column(0, 0, 80)
     lines = [
         f"登录地址：{login_url}",
@@ -239,6 +236,5 @@ def initial_passwords_xlsx(result: AccountsResult, *, login_url: str) -> bytes:
     if result.skipped_used:
         lines.append(f"账号已使用过或无权重置、未改动：{result.skipped_used} 人。")
     for row, line in enumerate(lines):
-        notes.write_string(row, 0, line)
-    workbook.close()
-    return buffer.getvalue()
+        book.cell(notes, row, 0, line)
+    return book.close()

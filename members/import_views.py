@@ -5,22 +5,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm, require_anywhere
 from audit.once import submit_token_claim, submit_token_done, submit_token_replay
-from lib.xlsx import XlsxError
+from lib.xlsx import XLSX_CONTENT_TYPE, XlsxError
 from members.forms_import import ImportUploadForm
 from members.imports import import_batch_apply, import_batch_create
 from members.models import ImportBatch
-from members.spreadsheets import template_xlsx
+from members.spreadsheets import errors_xlsx, template_xlsx
+from uploads.serving import attachment_response, download_name
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 500
 
 
@@ -45,9 +44,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 @login_required
 def import_template(request: AuthedRequest) -> HttpResponse:
     require_anywhere(request.user, Perm.MEMBER_IMPORT)
-    response = HttpResponse(template_xlsx(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, "党员导入模板.xlsx")
-    return response
+    return attachment_response(template_xlsx(), "党员导入模板.xlsx", XLSX_CONTENT_TYPE)
 
 
 def _own_batch(request: AuthedRequest, pk: int) -> ImportBatch:
@@ -69,6 +66,19 @@ def import_preview(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_apply": batch.state == ImportBatch.State.PREVIEW and not batch.errors,
     }
     return render(request, "members/import_preview.html", context)
+
+
+@login_required
+def import_errors(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Every problem of an upload as .xlsx (the page shows them 500 at a time)."""
+    batch = _own_batch(request, pk)
+    if not batch.errors:
+        raise Http404
+    data = errors_xlsx(batch.errors, filename=batch.filename)
+    stem = batch.filename.rsplit(".", 1)[0]
+    return attachment_response(
+        data, download_name("导入错误清单", stem, ext="xlsx"), XLSX_CONTENT_TYPE
+    )
 
 
 @login_required

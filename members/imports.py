@@ -19,7 +19,13 @@ from members.models import (
     Whereabouts,
     WhereaboutsChange,
 )
-from members.spreadsheets import COMPARED_FIELDS, DATE_FIELDS, ORG_SHEET, parse_workbook
+from members.spreadsheets import (
+    COMPARED_FIELDS,
+    DATE_FIELDS,
+    NUMBER_NOT_YOURS,
+    ORG_SHEET,
+    parse_workbook,
+)
 from orgs.models import Org
 from orgs.services import org_create
 
@@ -183,7 +189,7 @@ def import_batch_apply(*, actor: Any, batch: ImportBatch) -> ImportBatch:
             new.append(fields)
             continue
         if not any(member.branch.path.startswith(r) for r in roots):
-            raise ValidationError(f"学工号 {member.number} 已属于您管理范围之外的党员。")
+            raise ValidationError(f"学工号 {member.number}：{NUMBER_NOT_YOURS}。")
         diff = [name for name, value in fields.items() if getattr(member, name) != value]
         if not diff:
             continue

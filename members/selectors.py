@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from access.scope import Perm, members_for_user
+from access.scope import Perm, members_for_user, own_member_id, paths_with
 from lib.cn import normalize_text
 from members.models import Member
 from orgs.models import Org
@@ -50,7 +50,7 @@ def member_list(
         digits = text.replace("-", "").replace(" ", "")
         cond = Q(name__contains=text) | Q(number__startswith=text)
         if digits.isdigit() and len(digits) >= 3:
-            cond |= Q(phone__contains=digits)
+            cond |= _phone_match(user, digits)
         qs = qs.filter(cond)
     for org_id in (f.unit, f.branch):
         if org_id:
@@ -69,6 +69,22 @@ def member_list(
     if f.whereabouts:
         qs = qs.filter(whereabouts=f.whereabouts)
     return qs.order_by(SORTS.get(f.sort, "number"), "id")
+
+
+def _phone_match(user: Any, digits: str) -> Q:
+    """Part of a phone number matches only where the user sees phones in full (their own
+    record, the subtrees where they hold member.full_phone); elsewhere only the whole number
+    does, so a masked phone cannot be recovered digit by digit through the search."""
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    whole = Q(phone=digits) if len(digits) == 11 else Q(pk__in=[])
+    full = Q(pk__in=[])
+    own = own_member_id(user)
+    if own is not None:
+        full |= Q(pk=own)
+    for root in paths_with(user, Perm.MEMBER_FULL_PHONE):
+        full |= Q(branch__path__startswith=root)
+    return whole | (Q(phone__contains=digits) & full)
 
 
 def unit_names(orgs: QuerySet[Org]) -> dict[str, str]:

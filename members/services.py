@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_record, diff_fields
+from lib.cn import check_not_before
 from members.models import Member, StatusChange, Transfer, WhereaboutsChange
 from orgs.models import Org, OrgKind
 
@@ -121,6 +122,10 @@ def member_whereabouts_change(
     place: str = "",
     note: str = "",
 ) -> WhereaboutsChange:
+    try:
+        check_not_before(changed_on, member.whereabouts_since, "当前去向的起始日期")
+    except ValueError as e:
+        raise ValidationError({"changed_on": str(e)}) from e
     change = WhereaboutsChange.objects.create(
         member=member,
         from_whereabouts=member.whereabouts,

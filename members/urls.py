@@ -39,4 +39,5 @@ urlpatterns = [
     path("import/template.xlsx", import_views.import_template, name="member_import_template"),
     path("import/<int:pk>/", import_views.import_preview, name="member_import_preview"),
     path("import/<int:pk>/apply/", import_views.import_apply, name="member_import_apply"),
+    path("import/<int:pk>/errors.xlsx", import_views.import_errors, name="member_import_errors"),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from access.http import AuthedRequest
 from access.scope import (
@@ -25,6 +26,8 @@ from access.scope import (
 )
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
+from lib.params import parse_id
+from lib.xlsx import XLSX_CONTENT_TYPE
 from members import selectors, services
 from members.forms import (
     MemberCreateForm,
@@ -37,6 +40,7 @@ from members.forms import (
 from members.models import CadreRank, Category, PoliticalStatus, Whereabouts
 from members.spreadsheets import members_xlsx
 from orgs.models import Campus, Org
+from uploads.serving import attachment_response, download_name
 
 PAGE_SIZES = (20, 50, 100, 200)
 FILTER_KEYS = (
@@ -54,7 +58,7 @@ FILTER_KEYS = (
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def filters_from(params: Any) -> selectors.MemberFilters:
@@ -141,13 +145,8 @@ def member_export(request: AuthedRequest) -> HttpResponse:
         label="党员名册导出",
         changes={"filters": {k: request.GET[k] for k in FILTER_KEYS if request.GET.get(k)}},
     )
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f"attachment; filename=members-{stamp}.xlsx"
-    return response
+    name = download_name("党员名单", f"{timezone.localdate():%Y%m%d}", ext="xlsx")
+    return attachment_response(data, name, XLSX_CONTENT_TYPE)
 
 
 @login_required

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from audit.services import audit_record, diff_fields
 from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org, OrgKind
@@ -102,7 +103,13 @@ def org_delete(*, actor: Any, org: Org) -> None:
     if org.members.exists():
         raise ValidationError("该组织下还有党员，请先转出。")
     audit_record(actor=actor, action="org.delete", target=org, changes={"name": [org.name, None]})
-    org.delete()
+    try:
+        org.delete()
+    except ProtectedError as e:
+        # Records kept in its name (talks, deliberations, posts, rosters …) are never lost.
+        raise ValidationError(
+            "该组织名下还有工作记录（如谈心谈话、民主议事、岗位、值班表），不能删除。"
+        ) from e
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from config.forms import DateInput, StyledFormMixin
+from lib.params import parse_ids, parse_int
 from members.forms import _clean_phone
 from orgs.models import Campus, Org
 from rosters.models import Phase, Post, PostKind
@@ -79,8 +80,26 @@ class PostForm(StyledFormMixin, forms.ModelForm):
         label="班次", widget=forms.Textarea(attrs={"rows": 4}), help_text=SLOTS_HELP
     )
     # Bounds are checked below with their reason (no database overflow, no 500).
-    headcount = forms.IntegerField(label="每班人数", initial=4)
-    min_cadres = forms.IntegerField(label="每班至少干部数", initial=0)
+    headcount = forms.IntegerField(
+        label="每班人数",
+        initial=4,
+        min_value=1,
+        max_value=MAX_HEADCOUNT,
+        error_messages={
+            "min_value": f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。",
+            "max_value": f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。",
+        },
+    )
+    min_cadres = forms.IntegerField(
+        label="每班至少干部数",
+        initial=0,
+        min_value=0,
+        max_value=MAX_HEADCOUNT,
+        error_messages={
+            "min_value": f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。",
+            "max_value": f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。",
+        },
+    )
 
     class Meta:
         model = Post
@@ -115,18 +134,6 @@ class PostForm(StyledFormMixin, forms.ModelForm):
 
     def clean_slots_text(self) -> list[dict[str, Any]]:
         return slots_from_text(self.cleaned_data["slots_text"])
-
-    def clean_headcount(self) -> int:
-        headcount = self.cleaned_data["headcount"]
-        if not 1 <= headcount <= MAX_HEADCOUNT:
-            raise forms.ValidationError(f"每班人数应在 1 到 {MAX_HEADCOUNT} 人之间。")
-        return int(headcount)
-
-    def clean_min_cadres(self) -> int:
-        cadres = self.cleaned_data["min_cadres"]
-        if not 0 <= cadres <= MAX_HEADCOUNT:
-            raise forms.ValidationError(f"每班至少干部数应在 0 到 {MAX_HEADCOUNT} 人之间。")
-        return int(cadres)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -219,16 +226,11 @@ class SignUpForm(StyledFormMixin, forms.Form):
         raw = self.data.getlist("wanted") if hasattr(self.data, "getlist") else []
         known = {p.pk for p in self.posts}
         wanted: list[int] = []
-        for value in raw:
-            if value.isdigit() and int(value) in known and int(value) not in wanted:
-                wanted.append(int(value))
+        for pk in parse_ids(raw):
+            if pk in known and pk not in wanted:
+                wanted.append(pk)
         # the order chosen on the page: "order_<post pk>" = 1, 2, 3 …
-        order = {
-            pk: int(self.data.get(f"order_{pk}") or 99)
-            if str(self.data.get(f"order_{pk}", "")).isdigit()
-            else 99
-            for pk in wanted
-        }
+        order = {pk: parse_int(self.data.get(f"order_{pk}")) or 99 for pk in wanted}
         position = {pk: i for i, pk in enumerate(wanted)}
         wanted.sort(key=lambda pk: (order[pk], position[pk]))
         if not wanted:

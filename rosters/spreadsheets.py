@@ -5,13 +5,11 @@ landscape, the header row repeated on every printed page.
 """
 
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import xlsxwriter
-
 from access.scope import Masker
+from lib.xlsx import XlsxBook
 from members.models import Member
 from rosters.models import Assignment, Phase, SignUp
 
@@ -40,9 +38,10 @@ ROSTER_HEADERS = (
 )
 
 
-def _book() -> tuple[io.BytesIO, Any, dict[str, Any]]:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+def _book() -> tuple[XlsxBook, Any, dict[str, Any]]:
+    """The one writer (user text is always text), its workbook and the formats used here."""
+    xlsx = XlsxBook()
+    book = xlsx.workbook
     formats = {
         "title": book.add_format(
             {
@@ -69,7 +68,7 @@ def _book() -> tuple[io.BytesIO, Any, dict[str, Any]]:
             {"border": 1, "valign": "vcenter", "text_wrap": True, "font_name": "宋体"}
         ),
     }
-    return buffer, book, formats
+    return xlsx, book, formats
 
 
 def _sheet(
@@ -124,7 +123,7 @@ def signups_xlsx(
     rollup: bool,
 ) -> bytes:
     """附件1 (报名表) or, with `rollup`, 附件2 (汇总表, with the recommendation column)."""
-    buffer, book, f = _book()
+    xlsx, book, f = _book()
     headers = SIGNUP_HEADERS + (ROLLUP_EXTRA if rollup else ())
     form = "汇总表" if rollup else "报名表"
     sheet = _sheet(
@@ -158,13 +157,12 @@ def signups_xlsx(
         if rollup:
             row.append("是" if s.recommended else "")
         sheet.write_row(2 + i, 0, row, f["cell"])
-    book.close()
-    return buffer.getvalue()
+    return xlsx.close()
 
 
 def roster_xlsx(*, title: str, groups: list[dict[str, Any]]) -> bytes:
     """One row per shift: date, slot, campus, post, place, people and their phones."""
-    buffer, book, f = _book()
+    xlsx, book, f = _book()
     sheet = _sheet(
         book, f, "值班表", title, f"导出日期：{dt.date.today():%Y年%m月%d日}", ROSTER_HEADERS
     )
@@ -185,8 +183,7 @@ def roster_xlsx(*, title: str, groups: list[dict[str, Any]]) -> bytes:
             f["cell"],
         )
         r += 1
-    book.close()
-    return buffer.getvalue()
+    return xlsx.close()
 
 
 __all__ = ["Assignment", "roster_xlsx", "signups_xlsx"]

@@ -1,4 +1,6 @@
-"""Serve a stored file with HTTP range requests, so a <video> or <audio> element can seek.
+"""Downloads: attachment_response() for a file made on the fly (an export, a document), and
+ranged_file_response() for a stored file, with HTTP range requests so a <video> or <audio>
+element can seek. Every download is named in Chinese, as the user would name it.
 
     return ranged_file_response(request, submission_file.file, content_type="video/mp4",
                                 filename=submission_file.original_name)
@@ -22,6 +24,25 @@ from django.utils.http import content_disposition_header
 
 BLOCK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# Characters no file name may hold on Windows, macOS or Linux, and control characters.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def download_name(*parts: object, ext: str) -> str:
+    """A file name from its parts joined by "-", e.g. download_name("值班表", phase.name,
+    ext="xlsx") → "值班表-第一阶段.xlsx"; characters no file system takes become "_"."""
+    stem = "-".join(str(p).strip() for p in parts if str(p).strip())
+    stem = _UNSAFE.sub("_", stem).strip(". ")[:120] or "下载"
+    return f"{stem}.{ext}"
+
+
+def attachment_response(
+    content: bytes | str, filename: str, content_type: str, *, inline: bool = False
+) -> HttpResponse:
+    """`content` as a download called `filename` (Chinese kept: RFC 6266 filename*)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
+    return response
 
 
 def _open(file: Any) -> tuple[BinaryIO, int, float | None]:

@@ -107,11 +107,39 @@ def test_reads_write_no_audit_rows(cast: Cast) -> None:
     client = cast.client("school_admin")
     before = AuditEvent.objects.count()
 
-    for url in ["/api/orgs", f"/api/orgs/{cast.unit_a.pk}", "/api/members"]:
+    for url in ["/api/orgs", f"/api/orgs/{cast.unit_a.pk}"]:
         assert client.get(url).status_code == 200
     assert client.get(f"/api/members/{cast.other_a.pk}").status_code == 200
 
     assert AuditEvent.objects.count() == before
+
+
+def test_a_list_with_full_numbers_writes_one_audit_row_per_request(cast: Cast) -> None:
+    # given the school admin, who sees everyone's full phone and ID number
+    client = cast.client("school_admin")
+    # when they read a filtered member list through the API, twice
+    for _ in range(2):
+        response = client.get("/api/members", {"unit": cast.unit_a.pk, "limit": 10})
+        assert response.json()["items"][0]["phone"] == "13800000001"
+    # then each request left one row (not one per member) with the count and the filters
+    events = AuditEvent.objects.filter(action="member.api_list")
+    assert events.count() == 2
+    event = events.first()
+    assert event is not None and event.actor == cast.users["school_admin"]
+    assert event.changes == {
+        "count": 2,
+        "full": 2,
+        "total": 2,
+        "offset": 0,
+        "filters": {"unit": cast.unit_a.pk},
+    }
+
+
+@pytest.mark.parametrize("role", ["member_a", "reviewer"])
+def test_a_list_without_others_full_numbers_writes_no_audit_row(cast: Cast, role: str) -> None:
+    # a member sees only their own record; a reviewer sees no members
+    assert cast.client(role).get("/api/members").status_code == 200
+    assert not AuditEvent.objects.filter(action="member.api_list").exists()
 
 
 # --- authentication ---------------------------------------------------------------------

@@ -15,8 +15,10 @@ def test_school_admin_browses_audit_log_with_filters(cast: Cast) -> None:
 
     page = admin.get(reverse("audit_list"), {"action": "org."})
 
-    events = list(page.context["page"])
+    events = page.context["events"]
     assert [e.action for e in events] == ["org.create"]
     assert events[0].ip == "10.0.0.8"
-    assert "计算机研究生党支部" in page.content.decode()
+    [line] = page.context["lines"]
+    assert line.sentence.startswith("组织部管理员 school_admin 新建了党组织 计算机研究生党支部")
+    assert "来自 10.0.0.8" in page.content.decode()
     assert AuditEvent.objects.filter(action="member.export").exists()

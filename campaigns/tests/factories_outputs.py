@@ -1,7 +1,6 @@
 """Campaigns, submissions and real small media files for the outputs' tests (library, 案例集,
 upward package). Files are made at test time with PyAV and stored through the FileField."""
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from campaigns.models import (
-    Campaign,
-    Deliverable,
     DeliverableKind,
     MaterialType,
     Submission,
@@ -22,36 +19,24 @@ from campaigns.models import (
     SubmissionFile,
     SubmissionState,
 )
+from campaigns.tests import factories
+from campaigns.tests.factories import CampaignFactory as CampaignFactory  # re-exported
 from lib.media_samples import make_video
-from orgs.models import Org
 
 # A JFIF APP0 segment: libavcodec's JPEG has none, and Word (and python-docx) want one.
 JFIF_APP0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 
 
-class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
-    class Meta:
-        model = Campaign
+class DeliverableFactory(factories.DeliverableFactory):
+    """An education-material deliverable taking every material type."""
 
-    name = factory.Sequence(lambda n: f"2020年「四个一」行动{n}")
-    year = 2020
-    org = factory.LazyFunction(lambda: Org.objects.filter(depth=1).order_by("path").first())
-
-
-class DeliverableFactory(factory.django.DjangoModelFactory[Deliverable]):
-    class Meta:
-        model = Deliverable
-
-    campaign = factory.SubFactory(CampaignFactory)
     kind = DeliverableKind.MATERIAL
     name = "教育素材库"
-    deadline = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
     material_types = factory.LazyFunction(lambda: [t.value for t in MaterialType])
 
 
-class SubmissionFactory(factory.django.DjangoModelFactory[Submission]):
-    class Meta:
-        model = Submission
+class SubmissionFactory(factories.SubmissionFactory):
+    """A selected submission of material, as the outputs collect them."""
 
     deliverable = factory.SubFactory(DeliverableFactory)
     title = factory.Sequence(lambda n: f"战疫素材{n}")

@@ -309,6 +309,7 @@ def test_school_admin_downloads_the_casebook_from_the_outputs_page(
     with page.expect_download() as info:
         page.get_by_role("button", name="下载案例集（Word）").click()
     download = info.value
+    assert download.suggested_filename.startswith("案例集-2020年「四个一」行动-")
     assert download.suggested_filename.endswith(".docx")
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)

@@ -411,3 +411,64 @@ def test_only_campaign_managers_may_import_or_export(
         assert cast.client(role).get(reverse("package_import")).status_code == 403
         response = cast.client(role).get(reverse("campaign_package", args=[source.pk]))
         assert response.status_code == 403
+
+
+# --- size caps ------------------------------------------------------------------------------
+
+
+def _zip(tmp_path: Path, members: dict[str, bytes]) -> Path:
+    path = tmp_path / "crafted.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_inflated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(package, "RATIO_FROM_BYTES", 1024 * 1024)
+    bomb = _zip(tmp_path, {"manifest.json": b"{}", "files/x/bomb.bin": bytes(8 * 1024 * 1024)})
+    with pytest.raises(package.PackageError, match=r"「files/x/bomb.bin」压缩比异常"):
+        package.package_read(bomb)
+
+
+@pytest.mark.parametrize(
+    ("cap", "value", "message"),
+    [
+        ("MAX_MEMBER_BYTES", 1000, r"解压后为 1 MB，超过单个文件 1 MB 的上限"),
+        ("MAX_TOTAL_BYTES", 2000, r"上报包解压后共 \d+ MB，超过 1 MB 的上限"),
+        ("MAX_MEMBERS", 3, r"文件超过 3 个"),
+    ],
+)
+def test_a_package_over_a_cap_is_refused_whole(
+    cast: Cast,
+    source: Campaign,
+    target: Campaign,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cap: str,
+    value: int,
+    message: str,
+) -> None:
+    path = _export(cast, source, tmp_path)
+    monkeypatch.setattr(package, cap, value)
+    before, files = _state()
+    with pytest.raises(package.PackageError, match=message):
+        package.package_import(actor=cast.users["school_admin"], source=path, campaign=target)
+    _assert_nothing_written(before, files)
+
+
+def test_an_upload_over_the_package_cap_is_refused_before_it_is_read(
+    cast: Cast, source: Campaign, target: Campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _export(cast, source, tmp_path)
+    monkeypatch.setattr(package, "MAX_PACKAGE_BYTES", 1000)
+    with open(path, "rb") as upload:
+        response = cast.client("school_admin").post(
+            reverse("package_import"), {"step": "upload", "campaign": target.pk, "package": upload}
+        )
+    assert response.status_code == 413
+    assert "上报包大小超过 1 MB 的上限" in response.content.decode()
+    assert not list((Path(settings.MEDIA_ROOT) / "package_staging").glob("*.zip"))
+    assert not Submission.objects.filter(deliverable__campaign=target).exists()

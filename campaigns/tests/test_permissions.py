@@ -11,7 +11,20 @@ from audit.models import AuditEvent
 from campaigns import services
 from campaigns.models import Submission, SubmissionState
 from campaigns.tests.helpers import K, draft, make_campaign, summary_for
-from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
+from conftest import (
+    BAD_REQUEST,
+    FORBIDDEN,
+    HIDDEN,
+    LOGIN,
+    OK,
+    REDIRECT,
+    ROLES,
+    Cast,
+    WriteRow,
+    assert_writes,
+    expect,
+    write_cases,
+)
 
 S = SubmissionState
 MANAGE_ONLY = expect(FORBIDDEN, school_admin=OK)
@@ -176,3 +189,55 @@ def test_anonymous_posts_go_to_login(cast: Cast, objects: dict[str, Any]) -> Non
         obj = "file_a" if name == "submission_file_delete" else "submitted_a"
         response = cast.client("anonymous").post(_url(objects, name, obj), {})
         assert response.status_code == LOGIN
+
+
+# --- every write route, for every role (see access/tests/test_permissions.py) --------------
+
+# Reviewers act on unit A's submitted work; unit A may not judge its own.
+REVIEW_A = expect(HIDDEN, school_admin=REDIRECT, unit_a_admin=FORBIDDEN, reviewer=REDIRECT)
+
+# (url name, object, expected status per role[, POST data]); each role's POST is rolled back.
+WRITE_TABLE: list[WriteRow] = [
+    ("campaign_new", None, MANAGE_ONLY),
+    ("campaign_edit", "campaign", MANAGE_ONLY),
+    ("deliverable_new", "campaign", MANAGE_ONLY),
+    ("deliverable_edit", "story", MANAGE_ONLY),
+    ("deliverable_summary", "story", EDITORS),
+    ("submission_new", "story", EDITORS),
+    ("submission_edit", "draft_a", expect(HIDDEN, unit_a_admin=OK)),
+    ("submission_action", "draft_a", expect(HIDDEN, unit_a_admin=REDIRECT), {"action": "submit"}),
+    (
+        "submission_action",
+        "submitted_a",
+        expect(HIDDEN, school_admin=REDIRECT, unit_a_admin=REDIRECT, reviewer=FORBIDDEN),
+        {"action": "withdraw"},
+    ),
+    ("submission_review", "submitted_a", REVIEW_A, {"score": "90"}),
+    ("submission_transition", "submitted_a", REVIEW_A, {"to_state": S.SELECTED}),
+    (
+        "submission_file_delete",
+        "file_a",
+        expect(HIDDEN, school_admin=REDIRECT, unit_a_admin=REDIRECT, reviewer=FORBIDDEN),
+    ),
+    ("package_import", None, expect(FORBIDDEN, school_admin=BAD_REQUEST)),
+    (
+        "api:submission_transition",
+        "submitted_a",
+        {**expect(HIDDEN, school_admin=OK, unit_a_admin=FORBIDDEN, reviewer=OK), "anonymous": 401},
+        {"to_state": S.SELECTED},
+    ),
+]
+
+WRITES_COVERED_ELSEWHERE: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(("name", "arg", "expected", "data"), write_cases(WRITE_TABLE))
+def test_write_access(
+    cast: Cast,
+    objects: dict[str, Any],
+    name: str,
+    arg: str | None,
+    expected: dict[str, int],
+    data: dict[str, Any],
+) -> None:
+    assert_writes(cast, _url(objects, name, arg), expected, data)

@@ -262,6 +262,15 @@ def test_member_options_lists_members_in_scope(cast: Cast) -> None:
     assert "李四" not in page.content.decode()
 
 
+def test_member_options_match_a_number_prefix_in_scope_only(cast: Cast) -> None:
+    page = cast.client("unit_a_admin").get(reverse("campaign_member_options"), {"q": "A00"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "A0001 张三" in text and "A0002 王五" in text
+    assert "B0001" not in text
+
+
 def test_demo_seed_loads_four_ones_as_the_notice_defines(
     db: Any, settings: Any, tmp_path: Path
 ) -> None:

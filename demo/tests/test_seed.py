@@ -189,3 +189,15 @@ def test_the_demo_has_a_year_of_meetings_and_some_branches_falling_short(demo: s
     assert Meeting.objects.filter(state=MeetingState.APPROVED).count() > 400
     assert Meeting.objects.filter(state=MeetingState.RETURNED).count() == 1
     assert 0 < len(short) < len(rows)
+
+
+def test_demo_has_talks_with_members_still_due_and_a_register(demo: str) -> None:
+    from talks import selectors as talk_selectors
+    from talks.models import Deliberation, Talk
+
+    secretary = get_user_model().objects.get(username="zhibu")
+    cov = talk_selectors.coverage(user=secretary)
+
+    assert Talk.objects.count() > 200
+    assert 0 < cov.total.due < cov.total.members  # some covered, some still due
+    assert Deliberation.objects.exists()

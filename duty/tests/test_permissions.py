@@ -8,7 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
+from conftest import (
+    FORBIDDEN,
+    HIDDEN,
+    LOGIN,
+    OK,
+    REDIRECT,
+    ROLES,
+    Cast,
+    WriteRow,
+    assert_writes,
+    expect,
+    write_cases,
+)
 from duty.models import (
     DutyCheck,
     DutyLog,
@@ -180,3 +192,55 @@ def test_refused_write_changes_nothing(
     assert not DutyLog.objects.exists()
     assert not PledgeSignature.objects.exists()
     assert not Pledge.objects.filter(title="篡改").exists()
+
+
+# --- every write route, for every role (see access/tests/test_permissions.py) --------------
+
+SHIFT_A_HIDDEN = {"unit_b_admin": HIDDEN, "reviewer": HIDDEN}
+NO_GROUPS = {"duty_office": FORBIDDEN, "reviewer": FORBIDDEN, "member_a": FORBIDDEN}
+
+# (url name, object, expected status per role[, POST data]); each role's POST is rolled back.
+WRITE_TABLE: list[WriteRow] = [
+    # Only the member on the shift checks in and writes its log; others in scope are refused.
+    ("duty_check_in", "shift_a", expect(FORBIDDEN, **SHIFT_A_HIDDEN, member_a=REDIRECT)),
+    ("duty_check_out", "shift_a", expect(FORBIDDEN, **SHIFT_A_HIDDEN, member_a=REDIRECT)),
+    ("duty_log_new", "shift_a", expect(FORBIDDEN, **SHIFT_A_HIDDEN, member_a=OK)),
+    ("pledge_new", None, expect(FORBIDDEN, **MANAGERS_OF_GROUPS)),
+    (
+        "pledge_edit",
+        "pledge",
+        expect(FORBIDDEN, school_admin=OK, duty_office=HIDDEN, reviewer=HIDDEN),
+    ),
+    (
+        "pledge_sign",
+        "pledge",
+        expect(FORBIDDEN, duty_office=HIDDEN, reviewer=HIDDEN, member_a=REDIRECT),
+        {"signed_name": "张三", "confirmed": "on"},
+    ),
+    ("zone_new", None, expect(OK, **NO_GROUPS)),
+    (
+        "zone_edit",
+        "zone_a",
+        expect(HIDDEN, school_admin=OK, unit_a_admin=OK, duty_office=FORBIDDEN, member_a=FORBIDDEN),
+    ),
+    ("team_new", None, expect(OK, **NO_GROUPS)),
+    (
+        "team_edit",
+        "team_b",
+        expect(HIDDEN, school_admin=OK, unit_b_admin=OK, duty_office=FORBIDDEN),
+    ),
+]
+
+WRITES_COVERED_ELSEWHERE: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(("name", "key", "expected", "data"), write_cases(WRITE_TABLE))
+def test_write_access(
+    cast: Cast,
+    objects: dict[str, Any],
+    name: str,
+    key: str | None,
+    expected: dict[str, int],
+    data: dict[str, Any],
+) -> None:
+    assert_writes(cast, _url(objects, name, key), expected, data)

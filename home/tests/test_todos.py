@@ -27,7 +27,11 @@ from home.tests.conftest import (
     sign_up,
 )
 from home.todos import Todo, todos_for
+from members.models import Whereabouts
+from members.tests.factories import MemberFactory
 from rosters import services as roster_services
+from talks import services as talk_services
+from talks.tests.helpers import talk
 
 K = DeliverableKind
 
@@ -287,6 +291,45 @@ def test_page_shows_rows_with_counts_and_check_in(cast: Cast) -> None:
     assert (row.action, row.action_post) == ("签退", "")
 
 
+# --- organisational life: 谈心谈话 -----------------------------------------------------------
+
+
+def away_member(cast: Cast, number: str = "A0300") -> Any:
+    return MemberFactory.create(
+        number=number, branch=cast.branch_a1, whereabouts=Whereabouts.STRANDED
+    )
+
+
+def test_secretary_sees_members_not_talked_with_stranded_counted_apart(cast: Cast) -> None:
+    away = away_member(cast)
+
+    [row] = labelled(cast, "branch_secretary", "未谈心谈话")
+
+    assert row.count == 2  # member_a and the stranded member
+    assert "滞留外地 / 隔离 1 人" in row.note
+    assert row.url == reverse("talk_coverage")
+    assert labelled(cast, "unit_b_admin", "未谈心谈话")[0].count == 2  # B1's two members
+    assert not labelled(cast, "member_a", "未谈心谈话")
+    assert not labelled(cast, "duty_office", "未谈心谈话")
+
+    talk(cast, away)
+    talk(cast, cast.member_a, talker=cast.other_a)
+    assert not labelled(cast, "branch_secretary", "未谈心谈话")
+
+
+def test_follow_ups_due_show_until_followed_up(cast: Cast) -> None:
+    t = talk(cast, cast.member_a, talker=cast.other_a, days_ago=10, follow_up_in=3)
+
+    [row] = labelled(cast, "branch_secretary", "未回访")
+    assert row.count == 1
+    assert not labelled(cast, "unit_b_admin", "未回访")
+
+    talk_services.talk_follow_up(
+        actor=cast.users["branch_secretary"], talk=t, followed_up_on=timezone.localdate()
+    )
+    assert not labelled(cast, "branch_secretary", "未回访")
+
+
 def _everything(cast: Cast, media: Path, n: int = 1) -> None:
     """Something on every role's list, several of each, so a query per row would show."""
     _, four = make_campaign(cast, days=3)
@@ -303,6 +346,8 @@ def _everything(cast: Cast, media: Path, n: int = 1) -> None:
     shift_soon(cast, minutes=10 + n)
     pending_swap(cast)
     draft_roster(cast)
+    away_member(cast, number=f"A02{n:02d}")
+    talk(cast, cast.member_a, talker=cast.other_a, days_ago=10, follow_up_in=2)
     meetings_in_every_state(cast)
 
 
@@ -333,17 +378,13 @@ def meetings_in_every_state(cast: Cast) -> None:
 def test_meetings_to_approve_and_returned_meetings(cast: Cast) -> None:
     meetings_in_every_state(cast)
 
-    assert [(t.label, t.count) for t in rows(cast, "unit_a_admin") if t.area == "组织生活"] == [
-        ("待审核的会议记录", 1),
-        ("被退回待修改的会议记录", 1),
-    ]
-    assert [(t.label, t.count) for t in rows(cast, "school_admin") if t.area == "组织生活"] == [
-        ("待审核的会议记录", 1)
-    ]
-    assert [(t.label, t.count) for t in rows(cast, "branch_secretary")][:1] == [
-        ("被退回待修改的会议记录", 1)
-    ]
-    assert not [t for t in rows(cast, "unit_b_admin") if t.area == "组织生活"]
+    def meeting_rows(who: str) -> list[tuple[str, int | None]]:
+        return [(t.label, t.count) for t in rows(cast, who) if "会议记录" in t.label]
+
+    assert meeting_rows("unit_a_admin") == [("待审核的会议记录", 1), ("被退回待修改的会议记录", 1)]
+    assert meeting_rows("school_admin") == [("待审核的会议记录", 1)]
+    assert meeting_rows("branch_secretary") == [("被退回待修改的会议记录", 1)]
+    assert not meeting_rows("unit_b_admin")
     assert labelled(cast, "branch_secretary", "请及时换届")[0].count == 1
 
 
@@ -362,11 +403,11 @@ def test_a_secretary_is_reminded_of_meetings_due_before_the_period_ends(
 
 # Queries of the whole page (session, user, grants, member, rows, nav) with data on every row.
 MAX_QUERIES = {
-    # meetings to approve / returned: one query (meetings.scope.todo_counts)
-    "school_admin": 13,
-    "unit_a_admin": 17,
-    # + meetings due (groups, rules, exemptions, meetings) and terms ending: five queries
-    "branch_secretary": 15,
+    # +2: members not talked with; follow-ups due; +1: meetings to approve / returned
+    "school_admin": 15,
+    "unit_a_admin": 19,
+    # +2 talks; +6 meetings: returned (1), due (groups, rules, exemptions, meetings), terms (1)
+    "branch_secretary": 17,
     "duty_office": 8,
     "reviewer": 6,
     "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)
@@ -393,7 +434,7 @@ def test_rows_are_grouped_by_area_in_the_menus_order(cast: Cast) -> None:
 
     areas = [t.area for t in rows(cast, "unit_a_admin")]
 
-    assert areas == ["组织与党员", "先锋岗与值守"]
+    assert areas == ["组织与党员", "先锋岗与值守", "组织生活"]
 
 
 @pytest.mark.parametrize("who", list(MAX_QUERIES))

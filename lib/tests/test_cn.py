@@ -205,3 +205,24 @@ def test_changing_one_digit_breaks_the_check(first17: str, position: int, delta:
     typo = number[:position] + changed + number[position + 1 :]
     with pytest.raises(ValueError):
         check_id_number(typo)
+
+
+def test_check_past_date_refuses_the_future_and_before_1900() -> None:
+    from lib.cn import check_past_date
+
+    today = dt.date(2020, 3, 1)
+    assert check_past_date(dt.date(1900, 1, 1), today=today) == dt.date(1900, 1, 1)
+    assert check_past_date(today, today=today) == today
+    with pytest.raises(ValueError, match="1900"):
+        check_past_date(dt.date(1899, 12, 31), today=today)
+    with pytest.raises(ValueError, match="晚于今天"):
+        check_past_date(dt.date(2020, 3, 2), today=today)
+
+
+def test_check_not_before_keeps_a_history_in_order() -> None:
+    from lib.cn import check_not_before
+
+    assert check_not_before(dt.date(2020, 2, 1), None, "上次去向变更") == dt.date(2020, 2, 1)
+    assert check_not_before(dt.date(2020, 2, 1), dt.date(2020, 2, 1), "x") == dt.date(2020, 2, 1)
+    with pytest.raises(ValueError, match="上次去向变更（2020-02-10）"):
+        check_not_before(dt.date(2020, 2, 1), dt.date(2020, 2, 10), "上次去向变更")

@@ -258,6 +258,7 @@ def test_a_png_named_mp4_is_refused_by_name_and_by_the_lecture_rules(
     assert not name_matches_content("微党课.mp4", sniffed)
 
 
+@pytest.mark.serial
 def test_probe_of_a_2gb_sparse_mp4_is_fast_and_reads_headers_only(tmp_path: Path) -> None:
     big = make_large_sparse_mp4(tmp_path / "big.mp4", 2 * 1024**3 - 4096)
     started = time.perf_counter()

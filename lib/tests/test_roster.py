@@ -418,6 +418,7 @@ def test_format_errors_are_refused_with_the_reason() -> None:
         Problem.from_dict(bad)
 
 
+@pytest.mark.serial
 def test_stop_keeps_the_best_roster_so_far() -> None:
     problem = generate("medium")
     seen: list[Progress] = []
@@ -433,6 +434,7 @@ def test_stop_keeps_the_best_roster_so_far() -> None:
 # --- the LP relaxation, the neighbourhoods and the repair -----------------------------------------
 
 
+@pytest.mark.serial
 def test_generated_medium_problem_is_proven_optimal_well_within_ten_seconds() -> None:
     problem = generate("medium")
 

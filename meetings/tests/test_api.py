@@ -86,7 +86,7 @@ def test_a_refused_record_writes_nothing_and_says_why(cast: Cast) -> None:
     assert not Meeting.objects.exists()
     other_unit = {**body, "org": cast.branch_b1.pk, "attendance": []}
     assert _post(client, "/api/meetings", other_unit).status_code == 404
-    assert _post(cast.client("school_admin"), "/api/meetings", body).status_code == 403
+    assert _post(cast.client("duty_office"), "/api/meetings", body).status_code == 403
     assert not Meeting.objects.exists()
 
 

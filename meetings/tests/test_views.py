@@ -313,7 +313,7 @@ def test_stories_of_an_org_life_meeting_become_a_story_submission(cast: Cast) ->
     assert response.status_code == 302
     story = meeting.stories.get()
     assert (
-        cast.client("school_admin").get(reverse("story_new", args=[meeting.pk])).status_code == 403
+        cast.client("unit_b_admin").get(reverse("story_new", args=[meeting.pk])).status_code == 404
     )
     compile_url = reverse("stories_compile", args=[meeting.pk])
     data = {"deliverable": story_deliverable.pk}

@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from access.models import Grant
 from access.scope import forget
 from audit.models import AuditEvent
+from lib.tests.test_xlsx import cell, crafted
 from members import forms_import, imports
 from members.imports import import_batch_apply, import_batch_create
 from members.models import (
@@ -261,6 +262,19 @@ def test_upload_refuses_files_that_are_not_xlsx(
     response = _upload(cast.client("unit_a_admin"), data, name)
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_sheet_reaching_the_last_cell_is_refused_through_the_page_and_the_server_lives(
+    cast: Any,
+) -> None:
+    # 1.8 KB whose cells sit at A1 and XFD1048576: read as a grid, 512 GB.
+    data = crafted(
+        f'<row r="1">{cell("A1", "1")}</row><row r="1048576">{cell("XFD1048576", "1")}</row>'
+    )
+    response = _upload(cast.client("unit_a_admin"), data)
+    assert response.status_code == 200
+    assert "一直到第 1048576 行（XFD1048576）" in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 

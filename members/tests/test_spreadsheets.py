@@ -314,8 +314,19 @@ def test_unit_admin_gets_unknown_branch_for_unit_b_without_leaking_names(cast: A
 def test_unit_admin_cannot_take_over_a_unit_b_member_by_number(cast: Any) -> None:
     plan = parse_one(cast, "unit_a_admin", 学工号="B0001")
     assert [(e.column, e.message) for e in plan.errors] == [
-        ("学工号", "该学工号已属于您管理范围之外的党员")
+        (
+            "学工号",
+            "学工号已被占用或不在您的管理范围内，无法导入；如需转入本单位，请联系组织部",
+        )
     ]
+
+
+def test_another_units_number_tells_nothing_of_who_holds_it(cast: Any) -> None:
+    held = Member.objects.get(number="B0001")
+    plan = parse_one(cast, "unit_a_admin", 学工号="B0001")
+    (error,) = plan.errors
+    for secret in ("党员", held.name, held.branch.name, cast.unit_b.name, "之外"):
+        assert secret not in error.message
 
 
 def test_branch_directly_under_the_school_is_found_by_the_school_name(cast: Any) -> None:
@@ -476,3 +487,26 @@ def test_an_export_reimports_without_changes(cast: Any, exporter: str) -> None:
     plan = parse_workbook(_export(cast, exporter), user=cast.users["school_admin"])
     assert plan.errors == []
     assert (plan.create_count, plan.update_count, plan.unchanged_count) == (0, 0, 4)
+
+
+# --- formulas -------------------------------------------------------------------------------
+
+
+def test_formula_cells_are_named_as_a_reason_not_read_as_their_cached_value(cast: Any) -> None:
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("党员")
+    sheet.write_row(0, 0, HEADERS)
+    for r, number in ((1, "2020001"), (2, "2020002")):
+        sheet.write_row(r, 0, [GOOD.get(h, "") for h in HEADERS])
+        sheet.write_string(r, 0, number)
+    sheet.write_formula(1, 1, '="张"&"三"', None, "张三")  # 姓名 from a formula, cached
+    sheet.write_formula(2, 12, "=A3", None, "")  # 手机号 from a formula, never computed
+    sheet.write_formula(2, 20, "=1+1", None, 2)  # a column the import does not read
+    workbook.close()
+    plan = parse_workbook(buffer.getvalue(), user=cast.users["school_admin"])
+    assert [(e.row, e.column, e.message) for e in plan.errors] == [
+        (2, "姓名", "B2 单元格是公式，请粘贴为数值（复制后「选择性粘贴 → 数值」）"),
+        (3, "手机号", "M3 单元格是公式，请粘贴为数值（复制后「选择性粘贴 → 数值」）"),
+    ]
+    assert plan.rows == []

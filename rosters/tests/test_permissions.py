@@ -7,8 +7,20 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import FORBIDDEN, HIDDEN, LOGIN, OK, ROLES, Cast, expect
-from rosters.models import Assignment, Phase, Post, PostKind, PostLevel, Roster
+from conftest import (
+    FORBIDDEN,
+    HIDDEN,
+    LOGIN,
+    OK,
+    REDIRECT,
+    ROLES,
+    Cast,
+    WriteRow,
+    assert_writes,
+    expect,
+    write_cases,
+)
+from rosters.models import Assignment, Phase, Post, PostKind, PostLevel, Roster, SwapRequest
 from rosters.tests.conftest import Small
 
 MANAGERS = {"school_admin": OK, "unit_a_admin": OK, "unit_b_admin": OK, "duty_office": OK}
@@ -150,3 +162,79 @@ def test_refused_writes_change_nothing(
     assert response.status_code == status
     assert dict(Roster.objects.values_list("pk", "version")) == versions
     assert Assignment.objects.count() == assignments
+
+
+# --- every write route, for every role (see access/tests/test_permissions.py) --------------
+
+
+def _write_objects(cast: Cast, small: Small) -> dict[str, Any]:
+    objects = _objects(cast, small)
+    objects["signup_a"] = small.phase.signups.get(member=cast.member_a)
+    objects["allocation_a"] = small.phase.allocations.get(member=cast.member_a)
+    objects["swap_a"] = SwapRequest.objects.create(
+        assignment=objects["assignment"], requested_by=cast.member_a, reason="家中有事"
+    )
+    return objects
+
+
+NOT_DUTY_STAFF = {"branch_secretary": FORBIDDEN, "reviewer": FORBIDDEN, "member_a": FORBIDDEN}
+SCHOOL_DID = {"school_admin": REDIRECT, "duty_office": REDIRECT}
+
+# (url name, object, expected status per role[, POST data]); each role's POST is rolled back.
+WRITE_TABLE: list[WriteRow] = [
+    ("post_new", None, expect(OK, **NOT_DUTY_STAFF)),
+    ("post_edit", "post", expect(FORBIDDEN, **SCHOOL)),
+    ("post_edit", "unit_post", expect(OK, unit_b_admin=HIDDEN, **NOT_DUTY_STAFF)),
+    ("phase_new", None, expect(OK, **NOT_DUTY_STAFF)),
+    ("phase_edit", "phase", expect(FORBIDDEN, **SCHOOL)),
+    ("signup_form", "phase", expect(FORBIDDEN, member_a=OK)),
+    # Those who allocate the school post find no candidate in an empty POST (404); units,
+    # which allocate none of its posts here, get the page.
+    (
+        "allocation_page",
+        "phase",
+        expect(
+            FORBIDDEN, school_admin=HIDDEN, duty_office=HIDDEN, unit_a_admin=OK, unit_b_admin=OK
+        ),
+    ),
+    ("roster_create", "phase", expect(FORBIDDEN, **SCHOOL_DID)),
+    (
+        "signup_recommend",
+        "signup_a",
+        expect(
+            FORBIDDEN,
+            school_admin=REDIRECT,
+            unit_a_admin=REDIRECT,
+            unit_b_admin=HIDDEN,
+            reviewer=HIDDEN,
+        ),
+    ),
+    ("allocation_remove", "allocation_a", expect(HIDDEN, **SCHOOL_DID)),
+    ("roster_detail", "roster", expect(HIDDEN, **SCHOOL)),
+    ("roster_solve", "unit_roster", expect(HIDDEN, unit_a_admin=REDIRECT, **SCHOOL_DID)),
+    ("roster_stop", "unit_roster", expect(HIDDEN, unit_a_admin=REDIRECT, **SCHOOL_DID)),
+    ("roster_settings", "roster", expect(HIDDEN, **SCHOOL_DID)),
+    ("roster_edit", "roster", expect(HIDDEN, **SCHOOL_DID)),
+    ("roster_publish", "unit_roster", expect(HIDDEN, unit_a_admin=REDIRECT, **SCHOOL_DID)),
+    ("roster_delete", "unit_roster", expect(HIDDEN, unit_a_admin=REDIRECT, **SCHOOL_DID)),
+    ("roster_import", "roster", expect(HIDDEN, **SCHOOL_DID)),
+    ("swap_decide", "swap_a", expect(HIDDEN, **SCHOOL_DID)),
+    ("swap_request", "assignment", expect(HIDDEN, member_a=OK)),
+    ("feed_regenerate", None, expect(FORBIDDEN, member_a=REDIRECT)),
+]
+
+WRITES_COVERED_ELSEWHERE: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(("name", "arg", "expected", "data"), write_cases(WRITE_TABLE))
+def test_write_access(
+    cast: Cast,
+    small: Small,
+    name: str,
+    arg: str | None,
+    expected: dict[str, int],
+    data: dict[str, Any],
+) -> None:
+    objects = _write_objects(cast, small)
+    url = reverse(name, args=[objects[arg].pk]) if arg else reverse(name)
+    assert_writes(cast, url, expected, data)

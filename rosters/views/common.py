@@ -3,19 +3,15 @@
 from typing import Any
 
 from access.scope import orgs_for_user
+from lib.params import parse_id
+from lib.xlsx import XLSX_CONTENT_TYPE
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-MAX_ID = 2**31 - 1  # larger numbers are no id: never sent to the database (SQLite overflows)
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _int(value: str | None) -> int | None:
     """A whole number from a query or form value, or None (also for absurdly large ones)."""
-    if not value or not value.isdigit() or len(value) > 10:
-        return None
-    number = int(value)
-    return number if number <= MAX_ID else None
+    return parse_id(value)
 
 
 def _managed_orgs(user: Any, perm: str) -> Any:

@@ -18,6 +18,7 @@ from rosters.calendar import feed_ics
 from rosters.forms import SwapRequestForm
 from rosters.models import Assignment, CalendarFeed, Roster
 from rosters.scope import get_own_assignment, roster_people
+from uploads.serving import attachment_response
 
 
 @login_required
@@ -106,6 +107,4 @@ def calendar_feed(request: Any, key: str) -> HttpResponse:
         assignments=shifts,
         base_url=request.build_absolute_uri("/").rstrip("/"),
     )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = "inline; filename=duty.ics"
-    return response
+    return attachment_response(body, "我的值班.ics", "text/calendar; charset=utf-8", inline=True)

@@ -26,6 +26,7 @@ from rosters.problems import days, problem_build, roster_posts, roster_settings
 from rosters.scope import get_phase_for_user, get_roster_for_user, roster_people
 from rosters.spreadsheets import roster_xlsx
 from rosters.views.common import XLSX, _int
+from uploads.serving import attachment_response, download_name
 
 WORKER_WAIT_S = 10
 
@@ -370,9 +371,7 @@ def roster_export(request: AuthedRequest, pk: int) -> HttpResponse:
         label=f"{roster} 值班表导出",
         changes={"full_phones": _full_phones(rows)},
     )
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=roster-{roster.pk}.xlsx"
-    return response
+    return attachment_response(data, download_name("值班表", roster.phase.name, ext="xlsx"), XLSX)
 
 
 @login_required
@@ -383,9 +382,8 @@ def roster_problem(request: AuthedRequest, pk: int) -> HttpResponse:
     built = problem_build(roster)
     audit_record(actor=user, action="roster.problem_export", target=roster)
     body = json.dumps(built.problem.to_dict(), ensure_ascii=False, indent=1)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename=roster-{roster.pk}-problem.json"
-    return response
+    name = download_name("排班问题", roster.phase.name, ext="json")
+    return attachment_response(body, name, "application/json; charset=utf-8")
 
 
 @login_required

@@ -19,6 +19,7 @@ from access.scope import (
     require_anywhere,
 )
 from audit.services import audit_record
+from lib.params import parse_ids
 from members.models import Member
 from members.selectors import unit_names
 from orgs.models import Org
@@ -28,6 +29,7 @@ from rosters.models import SignUp
 from rosters.scope import duty_masker, get_phase_for_user, get_signup_for_user
 from rosters.spreadsheets import signups_xlsx
 from rosters.views.common import XLSX
+from uploads.serving import attachment_response, download_name
 
 
 @login_required
@@ -65,7 +67,7 @@ def signup_form(request: AuthedRequest, pk: int) -> HttpResponse:
             return redirect("phase_detail", pk=phase.pk)
     wanted = signup.wanted_posts if signup else []
     if request.method == "POST":
-        wanted = [int(v) for v in request.POST.getlist("wanted") if v.isdigit()]
+        wanted = parse_ids(request.POST.getlist("wanted"))
     return render(
         request,
         "rosters/signup_form.html",
@@ -146,10 +148,7 @@ def signup_export(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     form = "汇总表" if rollup else "报名表"
     audit_record(actor=user, action="signup.export", target=phase, label=f"{phase.name} {form}导出")
-    response = HttpResponse(data, content_type=XLSX)
-    kind = "rollup" if rollup else "signups"
-    response["Content-Disposition"] = f"attachment; filename=phase-{phase.pk}-{kind}.xlsx"
-    return response
+    return attachment_response(data, download_name(form, phase.name, ext="xlsx"), XLSX)
 
 
 @login_required

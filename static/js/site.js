@@ -28,3 +28,30 @@ if (window.htmx) {
 } else {
   document.addEventListener("DOMContentLoaded", () => wrapTables(document));
 }
+
+// Behaviour declared in the markup (the Content-Security-Policy forbids inline handlers):
+// <form data-confirm="确定…？"> asks first; <select data-autosubmit> submits its form on change;
+// <button data-print> prints the page; <input type=checkbox data-check-all=".pick"> ticks all.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  },
+  true,
+);
+document.addEventListener("change", (event) => {
+  const el = event.target;
+  if (el.matches("[data-autosubmit]") && el.form) el.form.submit();
+  if (el.matches("[data-check-all]")) {
+    document.querySelectorAll(el.dataset.checkAll).forEach((c) => {
+      c.checked = el.checked;
+    });
+  }
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

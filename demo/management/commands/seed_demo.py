@@ -20,6 +20,7 @@ from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
 from rosters import demo as rosters_demo
+from talks import demo as talks_demo
 
 DEMO_SCHOOL = "示范大学党委"
 DEMO_PASSWORD = "Demo-2020-dangjian"
@@ -88,8 +89,9 @@ def seed_demo() -> None:
     if member is None:
         raise CommandError("演示支部中没有正式党员，无法建立党员账号。")
     ensure_login(username="dangyuan", first_name=member.name, password_hash=password, member=member)
-    # Each feature app shows itself in the demo: campaigns, posts and rosters, duty.
+    # Each feature app shows itself in the demo: campaigns, posts and rosters, duty, talks.
     campaigns_demo.seed(school=school)
     rosters_demo.seed(school=school)
     duty_demo.seed(school=school)
     meetings_demo.seed(school=school, demo_branch=branch)
+    talks_demo.seed(school=school)
