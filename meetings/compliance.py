@@ -141,7 +141,12 @@ def _rule_for(rules: list[ComplianceRule], branch: Org) -> ComplianceRule | None
 
 
 def compliance_rows(
-    *, user: Any, year: int, within: Org | None = None, today: dt.date | None = None
+    *,
+    user: Any,
+    year: int,
+    within: Org | None = None,
+    today: dt.date | None = None,
+    gaps_only: bool = False,
 ) -> list[BranchRow]:
     """Every branch the user sees (under `within` if given), with a cell per required meeting
     kind and period of `year` that has begun by `today`."""
@@ -175,6 +180,7 @@ def compliance_rows(
         today=today,
         roots=roots,
         groups=groups,
+        gaps_only=gaps_only,
     )
 
 
@@ -186,6 +192,7 @@ def branch_rows(
     units: dict[str, tuple[str, int]] | None = None,
     roots: list[str] | None = None,
     groups: list[tuple[int, str]] | None = None,
+    gaps_only: bool = False,
 ) -> list[BranchRow]:
     """The compliance cells of the given branches (three queries: rules, exemptions, meetings,
     and one for their groups unless `groups`, (id, path) of the groups under `roots`, is
@@ -256,6 +263,8 @@ def branch_rows(
                     continue
                 held = sum(months[period.start.month : period.end.month + 1])
                 if held >= rule.min_count:
+                    if gaps_only:  # a summary needs only what is not met
+                        continue
                     status = Compliance.MET
                 elif (branch.pk, kind, period.key) in exempt:
                     status = Compliance.EXEMPT

@@ -53,9 +53,12 @@ def compliance(request: AuthedRequest) -> HttpResponse:
     unit = None
     if request.GET.get("unit", "").isdigit():
         unit = get_org_for_user(user, request.GET["unit"], Perm.MEETING_VIEW)
-    rows = compliance_rows(user=user, year=year, within=unit)
-    if unit is None and len(rows) == 1:  # a branch secretary: their branch's table
-        return _branch_page(request, rows[0].branch, year, rows)
+    rows = compliance_rows(user=user, year=year, within=unit, gaps_only=True)
+    if unit is None and len(rows) == 1:  # a branch secretary: their branch's whole table
+        branch = rows[0].branch
+        return _branch_page(
+            request, branch, year, compliance_rows(user=user, year=year, within=branch)
+        )
     units = unit_summaries(rows) if unit is None else []
     short = sorted((r for r in rows if r.missing), key=lambda r: (-len(r.missing), r.branch.path))
     page = Paginator(short, SHORT_PAGE).get_page(request.GET.get("page"))

@@ -239,3 +239,16 @@ def test_figures_count_meetings_sent_up_by_kind_and_the_attendance_rate(cast: Ca
         ("计算机学生党支部", 1),
     ]
     assert meeting_figures(user=cast.users["unit_b_admin"], year=YEAR, within=cast.unit_a) == []
+
+
+def test_a_summary_keeps_only_what_is_not_met(cast: Cast, no_default_rules: None) -> None:
+    _rule(K.THEME_DAY, Frequency.QUARTERLY)
+    _meeting(cast.branch_a1, K.THEME_DAY, 2)
+    user = cast.users["unit_a_admin"]
+    full = compliance_rows(user=user, year=YEAR, today=AFTER, within=cast.branch_a1)[0]
+    gaps = compliance_rows(
+        user=user, year=YEAR, today=AFTER, within=cast.branch_a1, gaps_only=True
+    )[0]
+    assert [c.period.key for c in full.cells] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    assert [c.period.key for c in gaps.cells] == ["2025-Q2", "2025-Q3", "2025-Q4"]
+    assert [c.period.key for c in gaps.missing] == [c.period.key for c in full.missing]
