@@ -29,6 +29,10 @@ def _member_or(perm: str) -> Shown:
     return lambda user: _member(user) or has_perm_anywhere(user, perm)
 
 
+def _any_perm(*perms: str) -> Shown:
+    return lambda user: any(has_perm_anywhere(user, p) for p in perms)
+
+
 def _anyone(user: Any) -> bool:
     """A signed-in user with a role or a member record."""
     return bool(grants_of(user)) or _member(user)
@@ -73,6 +77,15 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
     (
         "组织生活",
         [
+            ("会议记录", "meeting_list", _member_or(Perm.MEETING_VIEW)),
+            (
+                "会议审核",
+                "meeting_queue",
+                _any_perm(Perm.MEETING_APPROVE_UNIT, Perm.MEETING_APPROVE_SCHOOL),
+            ),
+            ("会议签到", "meeting_check_in", _member),
+            ("达标情况", "compliance", _perm(Perm.MEETING_VIEW)),
+            ("组织生活统计", "meeting_stats", _perm(Perm.MEETING_VIEW)),
             ("谈心谈话", "talk_list", _member_or(Perm.TALK_VIEW)),
             ("记录谈话", "talk_new", _perm(Perm.TALK_RECORD)),
             ("谈话覆盖", "talk_coverage", _perm(Perm.TALK_VIEW)),

@@ -55,6 +55,13 @@ class Perm:
     PLEDGE_MANAGE = "pledge.manage"
     PLEDGE_VIEW = "pledge.view"
     TEAM_MANAGE = "team.manage"
+    # organisational life (三会一课): see and record a branch's meetings and committee, approve
+    # at the unit step and at 组织部's step, set the compliance rules
+    MEETING_VIEW = "meeting.view"
+    MEETING_RECORD = "meeting.record"
+    MEETING_APPROVE_UNIT = "meeting.approve_unit"
+    MEETING_APPROVE_SCHOOL = "meeting.approve_school"
+    COMPLIANCE_MANAGE = "compliance.manage"
     # organisational life: 谈心谈话 and 民主议事 (decided in talks.scope)
     TALK_RECORD = "talk.record"
     # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
@@ -90,6 +97,13 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.MEETING_VIEW,
+            # A grant covers every role below it: 组织部 may record too; the unit step stays
+            # with the units (meetings.scope.unit_step_roots).
+            Perm.MEETING_RECORD,
+            Perm.MEETING_APPROVE_UNIT,
+            Perm.MEETING_APPROVE_SCHOOL,
+            Perm.COMPLIANCE_MANAGE,
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
@@ -117,6 +131,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.PLEDGE_MANAGE,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.MEETING_VIEW,
+            Perm.MEETING_RECORD,
+            Perm.MEETING_APPROVE_UNIT,
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
@@ -134,6 +151,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.DUTY_STATS,
             Perm.PLEDGE_VIEW,
             Perm.TEAM_MANAGE,
+            Perm.MEETING_VIEW,
+            Perm.MEETING_RECORD,
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,

@@ -27,6 +27,7 @@ BENCHMARKS = {
     "upload": "bench.bench_upload",
     "progress_board": "bench.bench_progress_board",
     "roster": "bench.bench_roster",
+    "meetings": "bench.bench_meetings",
     "audit": "bench.bench_audit",
     "talks": "bench.bench_talks",
 }

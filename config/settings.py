@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "campaigns",
     "rosters",
     "duty",
+    "meetings",
     "talks",
     "home",
     "demo",

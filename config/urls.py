@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("rosters/", include("rosters.urls")),
     path("duty/", include("duty.urls")),
+    path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
     path("api/", api.urls),
 ]

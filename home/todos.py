@@ -32,6 +32,8 @@ from access.scope import (
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
+from meetings import compliance as meeting_compliance
+from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
@@ -415,6 +417,45 @@ def pledges_unsigned(user: Any) -> list[Todo]:
     return rows
 
 
+# --- organisational life ---------------------------------------------------------------------
+
+
+def meetings_to_act(user: Any) -> list[Todo]:
+    """Meetings waiting for the user's approval (unit step, 组织部 step) and meetings returned
+    to the branch for changes: one query."""
+    counts = meeting_todo_counts(user)
+    rows = []
+    waiting = counts.get("unit", 0) + counts.get("school", 0)
+    if waiting:
+        rows.append(Todo(ORG_LIFE_AREA, "待审核的会议记录", waiting, _url("meeting_queue")))
+    if counts.get("returned"):
+        url = _url("meeting_list", query={"state": "returned"})
+        rows.append(Todo(ORG_LIFE_AREA, "被退回待修改的会议记录", counts["returned"], url))
+    return rows
+
+
+def meetings_due(user: Any) -> list[Todo]:
+    """For a branch secretary: required meetings of a period ending within ten days that the
+    branch has not held (counted once the unit has approved them)."""
+    cells = meeting_compliance.due_soon(user=user)
+    if not cells:
+        return []
+    note = "、".join(f"{c.period.label}{c.kind_label}" for c in cells[:4])
+    note += f"，{_day(min(c.period.end for c in cells))}截止"
+    return [
+        Todo(ORG_LIFE_AREA, "本期尚未完成的规定会议", len(cells), _url("compliance"), note=note)
+    ]
+
+
+def committee_terms_ending(user: Any) -> list[Todo]:
+    """For a branch secretary: committee seats whose term ends within 90 days (换届)."""
+    branch_ids = meeting_compliance.seats_ending(user=user)
+    if not branch_ids:
+        return []
+    url = _url("committee", branch_ids[0])
+    return [Todo(ORG_LIFE_AREA, "任期即将届满的支委，请及时换届", len(branch_ids), url)]
+
+
 # --- organisational life: 谈心谈话 -------------------------------------------------------------
 
 
@@ -445,6 +486,7 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
+        meetings_to_act,
         units_missing,
         submissions_to_review,
         swaps_waiting,
@@ -455,6 +497,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
+        meetings_to_act,
         deadlines_soon,
         drafts_and_returned,
         signups_to_recommend,
@@ -468,6 +511,9 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (
+        meetings_to_act,
+        meetings_due,
+        committee_terms_ending,
         members_without_login,
         pledges_unsigned,
         talks_due,

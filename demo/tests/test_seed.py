@@ -173,6 +173,24 @@ def test_unit_admin_can_issue_logins_for_demo_members_without_one(demo: str) -> 
     assert login is not None and login.check_password(result.issued[0].password)
 
 
+def test_the_demo_has_a_year_of_meetings_and_some_branches_falling_short(demo: str) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from meetings.compliance import compliance_rows
+    from meetings.models import Meeting, MeetingState
+
+    zzb = get_user_model().objects.get(username="zzb")
+    year = (timezone.localdate() - dt.timedelta(days=40)).year  # a year with ended periods
+    rows = compliance_rows(user=zzb, year=year)
+    short = [r for r in rows if r.missing]
+
+    assert Meeting.objects.filter(state=MeetingState.APPROVED).count() > 400
+    assert Meeting.objects.filter(state=MeetingState.RETURNED).count() == 1
+    assert 0 < len(short) < len(rows)
+
+
 def test_demo_has_talks_with_members_still_due_and_a_register(demo: str) -> None:
     from talks import selectors as talk_selectors
     from talks.models import Deliberation, Talk

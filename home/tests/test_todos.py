@@ -348,13 +348,66 @@ def _everything(cast: Cast, media: Path, n: int = 1) -> None:
     draft_roster(cast)
     away_member(cast, number=f"A02{n:02d}")
     talk(cast, cast.member_a, talker=cast.other_a, days_ago=10, follow_up_in=2)
+    meetings_in_every_state(cast)
+
+
+def meetings_in_every_state(cast: Cast) -> None:
+    """A meeting waiting for the unit, one for 组织部, one returned to branch A1."""
+    from meetings import services as meeting_services
+    from meetings.tests.factories import held_meeting
+
+    unit = cast.users["unit_a_admin"]
+    waiting = held_meeting(cast.branch_a1)
+    meeting_services.meeting_submit(actor=None, meeting=waiting)
+    for step_two in (False, True):
+        m = meeting_services.meeting_submit(actor=None, meeting=held_meeting(cast.branch_a1))
+        m = meeting_services.meeting_approve(actor=unit, meeting=m, step="unit")
+        if step_two:
+            meeting_services.meeting_return(actor=None, meeting=m, step="school", reason="缺记录")
+    today = timezone.localdate()
+    meeting_services.seat_add(
+        actor=None,
+        branch=cast.branch_a1,
+        member=cast.member_a,
+        title="secretary",
+        term_start=today - dt.timedelta(days=1000),
+        term_end=today + dt.timedelta(days=30),
+    )
+
+
+def test_meetings_to_approve_and_returned_meetings(cast: Cast) -> None:
+    meetings_in_every_state(cast)
+
+    def meeting_rows(who: str) -> list[tuple[str, int | None]]:
+        return [(t.label, t.count) for t in rows(cast, who) if "会议记录" in t.label]
+
+    assert meeting_rows("unit_a_admin") == [("待审核的会议记录", 1), ("被退回待修改的会议记录", 1)]
+    assert meeting_rows("school_admin") == [("待审核的会议记录", 1)]
+    assert meeting_rows("branch_secretary") == [("被退回待修改的会议记录", 1)]
+    assert not meeting_rows("unit_b_admin")
+    assert labelled(cast, "branch_secretary", "请及时换届")[0].count == 1
+
+
+def test_a_secretary_is_reminded_of_meetings_due_before_the_period_ends(
+    cast: Cast, monkeypatch: Any
+) -> None:
+    from meetings import compliance
+
+    monkeypatch.setattr(compliance, "REMIND_BEFORE", dt.timedelta(days=400))
+    due = labelled(cast, "branch_secretary", "本期尚未完成的规定会议")
+
+    assert len(due) == 1
+    assert due[0].count == 5  # the default rules but 党小组会 (the branch has no groups)
+    assert not labelled(cast, "unit_a_admin", "本期尚未完成的规定会议")
 
 
 # Queries of the whole page (session, user, grants, member, rows, nav) with data on every row.
 MAX_QUERIES = {
-    "school_admin": 14,  # +2: members not talked with; follow-ups due
-    "unit_a_admin": 18,
-    "branch_secretary": 11,
+    # +2: members not talked with; follow-ups due; +1: meetings to approve / returned
+    "school_admin": 15,
+    "unit_a_admin": 19,
+    # +2 talks; +6 meetings: returned (1), due (groups, rules, exemptions, meetings), terms (1)
+    "branch_secretary": 17,
     "duty_office": 8,
     "reviewer": 6,
     "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)

@@ -16,6 +16,7 @@ from demo.builders import (
     login_rows,
 )
 from duty import demo as duty_demo
+from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
 from rosters import demo as rosters_demo
@@ -92,4 +93,5 @@ def seed_demo() -> None:
     campaigns_demo.seed(school=school)
     rosters_demo.seed(school=school)
     duty_demo.seed(school=school)
+    meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)

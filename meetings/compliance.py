@@ -1,0 +1,425 @@
+"""「规定程序不落项」: which required meetings each branch held, per period, against the rules
+组织部 sets (`ComplianceRule`) and the exemptions it grants (`ComplianceExemption`).
+
+A meeting counts once the unit has checked it (unit_approved or approved), in the period its
+held_at falls in; a 党小组会 counts for the branch its group belongs to. For each branch and
+meeting kind the most specific rule applies (a unit's rule over the school's; the later start
+among equals). The whole school's table is five queries, whatever its size.
+"""
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from access.models import Role
+from access.scope import Perm, grants_of, paths_with
+from meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    CommitteeSeat,
+    ComplianceExemption,
+    ComplianceRule,
+    Frequency,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+)
+from orgs.models import Org, OrgKind
+
+COUNTED_STATES = (MeetingState.UNIT_APPROVED, MeetingState.APPROVED)
+
+
+class Compliance:
+    MET = "met"
+    MISSING = "missing"
+    EXEMPT = "exempt"
+    OPEN = "open"  # the current period, not yet met: still time
+
+    LABELS = {MET: "达标", MISSING: "缺", EXEMPT: "豁免", OPEN: "本期未完成"}
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # 2026-03, 2026-Q1, 2026
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+
+@functools.cache
+def periods_of(year: int, frequency: str) -> list[Period]:
+    if frequency == Frequency.MONTHLY:
+        return [
+            Period(
+                f"{year}-{m:02d}",
+                f"{m}月",
+                dt.date(year, m, 1),
+                dt.date(year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1),
+            )
+            for m in range(1, 13)
+        ]
+    if frequency == Frequency.QUARTERLY:
+        return [
+            Period(
+                f"{year}-Q{q}",
+                f"第{'一二三四'[q - 1]}季度",
+                dt.date(year, 3 * q - 2, 1),
+                dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1),
+            )
+            for q in range(1, 5)
+        ]
+    return [Period(str(year), f"{year}年", dt.date(year, 1, 1), dt.date(year, 12, 31))]
+
+
+KIND_LABELS = dict(MeetingKind.choices)
+
+
+@dataclass(slots=True)
+class Cell:
+    kind: str
+    period: Period
+    required: int
+    held: int
+    status: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def status_label(self) -> str:
+        return Compliance.LABELS[self.status]
+
+
+@dataclass
+class BranchRow:
+    branch: Org
+    unit_name: str
+    unit_pk: int | None
+    cells: list[Cell] = field(default_factory=list)
+
+    @cached_property
+    def missing(self) -> list[Cell]:
+        return [c for c in self.cells if c.status == Compliance.MISSING]
+
+    @cached_property
+    def missing_text(self) -> str:
+        """The first missing meetings in words: 3月支部委员会、第一季度党课 …"""
+        words = "、".join(f"{c.period.label}{KIND_LABELS[c.kind]}" for c in self.missing[:6])
+        return words + (" …" if len(self.missing) > 6 else "")
+
+    def by_kind(self) -> list[tuple[str, list[Cell]]]:
+        kinds: dict[str, list[Cell]] = defaultdict(list)
+        for cell in self.cells:
+            kinds[cell.kind].append(cell)
+        return [(MeetingKind(k).label, v) for k, v in kinds.items()]
+
+
+def _path_q(roots: list[str], field_name: str) -> Q:
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field_name}__startswith": root})
+    return q
+
+
+def _rule_for(rules: list[ComplianceRule], branch: Org) -> ComplianceRule | None:
+    best = None
+    for rule in rules:
+        if rule.org is not None and not branch.path.startswith(rule.org.path):
+            continue
+        rank = (rule.org.depth if rule.org else 0, rule.starts_on)
+        if best is None or rank > best[0]:
+            best = (rank, rule)
+    return best[1] if best else None
+
+
+def compliance_rows(
+    *,
+    user: Any,
+    year: int,
+    within: Org | None = None,
+    today: dt.date | None = None,
+    gaps_only: bool = False,
+) -> list[BranchRow]:
+    """Every branch the user sees (under `within` if given), with a cell per required meeting
+    kind and period of `year` that has begun by `today`."""
+    roots = paths_with(user, Perm.MEETING_VIEW)
+    if within is not None:
+        roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
+    if not roots:
+        return []
+    orgs = (
+        Org.objects.filter(_path_q(roots, "path"), kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
+        .order_by("path")
+        .values_list("pk", "path", "depth", "kind", "name")
+    )
+    branches, groups = [], []
+    for pk, path, depth, kind, name in orgs:
+        if kind == OrgKind.BRANCH:
+            branches.append(Org(pk=pk, path=path, depth=depth, kind=kind, name=name))
+        else:
+            groups.append((pk, path))
+    unit_paths = {b.path[: 2 * Org.steplen] for b in branches}
+    units = {
+        path: (name, pk)
+        for path, name, pk in Org.objects.filter(path__in=unit_paths).values_list(
+            "path", "name", "pk"
+        )
+    }
+    return branch_rows(
+        branches=branches,
+        units=units,
+        year=year,
+        today=today,
+        roots=roots,
+        groups=groups,
+        gaps_only=gaps_only,
+    )
+
+
+def branch_rows(
+    *,
+    branches: list[Org],
+    year: int,
+    today: dt.date | None = None,
+    units: dict[str, tuple[str, int]] | None = None,
+    roots: list[str] | None = None,
+    groups: list[tuple[int, str]] | None = None,
+    gaps_only: bool = False,
+) -> list[BranchRow]:
+    """The compliance cells of the given branches (three queries: rules, exemptions, meetings,
+    and one for their groups unless `groups`, (id, path) of the groups under `roots`, is
+    given); `roots`, the subtrees that hold them, keep the queries short for a whole school.
+    A branch with no 党小组 owes no 党小组会."""
+    today = today or timezone.localdate()
+    units = units or {}
+    roots = roots or [b.path for b in branches]
+    if groups is None:
+        groups = list(
+            Org.objects.filter(_path_q(roots, "path"), kind=OrgKind.GROUP).values_list("pk", "path")
+        )
+    # which branch path each org's meetings count for: the branch, or a group's parent
+    branch_path = {b.pk: b.path for b in branches}
+    branch_path.update((pk, path[: -Org.steplen]) for pk, path in groups)
+    with_groups = {path[: -Org.steplen] for _, path in groups}
+    if not roots:
+        return []
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rules_by_kind: dict[str, list[ComplianceRule]] = defaultdict(list)
+    for r in ComplianceRule.objects.filter(active=True, starts_on__lte=year_end).select_related(
+        "org"
+    ):
+        rules_by_kind[r.kind].append(r)
+    exempt = {
+        (b, k, p): reason
+        for b, k, p, reason in ComplianceExemption.objects.filter(
+            _path_q(roots, "branch__path"), period__startswith=str(year)
+        ).values_list("branch_id", "kind", "period", "reason")
+    }
+    tz = timezone.get_current_timezone()
+    # (branch path, kind) → meetings held in each month, January at index 1
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * 13)
+    meetings = (
+        Meeting.objects.filter(
+            _path_q(roots, "org__path"),
+            state__in=COUNTED_STATES,
+            kind__in=list(rules_by_kind),
+            held_at__gte=dt.datetime.combine(year_start, dt.time.min, tzinfo=tz),
+            held_at__lt=dt.datetime.combine(
+                year_end + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            ),
+        )
+        .annotate(month=ExtractMonth("held_at", tzinfo=tz))
+        .values_list("org_id", "kind", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for org_id, kind, month, n in meetings:
+        path = branch_path.get(org_id)
+        if path is not None:
+            counts[(path, kind)][month] += n
+    none = [0] * 13
+    result = []
+    for branch in branches:
+        unit_name, unit_pk = units.get(branch.path[: 2 * Org.steplen], ("", None))
+        out = BranchRow(branch, unit_name, unit_pk)
+        cells = out.cells
+        for kind, rules in rules_by_kind.items():
+            if kind == MeetingKind.GROUP and branch.path not in with_groups:
+                continue
+            rule = _rule_for(rules, branch)
+            if rule is None:
+                continue
+            months = counts.get((branch.path, kind), none)
+            for period in periods_of(year, rule.frequency):
+                if period.end < rule.starts_on or period.start > today:
+                    continue
+                held = sum(months[period.start.month : period.end.month + 1])
+                if held >= rule.min_count:
+                    if gaps_only:  # a summary needs only what is not met
+                        continue
+                    status = Compliance.MET
+                elif (branch.pk, kind, period.key) in exempt:
+                    status = Compliance.EXEMPT
+                elif period.end >= today:
+                    status = Compliance.OPEN
+                else:
+                    status = Compliance.MISSING
+                cells.append(Cell(kind, period, rule.min_count, held, status))
+        result.append(out)
+    return result
+
+
+@dataclass
+class UnitSummary:
+    path: str
+    name: str
+    pk: int
+    branches: int
+    short: int
+    missing: int
+
+
+def unit_summaries(rows: list[BranchRow]) -> list[UnitSummary]:
+    """Per unit: how many branches, how many fall short, how many required meetings missing."""
+    out: dict[str, UnitSummary] = {}
+    for row in rows:
+        path = row.branch.path[: 2 * Org.steplen]
+        if row.unit_pk is None:
+            continue
+        s = out.setdefault(path, UnitSummary(path, row.unit_name, row.unit_pk, 0, 0, 0))
+        s.branches += 1
+        if row.missing:
+            s.short += 1
+            s.missing += len(row.missing)
+    return sorted(out.values(), key=lambda s: (-s.short, s.path))
+
+
+# --- reminders for branch secretaries (the home page) ------------------------------------------
+
+REMIND_BEFORE = dt.timedelta(days=10)
+TERM_REMIND_BEFORE = dt.timedelta(days=90)
+
+
+def _secretary_branches(user: Any) -> list[Org]:
+    """The branches the user is secretary of, from the grants already read (no query)."""
+    return [
+        Org(pk=g.org_id, path=g.path, depth=g.depth, kind=OrgKind.BRANCH, name="")
+        for g in grants_of(user)
+        if g.role == Role.BRANCH_SECRETARY
+    ]
+
+
+def due_soon(*, user: Any, today: dt.date | None = None) -> list[Cell]:
+    """Required meetings of the current periods not yet held, for periods ending within ten
+    days, in the branches the user is secretary of (four queries; none for other roles)."""
+    today = today or timezone.localdate()
+    branches = _secretary_branches(user)
+    if not branches:
+        return []
+    rows = branch_rows(branches=branches, year=today.year, today=today)
+    return [
+        c
+        for row in rows
+        for c in row.cells
+        if c.status == Compliance.OPEN and c.period.end - today <= REMIND_BEFORE
+    ]
+
+
+def seats_ending(*, user: Any, today: dt.date | None = None) -> list[int]:
+    """Branch ids, one per committee seat whose term ends within 90 days (换届 is due), in the
+    branches the user is secretary of: one query."""
+    today = today or timezone.localdate()
+    branches = _secretary_branches(user)
+    if not branches:
+        return []
+    return list(
+        CommitteeSeat.objects.filter(
+            branch_id__in=[b.pk for b in branches],
+            term_end__gte=today,
+            term_end__lte=today + TERM_REMIND_BEFORE,
+        ).values_list("branch_id", flat=True)
+    )
+
+
+# --- figures: meetings held and attendance, per unit or per branch ---------------------------
+
+
+@dataclass
+class FigureRow:
+    org_pk: int
+    name: str
+    by_kind: dict[str, int] = field(default_factory=dict)
+    expected: int = 0
+    present: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.present / self.expected, 1) if self.expected else None
+
+
+def meeting_figures(*, user: Any, year: int, within: Org | None = None) -> list[FigureRow]:
+    """Meetings held in `year` (sent up: submitted or later) by kind, and the attendance rate
+    (出席 ÷ 应到), per unit of the user's scope, or per branch of `within`: four queries."""
+    roots = paths_with(user, Perm.MEETING_VIEW)
+    if within is not None:
+        roots = [within.path] if any(within.path.startswith(r) for r in roots) else []
+    if not roots:
+        return []
+    if within is None:  # per unit: the depth-2 orgs the user sees, or their own subtree roots
+        level = list(
+            Org.objects.filter(_path_q(roots, "path"), depth=2).values_list("pk", "path", "name")
+        )
+        if not level:
+            level = list(Org.objects.filter(path__in=roots).values_list("pk", "path", "name"))
+    else:
+        level = list(
+            Org.objects.filter(path__startswith=within.path, kind=OrgKind.BRANCH).values_list(
+                "pk", "path", "name"
+            )
+        )
+    rows = {path: FigureRow(pk, name) for pk, path, name in sorted(level, key=lambda x: x[1])}
+
+    def owner(path: str) -> FigureRow | None:
+        for n in range(len(path), 0, -Org.steplen):
+            if path[:n] in rows:
+                return rows[path[:n]]
+        return None
+
+    tz = timezone.get_current_timezone()
+    held = Meeting.objects.filter(
+        _path_q(roots, "org__path"),
+        state__in=(MeetingState.SUBMITTED, *COUNTED_STATES),
+        held_at__gte=dt.datetime(year, 1, 1, tzinfo=tz),
+        held_at__lt=dt.datetime(year + 1, 1, 1, tzinfo=tz),
+    )
+    for path, kind, n in held.values_list("org__path", "kind").annotate(n=Count("id")).order_by():
+        row = owner(path)
+        if row is not None:
+            row.by_kind[kind] = row.by_kind.get(kind, 0) + n
+    attendance = (
+        Attendance.objects.filter(meeting__in=held)
+        .values_list("meeting__org__path")
+        .annotate(
+            n=Count("id"),
+            present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)),
+        )
+        .order_by()
+    )
+    for path, n, present in attendance:
+        row = owner(path)
+        if row is not None:
+            row.expected += n
+            row.present += present
+    return list(rows.values())
