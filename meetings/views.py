@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -23,6 +22,7 @@ from access.http import AuthedRequest
 from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
+from lib.xlsx import XLSX_CONTENT_TYPE
 from meetings import services
 from meetings.forms import (
     CheckInForm,
@@ -54,9 +54,10 @@ from meetings.scope import (
 )
 from meetings.spreadsheets import meetings_xlsx
 from members.models import Member
+from uploads.serving import attachment_response, download_name
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 def _require_view(user: Any) -> None:
@@ -146,9 +147,7 @@ def meeting_export(request: AuthedRequest) -> HttpResponse:
     data = meetings_xlsx(rows)
     audit_record(actor=user, action="meeting.export", changes={"filters": dict(request.GET)})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, f"会议记录-{stamp}.xlsx")
-    return response
+    return attachment_response(data, download_name("会议记录", stamp, ext="xlsx"), XLSX)
 
 
 @login_required
@@ -498,11 +497,9 @@ def meeting_minutes(request: AuthedRequest, pk: int) -> HttpResponse:
     rows = list(meeting.attendance.select_related("member").order_by("-has_vote", "member__number"))
     data = minutes_docx(meeting, rows)
     audit_record(actor=request.user, action="meeting.minutes_export", target=meeting)
-    response = HttpResponse(data, content_type=DOCX)
     day = timezone.localtime(meeting.when).strftime("%Y%m%d") if meeting.when else ""
-    name = f"会议记录-{meeting.org.name}-{meeting.get_kind_display()}-{day}.docx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    name = download_name("会议记录", meeting.org.name, meeting.get_kind_display(), day, ext="docx")
+    return attachment_response(data, name, DOCX)
 
 
 # --- 组织生活会 stories ---------------------------------------------------------------------
