@@ -12,6 +12,7 @@ from meetings.models import (
     MeetingStory,
     SeatTitle,
 )
+from meetings.services import MEETING_FIELDS
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
@@ -26,24 +27,7 @@ class DateTimeInput(forms.DateTimeInput):
 class MeetingForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = [
-            "org",
-            "kind",
-            "topic",
-            "planned_at",
-            "held_at",
-            "mode",
-            "place",
-            "platform",
-            "link",
-            "host",
-            "recorder",
-            "lecturer",
-            "agenda",
-            "guests",
-            "minutes",
-            "decisions",
-        ]
+        fields = list(MEETING_FIELDS)
         widgets = {
             "planned_at": DateTimeInput(),
             "held_at": DateTimeInput(),
