@@ -297,10 +297,13 @@ def _pledge_counts_many(user: Any, pledges: list[Pledge]) -> dict[int, dict[str,
     expected = list(
         Member.objects.filter(q).values_list("branch__path").annotate(n=Count("id")).order_by()
     )
+    # The signer's branch is filtered through the join, not an IN (subquery): with no
+    # statistics yet (a fresh seed) PostgreSQL planned the subquery per row, for minutes.
+    signed_q = Q(pk__in=[])
+    for root in all_roots:
+        signed_q |= Q(member__branch__path__startswith=root)
     signed = list(
-        PledgeSignature.objects.filter(
-            pledge__in=[pk for pk, rs in roots.items() if rs], member__in=Member.objects.filter(q)
-        )
+        PledgeSignature.objects.filter(signed_q, pledge__in=[pk for pk, rs in roots.items() if rs])
         .values_list("pledge_id", "member__branch__path")
         .annotate(n=Count("id"))
         .order_by()
