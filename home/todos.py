@@ -153,23 +153,31 @@ def open_signups(user: Any) -> list[Todo]:
 # --- reviewers -------------------------------------------------------------------------------
 
 
+def _submissions_in(user: Any, perm: str, labelled: tuple[tuple[str, str], ...]) -> list[Todo]:
+    """One row per (state, label) with submissions in that state within the user's `perm`
+    scope, counted in one query."""
+    counts = submissions_for_user(user, perm).aggregate(
+        **{state: Count("id", filter=Q(state=state)) for state, _ in labelled}
+    )
+    return [
+        Todo(CAMPAIGNS_AREA, label, counts[state], _url("submission_list", query={"state": state}))
+        for state, label in labelled
+        if counts[state]
+    ]
+
+
 def submissions_to_review(user: Any) -> list[Todo]:
     """Submissions waiting for the reviewer: handed in, or shortlisted and awaiting 择优."""
     if not has_perm_anywhere(user, Perm.SUBMISSION_REVIEW):
         return []
-    counts = submissions_for_user(user, Perm.SUBMISSION_REVIEW).aggregate(
-        submitted=Count("id", filter=Q(state=SubmissionState.SUBMITTED)),
-        shortlisted=Count("id", filter=Q(state=SubmissionState.SHORTLISTED)),
+    return _submissions_in(
+        user,
+        Perm.SUBMISSION_REVIEW,
+        (
+            (SubmissionState.SUBMITTED, "待评审的报送"),
+            (SubmissionState.SHORTLISTED, "入围待择优的报送"),
+        ),
     )
-    rows = []
-    for state, label in (
-        (SubmissionState.SUBMITTED, "待评审的报送"),
-        (SubmissionState.SHORTLISTED, "入围待择优的报送"),
-    ):
-        if counts[state.value]:
-            url = _url("submission_list", query={"state": state.value})
-            rows.append(Todo(CAMPAIGNS_AREA, label, counts[state.value], url))
-    return rows
 
 
 # --- units: deadlines and what is missing ------------------------------------------------
@@ -285,19 +293,14 @@ def drafts_and_returned(user: Any) -> list[Todo]:
     """The unit's drafts not yet handed in, and submissions returned for changes."""
     if not has_perm_anywhere(user, Perm.SUBMISSION_EDIT):
         return []
-    counts = submissions_for_user(user, Perm.SUBMISSION_EDIT).aggregate(
-        draft=Count("id", filter=Q(state=SubmissionState.DRAFT)),
-        returned=Count("id", filter=Q(state=SubmissionState.RETURNED)),
+    return _submissions_in(
+        user,
+        Perm.SUBMISSION_EDIT,
+        (
+            (SubmissionState.RETURNED, "被退回待修改的报送"),
+            (SubmissionState.DRAFT, "尚未报送的草稿"),
+        ),
     )
-    rows = []
-    for state, label in (
-        (SubmissionState.RETURNED, "被退回待修改的报送"),
-        (SubmissionState.DRAFT, "尚未报送的草稿"),
-    ):
-        if counts[state.value]:
-            url = _url("submission_list", query={"state": state.value})
-            rows.append(Todo(CAMPAIGNS_AREA, label, counts[state.value], url))
-    return rows
 
 
 # --- pioneer posts and rosters ---------------------------------------------------------------
