@@ -1,4 +1,3 @@
-import re
 from typing import Any
 
 from django import forms
@@ -7,12 +6,10 @@ from django.db.models import Q
 
 from access.models import Role
 from config.forms import StyledFormMixin
-from lib.cn import normalize_text
+from members.selectors import PERSON_NOT_FOUND, person_key
 from orgs.models import Org
 
-NOT_FOUND = "没有找到这个人：请输入你管辖范围内党员的姓名或学工号，并从提示中选择。"
-# "张三（A0001）" as the suggestions show a person: the number in brackets decides.
-BRACKETED_NUMBER = re.compile(r"[（(]\s*([^（()）]+?)\s*[)）]\s*$")
+NOT_FOUND = PERSON_NOT_FOUND
 
 
 class GrantForm(StyledFormMixin, forms.Form):
@@ -45,9 +42,7 @@ class GrantForm(StyledFormMixin, forms.Form):
     def clean_person(self) -> Any:
         """The login of the member named; anyone outside the granter's scope is answered
         exactly like someone who does not exist."""
-        text = normalize_text(self.cleaned_data["person"]).strip()
-        if match := BRACKETED_NUMBER.search(text):
-            text = match.group(1)
+        text = person_key(self.cleaned_data["person"])
         if not text:
             raise forms.ValidationError(NOT_FOUND)
         members = list(

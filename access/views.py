@@ -31,7 +31,7 @@ from audit.once import (
     submit_token_done,
     submit_token_replay,
 )
-from lib.cn import normalize_text
+from members.selectors import member_suggestions
 
 
 class SignInView(auth_views.LoginView):
@@ -141,15 +141,9 @@ def grant_people(request: AuthedRequest) -> HttpResponse:
     contains, or whose 学工号 / username starts with, what was typed (never phone numbers)."""
     user = request.user
     require_anywhere(user, Perm.GRANT_MANAGE)
-    text = normalize_text(request.GET.get("person", ""))[:50]
-    people: Any = []
-    if text:
-        people = (
-            _grant_people(user)
-            .filter(Q(name__contains=text) | Q(number__startswith=text) | Q(user__username=text))
-            .select_related("branch", "user")
-            .order_by("number")[:PEOPLE_SUGGESTIONS]
-        )
+    people = member_suggestions(
+        _grant_people(user), request.GET.get("person", ""), limit=PEOPLE_SUGGESTIONS, username=True
+    )
     return render(request, "access/grant_list.html#people", {"people": people})
 
 

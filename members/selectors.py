@@ -1,5 +1,6 @@
 """Reads of members, always scoped by the acting user."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,3 +130,32 @@ def member_history(member: Member) -> list[dict[str, Any]]:
         )
     events.sort(key=lambda e: e["on"], reverse=True)
     return events
+
+
+# --- picking a person in a form: "姓名或学工号" boxes with suggestions ------------------------
+
+PERSON_NOT_FOUND = "没有找到这个人：请输入你管辖范围内党员的姓名或学工号，并从提示中选择。"
+# "张三（A0001）" as the suggestions show a person: the number in brackets decides.
+_BRACKETED_NUMBER = re.compile(r"[（(]\s*([^（()）]+?)\s*[)）]\s*$")
+
+
+def person_key(raw: str) -> str:
+    """What a person box holds, as a 学工号 or a name: "张三（A0001）" → "A0001"."""
+    text = normalize_text(raw).strip()
+    if match := _BRACKETED_NUMBER.search(text):
+        text = match.group(1)
+    return text
+
+
+def member_suggestions(
+    people: QuerySet[Member], raw: str, *, limit: int = 10, username: bool = False
+) -> Any:
+    """Members of `people` whose name contains, or whose 学工号 starts with, what was typed
+    (or, with `username`, whose login is exactly that); never phone numbers."""
+    text = normalize_text(raw).strip()[:50]
+    if not text:
+        return []
+    match = Q(name__contains=text) | Q(number__startswith=text)
+    if username:
+        match |= Q(user__username=text)
+    return people.filter(match).select_related("branch", "user").order_by("number")[:limit]

@@ -1,21 +1,17 @@
-import re
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from config.forms import DateInput, StyledFormMixin
-from lib.cn import normalize_text
 from members.models import Member
+from members.selectors import PERSON_NOT_FOUND, person_key
 from orgs.models import Org
 from talks.models import DeliberationState, TalkMethod
 from talks.selectors import DEFAULT_DAYS, MAX_DAYS
 
-NOT_FOUND = "没有找到这个人：请输入你管辖范围内党员的姓名或学工号，并从提示中选择。"
-# "张三（A0001）" as the suggestions show a person: the number in brackets decides.
-BRACKETED_NUMBER = re.compile(r"[（(]\s*([^（()）]+?)\s*[)）]")
+NOT_FOUND = PERSON_NOT_FOUND
 MAX_ID = 2**31 - 1
 
 
@@ -35,9 +31,7 @@ def _suggest(name: str) -> dict[str, str]:
 def find_member(people: Any, raw: str) -> Member:
     """The one member of `people` named by 学工号 or by name; anyone outside `people` is
     answered exactly like someone who does not exist."""
-    text = normalize_text(raw).strip()
-    if match := BRACKETED_NUMBER.search(text):
-        text = match.group(1)
+    text = person_key(raw)
     if not text:
         raise forms.ValidationError(NOT_FOUND)
     found = list(people.filter(number=text).select_related("branch")[:1])
@@ -48,18 +42,6 @@ def find_member(people: Any, raw: str) -> Member:
     if not found:
         raise forms.ValidationError(NOT_FOUND)
     return found[0]
-
-
-def suggestions(people: Any, raw: str, limit: int = 10) -> Any:
-    """Members whose name contains, or whose 学工号 starts with, what was typed."""
-    text = normalize_text(raw).strip()[:50]
-    if not text:
-        return []
-    return (
-        people.filter(Q(name__contains=text) | Q(number__startswith=text))
-        .select_related("branch")
-        .order_by("number")[:limit]
-    )
 
 
 class TalkForm(StyledFormMixin, forms.Form):

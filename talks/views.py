@@ -27,6 +27,7 @@ from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
 from lib.xlsx import XLSX_CONTENT_TYPE
 from members.models import Member
+from members.selectors import member_suggestions
 from talks import selectors, services, spreadsheets
 from talks.forms import (
     CoverageForm,
@@ -35,7 +36,6 @@ from talks.forms import (
     FollowUpForm,
     TalkFilterForm,
     TalkForm,
-    suggestions,
 )
 from talks.models import TalkMethod
 from talks.scope import (
@@ -146,7 +146,7 @@ def talk_people(request: AuthedRequest) -> HttpResponse:
     else:
         require_anywhere(user, Perm.TALK_RECORD)
         people = talkers_for(user) if field == "talker" else members_to_talk_with(user)
-    found = suggestions(people, request.GET.get(field, ""))
+    found = member_suggestions(people, request.GET.get(field, ""))
     return render(request, "talks/people_options.html", {"people": found})
 
 
