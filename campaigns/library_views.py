@@ -49,10 +49,6 @@ class LibraryFilters:
     tag: str = ""
 
 
-def _int(value: str | None) -> int | None:
-    return parse_id(value)
-
-
 def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -65,8 +61,8 @@ def filters_from(params: Any) -> LibraryFilters:
     return LibraryFilters(
         q=params.get("q", "").strip(),
         material_type=material_type if material_type in MaterialType.values else "",
-        unit=_int(params.get("unit")),
-        deliverable=_int(params.get("deliverable")),
+        unit=parse_id(params.get("unit")),
+        deliverable=parse_id(params.get("deliverable")),
         date_from=_date(params.get("date_from")),
         date_to=_date(params.get("date_to")),
         tag=params.get("tag", "").strip(),

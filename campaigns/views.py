@@ -82,10 +82,6 @@ ACCEPT = {
 }
 
 
-def _int(value: str | None) -> int | None:
-    return parse_id(value)
-
-
 def _require_campaigns(user: Any) -> None:
     if not sees_campaigns(user):
         raise PermissionDenied
@@ -267,7 +263,7 @@ def deliverable_summary(request: AuthedRequest, pk: int) -> HttpResponse:
     if not deliverable.requires_summary:
         raise Http404
     orgs = submitting_orgs_for_user(user, deliverable).filter(depth=2)
-    org_id = _int(request.POST.get("org") or request.GET.get("org"))
+    org_id = parse_id(request.POST.get("org") or request.GET.get("org"))
     org = orgs.filter(pk=org_id).first() if org_id else orgs.first()
     existing = UnitSummary.objects.filter(deliverable=deliverable, org=org).first() if org else None
     form = SummaryForm(
@@ -311,10 +307,10 @@ def submission_list(request: AuthedRequest) -> HttpResponse:
     g = request.GET
     filters = selectors.SubmissionFilters(
         q=g.get("q", "").strip(),
-        campaign=_int(g.get("campaign")),
-        deliverable=_int(g.get("deliverable")),
+        campaign=parse_id(g.get("campaign")),
+        deliverable=parse_id(g.get("deliverable")),
         state=g.get("state", "") if g.get("state", "") in S.values else "",
-        unit=_int(g.get("unit")),
+        unit=parse_id(g.get("unit")),
         late=g.get("late") == "1",
     )
     qs = selectors.submission_list(user=user, filters=filters)

@@ -57,20 +57,16 @@ FILTER_KEYS = (
 )
 
 
-def _int(value: str | None) -> int | None:
-    return parse_id(value)
-
-
 def filters_from(params: Any) -> selectors.MemberFilters:
     return selectors.MemberFilters(
         q=params.get("q", "").strip(),
-        unit=_int(params.get("unit")),
-        branch=_int(params.get("branch")),
+        unit=parse_id(params.get("unit")),
+        branch=parse_id(params.get("branch")),
         political_status=params.get("political_status", ""),
         category=params.get("category", ""),
         cadre_rank=params.get("cadre_rank", ""),
         cadre_only=params.get("cadre_only") == "1",
-        campus=_int(params.get("campus")),
+        campus=parse_id(params.get("campus")),
         whereabouts=params.get("whereabouts", ""),
         sort=params.get("sort", "number"),
     )
@@ -93,7 +89,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.MEMBER_VIEW)
     filters = filters_from(request.GET)
-    per_page = _int(request.GET.get("per_page")) or 50
+    per_page = parse_id(request.GET.get("per_page")) or 50
     per_page = per_page if per_page in PAGE_SIZES else 50
     members = selectors.member_list(user=user, filters=filters)
     page = Paginator(members, per_page).get_page(request.GET.get("page"))
@@ -154,7 +150,7 @@ def member_new(request: AuthedRequest) -> HttpResponse:
     user = request.user
     require_anywhere(user, Perm.MEMBER_EDIT)
     branches = branches_for_user(user).order_by("path")
-    initial = {"branch": _int(request.GET.get("branch"))}
+    initial = {"branch": parse_id(request.GET.get("branch"))}
     if replay := submit_token_replay(request):
         return replay
     form = MemberCreateForm(request.POST or None, branches=branches, initial=initial)

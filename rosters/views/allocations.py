@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, require_anywhere
+from lib.params import parse_id
 from rosters import selectors, services
 from rosters.models import Allocation, SignUp
 from rosters.scope import get_phase_for_user
-from rosters.views.common import _int
 
 
 @login_required
@@ -31,13 +31,13 @@ def allocation_page(request: AuthedRequest, pk: int) -> HttpResponse:
         if can(user, Perm.ALLOCATE, p.org)
     ]
     post = next(
-        (p for p in posts if p.pk == _int(request.GET.get("post"))), posts[0] if posts else None
+        (p for p in posts if p.pk == parse_id(request.GET.get("post"))), posts[0] if posts else None
     )
     if request.method == "POST" and post is not None:
         # Only a candidate the page could show: a guessed id reveals nothing.
         signup = (
             selectors.allocation_candidates(user=user, phase=phase, post=post)
-            .filter(member_id=_int(request.POST.get("member")) or 0)
+            .filter(member_id=parse_id(request.POST.get("member")) or 0)
             .first()
         )
         if signup is None:

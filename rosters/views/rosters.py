@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import AuthedRequest
 from access.scope import Perm
 from audit.services import audit_record
+from lib.params import parse_id
 from lib.roster import FormatError, Problem, Result
 from members.models import Member
 from rosters import selectors, services
@@ -25,7 +26,7 @@ from rosters.models import Allocation, Assignment, Roster
 from rosters.problems import days, problem_build, roster_posts, roster_settings
 from rosters.scope import get_phase_for_user, get_roster_for_user, roster_people
 from rosters.spreadsheets import roster_xlsx
-from rosters.views.common import XLSX, _int
+from rosters.views.common import XLSX
 from uploads.serving import attachment_response, download_name
 
 WORKER_WAIT_S = 10
@@ -214,13 +215,13 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """Assign, unassign, swap, pin (htmx): the grid comes back re-rendered with the result."""
     user = request.user
     roster = get_roster_for_user(user, pk)
-    version = _int(request.POST.get("version")) or 0
+    version = parse_id(request.POST.get("version")) or 0
     op, _, arg = request.POST.get("op", "").partition(":")
     error, done = "", ""
     try:
         if op == "add":
             post_id, date, slot = arg.split("|", 2)
-            member_id = _int(request.POST.get(f"member_{arg}"))
+            member_id = parse_id(request.POST.get(f"member_{arg}"))
             if member_id is None:
                 raise ValidationError("请选择人员。")
             posts = roster_posts(roster)
@@ -240,7 +241,7 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             done = f"已安排 {member.name}。"
         elif op in ("remove", "pin", "unpin"):
             assignment = get_object_or_404(
-                Assignment.objects.select_related("member", "post"), pk=_int(arg), roster=roster
+                Assignment.objects.select_related("member", "post"), pk=parse_id(arg), roster=roster
             )
             if op == "remove":
                 services.assignment_remove(
@@ -257,7 +258,7 @@ def roster_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 )
                 done = "已锁定。" if op == "pin" else "已解锁。"
         elif op == "swap":
-            picked = [_int(v) for v in request.POST.getlist("pick")]
+            picked = [parse_id(v) for v in request.POST.getlist("pick")]
             if len(picked) != 2:
                 raise ValidationError("请勾选两个人再对调。")
             first, second = (get_object_or_404(Assignment, pk=p, roster=roster) for p in picked)
@@ -299,7 +300,7 @@ def roster_publish(request: AuthedRequest, pk: int) -> HttpResponse:
         services.roster_publish(
             actor=user,
             roster=roster,
-            version=_int(request.POST.get("version")) or 0,
+            version=parse_id(request.POST.get("version")) or 0,
             publish=publish,
         )
     except ValidationError as e:
@@ -318,8 +319,8 @@ def _print_groups(
     rows = selectors.roster_grid(
         roster,
         user=request.user,
-        post_id=_int(request.GET.get("post")),
-        campus_id=_int(request.GET.get("campus")),
+        post_id=parse_id(request.GET.get("post")),
+        campus_id=parse_id(request.GET.get("campus")),
         day=parse_date(request.GET.get("day")),
     )
     groups: dict[str, list[dict[str, Any]]] = {}
