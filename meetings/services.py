@@ -117,7 +117,13 @@ def _rebuild_roll(meeting: Meeting) -> None:
         e.member_id: e
         for e in expected_roll(org=meeting.org, kind=meeting.kind, on=_day_of(meeting))
     }
-    existing = {a.member_id: a for a in meeting.attendance.all()}
+    existing = {a.member_id: a for a in meeting.attendance.select_related("member")}
+    # A member who checked themselves in was there: that record is never dropped by an edit.
+    came = [a.member.name for a in existing.values() if a.checked_in_at and a.member_id not in roll]
+    if came:
+        raise ValidationError(
+            f"{'、'.join(came)}已自助签到，改为这个组织或会议类型会把他们移出应到名单，未保存。"
+        )
     Attendance.objects.filter(meeting=meeting).exclude(member_id__in=roll).delete()
     for member_id, entry in roll.items():
         row = existing.get(member_id)

@@ -220,3 +220,16 @@ def test_check_in_with_the_code_marks_the_member_present_once(cast: Cast) -> Non
     assert row.status == S and row.checked_in_at is not None
     with pytest.raises(ValidationError):
         services.meeting_check_in(member=cast.member_b, code=meeting.checkin_code)
+
+
+def test_an_edit_never_drops_a_member_who_checked_themselves_in(cast: Cast) -> None:
+    meeting = held_meeting(cast.branch_a1, days_ago=0)
+    services.meeting_check_in(member=cast.member_a, code=meeting.checkin_code)
+
+    with pytest.raises(ValidationError, match="自助签到"):
+        services.meeting_update(actor=None, meeting=meeting, data={"kind": MeetingKind.COMMITTEE})
+
+    row = meeting.attendance.get(member=cast.member_a)
+    assert row.checked_in_at is not None
+    meeting.refresh_from_db()
+    assert meeting.kind == MeetingKind.THEME_DAY
