@@ -10,23 +10,19 @@ uploader.js does. Figures:
 - upload_peak_rss_growth_mb: the worker's peak RSS (VmHWM, reset before the upload through
   /proc/<pid>/clear_refs) minus its RSS when idle after a warm-up request.
 
-gunicorn is a bench-only dependency (pip install gunicorn).
+gunicorn comes from bench/server.py.
 """
 
 import base64
 import hashlib
 import http.client
 import os
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from bench import Figure
+from bench.server import gunicorn, session_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
@@ -34,39 +30,11 @@ TOTAL = 1024 * 1024 * 1024
 CHUNK = 8 * 1024 * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise RuntimeError(f"{field} not in /proc/{pid}/status")
-
-
-def _worker_pid(master: int) -> int:
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        for task in Path(f"/proc/{master}/task").iterdir():
-            children = (task / "children").read_text().split()
-            if children:
-                return int(children[0])
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn started no worker")
-
-
-def _session_cookie() -> tuple[str, str]:
-    """A signed-in session for a bench user, and a CSRF secret for cookie and header."""
-    from django.contrib.auth.models import User
-    from django.test import Client
-
-    user, _ = User.objects.get_or_create(username="bench_uploader")
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value, secrets.token_hex(16)  # 32 characters
 
 
 def _request(
@@ -84,113 +52,16 @@ def _request(
 
 def run(*, repeat: int | None = None) -> list[Figure]:
 
-    if shutil.which("gunicorn", path=str(Path(sys.executable).parent)) is None:
-        raise RuntimeError("gunicorn is not installed: .venv/bin/pip install gunicorn")
-    session, csrf = _session_cookie()
+    session, csrf = session_for("bench_uploader")
     media = DATA / "upload_media"
     shutil.rmtree(media, ignore_errors=True)
     media.mkdir(parents=True)
-    port = _free_port()
-    env = {
-        **os.environ,
-        "MEDIA_ROOT": str(media),
-        "HTTPS_ONLY": "false",
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            "300",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
     try:
-        worker = _worker_pid(server.pid)
-        headers = {
-            "Cookie": f"sessionid={session}; csrftoken={csrf}",
-            "X-CSRFToken": csrf,
-            "Tus-Resumable": "1.0.0",
-        }
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        deadline = time.time() + 30
-        while True:
-            try:
-                _request(conn, "OPTIONS", "/uploads/", {})
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                conn.close()
-                time.sleep(0.2)
-        # warm up: a small upload, so the idle figure includes Django, the DB connection …
-        small = _request(conn, "POST", "/uploads/", {**headers, "Upload-Length": "1024"})
-        assert small.status == 201, small.status
-        path = small.headers["Location"].split(str(port), 1)[1]
-        ok = _request(
-            conn,
-            "PATCH",
-            path,
-            {**headers, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
-            bytes(1024),
-        )
-        assert ok.status == 204, ok.status
-        time.sleep(0.5)
-        idle_kb = _status_kb(worker, "VmRSS")
-        Path(f"/proc/{worker}/clear_refs").write_text("5")  # reset VmHWM to the current RSS
-
-        block = os.urandom(CHUNK)
-        digest = hashlib.sha256()
-        for _ in range(TOTAL // CHUNK):  # what the server should compute, worked out beforehand
-            digest.update(block)
-        name = base64.b64encode("基准测试.mp4".encode()).decode()
-        started = time.perf_counter()
-        created = _request(
-            conn,
-            "POST",
-            "/uploads/",
-            {**headers, "Upload-Length": str(TOTAL), "Upload-Metadata": f"filename {name}"},
-        )
-        assert created.status == 201, created.status
-        path = created.headers["Location"].split(str(port), 1)[1]
-        offset = 0
-        while offset < TOTAL:
-            response = _request(
-                conn,
-                "PATCH",
-                path,
-                {
-                    **headers,
-                    "Upload-Offset": str(offset),
-                    "Content-Type": "application/offset+octet-stream",
-                    "Content-Length": str(CHUNK),
-                },
-                block,
-            )
-            assert response.status == 204, response.status
-            offset = int(response.headers["Upload-Offset"])
-        elapsed = time.perf_counter() - started
-        peak_kb = _status_kb(worker, "VmHWM")
-        conn.close()
-
-        from uploads.models import Upload
-
-        upload = Upload.objects.get(pk=path.rstrip("/").rsplit("/", 1)[1])
-        assert upload.is_complete and upload.sha256 == digest.hexdigest(), "checksum differs"
+        with gunicorn(workers=1, env={"MEDIA_ROOT": str(media)}) as server:
+            port = server.port
+            worker = server.worker_pids()[0]
+            elapsed, peak_kb, idle_kb = _upload(port, worker, session, csrf)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
         from uploads.models import Upload
 
         Upload.objects.filter(user__username="bench_uploader").delete()
@@ -206,3 +77,68 @@ def run(*, repeat: int | None = None) -> list[Figure]:
         Figure("upload_1gb_mb_s", mb_s, "MB/s", "≥ 200"),
         Figure("upload_peak_rss_growth_mb", growth_mb, "MB", "< 100"),
     ]
+
+
+def _upload(port: int, worker: int, session: str, csrf: str) -> tuple[float, int, int]:
+    """Warm up, then send 1 GB; return (seconds, peak RSS kB, idle RSS kB)."""
+    headers = {
+        "Cookie": f"sessionid={session}; csrftoken={csrf}",
+        "X-CSRFToken": csrf,
+        "Tus-Resumable": "1.0.0",
+    }
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    # warm up: a small upload, so the idle figure includes Django, the DB connection …
+    small = _request(conn, "POST", "/uploads/", {**headers, "Upload-Length": "1024"})
+    assert small.status == 201, small.status
+    path = small.headers["Location"].split(str(port), 1)[1]
+    ok = _request(
+        conn,
+        "PATCH",
+        path,
+        {**headers, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        bytes(1024),
+    )
+    assert ok.status == 204, ok.status
+    time.sleep(0.5)
+    idle_kb = _status_kb(worker, "VmRSS")
+    Path(f"/proc/{worker}/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+
+    block = os.urandom(CHUNK)
+    digest = hashlib.sha256()
+    for _ in range(TOTAL // CHUNK):  # what the server should compute, worked out beforehand
+        digest.update(block)
+    name = base64.b64encode("基准测试.mp4".encode()).decode()
+    started = time.perf_counter()
+    created = _request(
+        conn,
+        "POST",
+        "/uploads/",
+        {**headers, "Upload-Length": str(TOTAL), "Upload-Metadata": f"filename {name}"},
+    )
+    assert created.status == 201, created.status
+    path = created.headers["Location"].split(str(port), 1)[1]
+    offset = 0
+    while offset < TOTAL:
+        response = _request(
+            conn,
+            "PATCH",
+            path,
+            {
+                **headers,
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+                "Content-Length": str(CHUNK),
+            },
+            block,
+        )
+        assert response.status == 204, response.status
+        offset = int(response.headers["Upload-Offset"])
+    elapsed = time.perf_counter() - started
+    peak_kb = _status_kb(worker, "VmHWM")
+    conn.close()
+
+    from uploads.models import Upload
+
+    upload = Upload.objects.get(pk=path.rstrip("/").rsplit("/", 1)[1])
+    assert upload.is_complete and upload.sha256 == digest.hexdigest(), "checksum differs"
+    return elapsed, peak_kb, idle_kb
