@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "meetings",
     "talks",
     "notices",
+    "escalations",
     "home",
     "demo",
 ]
@@ -227,6 +228,18 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# 情况报告 / 请示: seconds an org has to acknowledge before it rises, per urgency
+# (ESCALATION_LIMITS="critical=1800,urgent=7200,normal=86400"), and the fever threshold in ℃.
+ESCALATION_LIMITS = {
+    key.strip(): int(value)
+    for key, _, value in (
+        part.partition("=")
+        for part in envstr("ESCALATION_LIMITS", "critical=1800,urgent=7200,normal=86400").split(",")
+    )
+    if key.strip()
+}
+FEVER_THRESHOLD = envstr("FEVER_THRESHOLD", "37.3")
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")
