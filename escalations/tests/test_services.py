@@ -295,3 +295,20 @@ def test_the_rise_task_does_nothing_for_a_level_already_left(cast: Cast) -> None
     assert tasks.escalation_rise_task.call(e.pk, 0) is True
     e.refresh_from_db()
     assert e.current_org == cast.unit_a
+
+
+def test_the_worker_queues_a_sweep_as_it_first_connects(cast: Cast, settings: Any) -> None:
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+    from django_tasks_db.models import DBTaskResult
+
+    from escalations import apps, tasks
+
+    settings.TASKS = DB_TASKS
+    connection_created.connect(apps._sweep_on_start, dispatch_uid="escalations-sweep-on-start")
+    connection_created.send(sender=connection.__class__, connection=connection)
+    connection_created.send(sender=connection.__class__, connection=connection)
+
+    sweeps = DBTaskResult.objects.filter(task_path=tasks.escalation_sweep_task.module_path)
+    assert sweeps.count() == 1  # once: the handler lets go after the first connection
+    assert sweeps.get().status == "READY"
