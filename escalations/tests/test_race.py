@@ -77,3 +77,36 @@ def test_rise_and_acknowledgement_racing_end_in_exactly_one(
             assert actions == ["created", "risen"]
     risen = sum(1 for acked, _ in outcomes.values() if not acked)
     assert Notice.objects.filter(recipient=cast.users["unit_a_admin"]).count() == risen
+
+
+def test_two_fever_readings_at_once_raise_one_alert(cast: Cast, transactional_db: Any) -> None:
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the race needs PostgreSQL's concurrent transactions")
+    start = threading.Barrier(2)
+    got: list[Any] = []
+
+    def measure(source: str) -> None:
+        try:
+            start.wait()
+            got.append(
+                services.raise_fever(
+                    member=cast.member_a,
+                    temperature="38.1",
+                    measured_at=timezone.now(),
+                    source=source,
+                )
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=measure, args=(s,)) for s in ("report", "gate")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert len(got) == 2 and sum(e is not None for e in got) == 1
+    assert Escalation.objects.filter(fever_member=cast.member_a).count() == 1
+    assert Notice.objects.filter(recipient=cast.users["branch_secretary"]).count() == 1

@@ -139,3 +139,38 @@ def test_the_menu_links_the_page_for_those_who_may_open_it(cast: Cast) -> None:
     for who, shown in [("member_a", True), ("unit_b_admin", True), ("duty_office", False)]:
         page = cast.client(who).get(reverse("home")).content.decode()
         assert (f'href="{url}"' in page) is shown, who
+
+
+def test_files_uploaded_with_a_report_are_kept_and_served_to_who_sees_it(
+    cast: Cast, settings: Any, tmp_path: Any
+) -> None:
+    from uploads.tests.helpers import create, patch, upload_url
+
+    settings.MEDIA_ROOT = tmp_path
+    member = cast.client("member_a")
+    data = b"\xff\xd8\xff fake photo"
+    url = upload_url(create(member, len(data), filename="体温计.jpg"))
+    assert patch(member, url, data, 0).status_code == 204
+    upload_id = url.rstrip("/").rsplit("/", 1)[1]
+
+    response = _post(
+        member,
+        reverse("escalation_new"),
+        kind="situation",
+        reporter="member",
+        category="fever",
+        urgency="urgent",
+        title="本人发热",
+        body="今晨体温 37.6 ℃。",
+        upload_ids=[upload_id],
+    )
+
+    assert response.status_code == 200
+    e = Escalation.objects.get()
+    file = e.files.get()
+    assert file.original_name == "体温计.jpg" and file.size == len(data)
+    file_url = reverse("escalation_file", args=[file.pk])
+    assert f'href="{file_url}"' in response.content.decode()
+    served = cast.client("branch_secretary").get(file_url)
+    assert b"".join(served.streaming_content) == data
+    assert cast.client("unit_b_admin").get(file_url).status_code == 404
