@@ -172,5 +172,5 @@ def test_files_uploaded_with_a_report_are_kept_and_served_to_who_sees_it(
     file_url = reverse("escalation_file", args=[file.pk])
     assert f'href="{file_url}"' in response.content.decode()
     served = cast.client("branch_secretary").get(file_url)
-    assert b"".join(served.streaming_content) == data
+    assert b"".join(served.streaming_content) == data  # type: ignore[attr-defined]
     assert cast.client("unit_b_admin").get(file_url).status_code == 404
