@@ -312,3 +312,15 @@ def test_the_worker_queues_a_sweep_as_it_first_connects(cast: Cast, settings: An
     sweeps = DBTaskResult.objects.filter(task_path=tasks.escalation_sweep_task.module_path)
     assert sweeps.count() == 1  # once: the handler lets go after the first connection
     assert sweeps.get().status == "READY"
+
+
+def test_limits_from_the_environment_are_checked() -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings import escalation_limits
+
+    assert escalation_limits("critical=60, normal=600") == {"critical": 60, "normal": 600}
+    assert escalation_limits("") == {}
+    for bad in ("critical=soon", "fast=60", "urgent"):
+        with pytest.raises(ImproperlyConfigured, match="ESCALATION_LIMITS"):
+            escalation_limits(bad)
