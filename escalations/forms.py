@@ -4,7 +4,7 @@ from django import forms
 
 from config.forms import StyledFormMixin
 from escalations.models import Category, EscalationKind, Urgency
-from escalations.services import limit_text
+from escalations.services import level_above, limit_text
 from orgs.models import Org
 
 AS_MEMBER = "member"
@@ -30,7 +30,9 @@ class EscalationForm(StyledFormMixin, forms.Form):
             choices.append(
                 (AS_MEMBER, f"党员本人（{own_member.name}，报送{own_member.branch.name}）")
             )
-        choices += [(str(o.pk), f"{o.name}（报送上级党组织）") for o in orgs]
+        for o in orgs:
+            above = level_above(o)
+            choices.append((str(o.pk), f"{o.name}（报送{above.name if above else '上级党组织'}）"))
         self.fields["reporter"].choices = choices  # type: ignore[attr-defined]
         limits = "，".join(
             f"{label} {limit_text(value)}" for value, label in reversed(Urgency.choices)

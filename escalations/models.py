@@ -190,7 +190,7 @@ class Request(Escalation):
 
 
 class EventAction(models.TextChoices):
-    CREATED = "created", "报告"
+    CREATED = "created", "报送"
     RISEN = "risen", "超时未阅，上报"
     OVERDUE = "overdue", "超时未阅（已是最高一级）"
     ACKNOWLEDGED = "acknowledged", "已阅"
