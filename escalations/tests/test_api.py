@@ -114,3 +114,21 @@ def test_a_request_is_not_acknowledged_but_answered(cast: Cast) -> None:
 
 def test_anonymous_is_401(client: Any) -> None:
     assert client.get("/api/escalations").status_code == 401
+
+
+def test_the_list_makes_a_fixed_number_of_queries(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client("school_admin")
+    member_report(cast)
+    client.get("/api/escalations")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/api/escalations")
+    for i in range(5):
+        member_report(cast, title=f"情况{i}")
+        branch_request(cast, title=f"请示{i}")
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/api/escalations").json()
+    assert body["count"] == 11
+    assert len(many) == len(few)
