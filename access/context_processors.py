@@ -93,6 +93,12 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         ],
     ),
     (
+        "请示报告",
+        [
+            ("情况报告与请示", "escalation_list", _member_or(Perm.ESCALATION_HANDLE)),
+        ],
+    ),
+    (
         "数据",
         [
             ("审计日志", "audit_list", _perm(Perm.AUDIT_VIEW)),

@@ -67,6 +67,9 @@ class Perm:
     # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
     TALK_VIEW = "talk.view"
     DELIBERATION_RECORD = "deliberation.record"
+    # 情况报告 and 请示 (decided in escalations.scope): read what the orgs below report,
+    # acknowledge (已阅), handle, answer (批复), and report for the org the grant sits on.
+    ESCALATION_HANDLE = "escalation.handle"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +110,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.ESCALATION_HANDLE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -137,6 +141,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.ESCALATION_HANDLE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -156,6 +161,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.ESCALATION_HANDLE,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "meetings",
     "talks",
     "notices",
+    "escalations",
     "home",
     "demo",
 ]
@@ -227,6 +228,28 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+
+# 情况报告 / 请示: seconds an org has to acknowledge before it rises, per urgency
+# (ESCALATION_LIMITS="critical=1800,urgent=7200,normal=86400"), and the fever threshold in ℃.
+def escalation_limits(value: str) -> dict[str, int]:
+    limits: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        key, _, seconds = part.partition("=")
+        if key.strip() not in ("critical", "urgent", "normal") or not seconds.strip().isdigit():
+            raise ImproperlyConfigured(
+                f"ESCALATION_LIMITS: each part is critical|urgent|normal=<seconds>, not {part!r}"
+            )
+        limits[key.strip()] = int(seconds)
+    return limits
+
+
+ESCALATION_LIMITS = escalation_limits(envstr("ESCALATION_LIMITS", ""))
+FEVER_THRESHOLD = envstr("FEVER_THRESHOLD", "37.3")
+try:
+    float(FEVER_THRESHOLD)
+except ValueError as e:
+    raise ImproperlyConfigured(f"FEVER_THRESHOLD must be a number, not {FEVER_THRESHOLD!r}") from e
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")

@@ -32,6 +32,7 @@ from access.scope import (
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
+from escalations import selectors as escalation_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
@@ -50,11 +51,13 @@ MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
+ESCALATIONS_AREA = "请示报告"
 AREAS = [
     MEMBERS_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
     ORG_LIFE_AREA,
+    ESCALATIONS_AREA,
 ]  # the menu's order; unknown areas go last
 
 
@@ -484,11 +487,31 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
     return [Todo(ORG_LIFE_AREA, "到期未回访的谈话", n, _url("talk_coverage"))] if n else []
 
 
+# --- 请示报告: situation reports and requests -----------------------------------------------------
+
+
+def escalations_to_act(user: Any) -> list[Todo]:
+    """Situation reports to acknowledge and requests to answer on the user's own orgs, and
+    acknowledged reports not yet handled: one query."""
+    counts = escalation_selectors.desk_counts(user)
+    url = _url("escalation_list", query={"view": "desk"})
+    rows = []
+    if counts["situation"]:
+        rows.append(Todo(ESCALATIONS_AREA, "待确认已阅的情况报告", counts["situation"], url))
+    if counts["request"]:
+        rows.append(Todo(ESCALATIONS_AREA, "待批复的请示", counts["request"], url))
+    if counts["unhandled"]:
+        done = _url("escalation_list", query={"view": "all", "state": "acknowledged"})
+        rows.append(Todo(ESCALATIONS_AREA, "已阅待处理的情况报告", counts["unhandled"], done))
+    return rows
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
+        escalations_to_act,
         meetings_to_act,
         units_missing,
         submissions_to_review,
@@ -500,6 +523,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
+        escalations_to_act,
         meetings_to_act,
         deadlines_soon,
         drafts_and_returned,
@@ -514,6 +538,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (
+        escalations_to_act,
         meetings_to_act,
         meetings_due,
         committee_terms_ending,

@@ -349,6 +349,25 @@ def _everything(cast: Cast, media: Path, n: int = 1) -> None:
     away_member(cast, number=f"A02{n:02d}")
     talk(cast, cast.member_a, talker=cast.other_a, days_ago=10, follow_up_in=2)
     meetings_in_every_state(cast)
+    escalations_on_every_desk(cast)
+
+
+def escalations_on_every_desk(cast: Cast) -> None:
+    """A report on branch A1's desk, a request on unit A's, a unit report on 组织部's."""
+    from escalations import services as escalation_services
+    from escalations.tests.helpers import branch_request, member_report
+
+    member_report(cast)
+    branch_request(cast)
+    escalation_services.escalation_create(
+        actor=cast.users["unit_a_admin"],
+        org=cast.unit_a,
+        kind="situation",
+        category="safety",
+        urgency="normal",
+        title="学院楼封闭管理",
+        body="即日起封闭管理。",
+    )
 
 
 def meetings_in_every_state(cast: Cast) -> None:
@@ -404,10 +423,11 @@ def test_a_secretary_is_reminded_of_meetings_due_before_the_period_ends(
 # Queries of the whole page (session, user, grants, member, rows, nav) with data on every row.
 MAX_QUERIES = {
     # +2: members not talked with; follow-ups due; +1: meetings to approve / returned
-    "school_admin": 15,
-    "unit_a_admin": 19,
+    # +1 everywhere a desk is: situation reports and requests to acknowledge or answer
+    "school_admin": 16,
+    "unit_a_admin": 20,
     # +2 talks; +6 meetings: returned (1), due (groups, rules, exemptions, meetings), terms (1)
-    "branch_secretary": 17,
+    "branch_secretary": 18,
     "duty_office": 8,
     "reviewer": 6,
     "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)
