@@ -93,6 +93,15 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         ],
     ),
     (
+        "请示报告",
+        [
+            ("我的报备", "report_mine", _member),
+            ("未报名单", "report_overdue", _perm(Perm.REPORT_VIEW)),
+            ("报备安排", "report_schedule_list", _perm(Perm.REPORT_VIEW)),
+            ("报备表单", "report_form_list", _perm(Perm.REPORT_FORM_MANAGE)),
+        ],
+    ),
+    (
         "数据",
         [
             ("审计日志", "audit_list", _perm(Perm.AUDIT_VIEW)),

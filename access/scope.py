@@ -67,6 +67,9 @@ class Perm:
     # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
     TALK_VIEW = "talk.view"
     DELIBERATION_RECORD = "deliberation.record"
+    # 报备 (decided in reports.scope): define forms and schedules; read reports and who is overdue
+    REPORT_FORM_MANAGE = "report.form_manage"
+    REPORT_VIEW = "report.view"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +110,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.REPORT_FORM_MANAGE,
+            Perm.REPORT_VIEW,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -137,6 +142,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.REPORT_FORM_MANAGE,
+            Perm.REPORT_VIEW,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -156,6 +163,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.REPORT_VIEW,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

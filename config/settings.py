@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "duty",
     "meetings",
     "talks",
+    "reports",
     "notices",
     "home",
     "demo",
@@ -227,6 +228,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# 报备: a temperature at or above this (℃) in a report is a fever (reports.fever).
+FEVER_THRESHOLD = envstr("FEVER_THRESHOLD", "37.3")
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")

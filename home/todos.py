@@ -35,6 +35,8 @@ from duty import selectors as duty_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
+from reports import selectors as report_selectors
+from reports.scope import own_member as report_own_member
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
 from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
@@ -50,11 +52,13 @@ MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
+REPORTS_AREA = "请示报告"
 AREAS = [
     MEMBERS_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
     ORG_LIFE_AREA,
+    REPORTS_AREA,
 ]  # the menu's order; unknown areas go last
 
 
@@ -484,9 +488,37 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
     return [Todo(ORG_LIFE_AREA, "到期未回访的谈话", n, _url("talk_coverage"))] if n else []
 
 
+# --- 报备 -------------------------------------------------------------------------------------
+
+
+def reports_due(user: Any) -> list[Todo]:
+    """The member's reports of this period not made yet, each with 填写 (3 queries)."""
+    member = report_own_member(user)
+    if member is None:
+        return []
+    rows = []
+    for due in report_selectors.member_schedules(member):
+        if due.report is not None:
+            continue
+        label = f"{due.schedule.form.name}待填写"
+        note = f"{'已超时，' if due.overdue else ''}截止 {_day(due.due_at)}"
+        url = _url("report_fill", due.schedule.pk)
+        rows.append(Todo(REPORTS_AREA, label, None, url, note=note, action="填写"))
+    return rows
+
+
+def reports_overdue(user: Any) -> list[Todo]:
+    """Members in the user's scope who have not reported today, per schedule past its time."""
+    rows = []
+    for schedule, missing in report_selectors.overdue_today(user):
+        url = _url("report_overdue", query={"schedule": str(schedule.pk)})
+        rows.append(Todo(REPORTS_AREA, f"{schedule.form.name}超时未报", missing, url))
+    return rows
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
-MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
+MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups, reports_due)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
         meetings_to_act,
@@ -497,6 +529,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         talks_due,
         talk_follow_ups_due,
+        reports_overdue,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -511,6 +544,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
         talks_due,
         talk_follow_ups_due,
+        reports_overdue,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (
@@ -521,6 +555,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         pledges_unsigned,
         talks_due,
         talk_follow_ups_due,
+        reports_overdue,
     ),
 }
 
