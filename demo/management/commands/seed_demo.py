@@ -19,6 +19,7 @@ from duty import demo as duty_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
+from reports import demo as reports_demo
 from rosters import demo as rosters_demo
 from talks import demo as talks_demo
 
@@ -104,3 +105,4 @@ def seed_demo() -> None:
     duty_demo.seed(school=school)
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
+    reports_demo.seed(school=school, demo_member=member)
