@@ -1,0 +1,170 @@
+import datetime as dt
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import Cast
+from lib.xlsx import read_sheets
+from members.tests.factories import MemberFactory
+from reports import services
+from reports.builtin import HEALTH
+from reports.models import Report, ReportSchedule
+from reports.tests.helpers import HEALTHY, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+def _yesterday(cast: Cast, sched: ReportSchedule) -> Report:
+    report, _ = services.report_submit(
+        actor=cast.users["member_a"],
+        member=cast.member_a,
+        schedule=sched,
+        period=timezone.localdate() - dt.timedelta(days=1),
+        answers={**HEALTHY, "temperature": 36.6},
+    )
+    return report
+
+
+def test_copy_last_fills_all_but_the_daily_fields_and_requires_them(cast: Cast) -> None:
+    sched = schedule(cast)
+    last = _yesterday(cast, sched)
+    client = cast.client("member_a")
+    url = reverse("report_fill", args=[sched.pk])
+    page = client.get(url + "?copy=1").content.decode()
+    assert "须重新填写" in page and f'name="copied_from" value="{last.pk}"' in page
+    assert 'value="36.6"' not in page  # the temperature is not copied
+    version = sched.form.current_version().pk
+    # posting the copy without the daily fields is refused, naming them
+    response = client.post(url, {"copied_from": last.pk, "version": version})
+    assert response.status_code == 200
+    assert not Report.objects.filter(period=timezone.localdate()).exists()
+    errors = response.context["form"].errors
+    assert {"temperature", "symptoms", "last_test_on"} <= set(errors)
+    response = client.post(
+        url,
+        {
+            "copied_from": last.pk,
+            "version": version,
+            "temperature": "36.7",
+            "symptoms": ["无"],
+            "last_test_on": "2026-11-30",
+        },
+    )
+    assert response.status_code == 302
+    today = Report.objects.get(period=timezone.localdate())
+    assert today.copied_from == last and str(today.temperature) == "36.7"
+
+
+def test_a_double_submit_of_the_page_writes_once(cast: Cast) -> None:
+    sched = schedule(cast)
+    client = cast.client("member_a")
+    url = reverse("report_fill", args=[sched.pk])
+    data = {
+        "temperature": "36.5",
+        "symptoms": ["无"],
+        "form_token": "1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    }
+    first = client.post(url, data)
+    second = client.post(url, {**data, "temperature": "36.9"})
+    assert first.status_code == second.status_code == 302
+    assert Report.objects.count() == 1
+    assert float(Report.objects.get().temperature) == 36.5
+
+
+def test_the_fill_page_sends_a_reported_member_to_the_report(cast: Cast) -> None:
+    sched = schedule(cast)
+    services.report_submit(
+        actor=cast.users["member_a"],
+        member=cast.member_a,
+        schedule=sched,
+        period=timezone.localdate(),
+        answers=HEALTHY,
+    )
+    response = cast.client("member_a").get(reverse("report_fill", args=[sched.pk]))
+    assert response.status_code == 302 and "/reports/" in response["Location"]
+
+
+def test_my_reports_show_whats_due_and_the_history(cast: Cast) -> None:
+    sched = schedule(cast)
+    _yesterday(cast, sched)
+    page = cast.client("member_a").get(reverse("report_mine")).content.decode()
+    assert "每日健康报备" in page and "填写" in page and "迟报" in page
+
+
+def test_the_overdue_page_counts_and_lists_in_fixed_queries(cast: Cast) -> None:
+    sched = schedule(cast)
+    _yesterday(cast, sched)
+    client = cast.client("school_admin")
+    url = (
+        reverse("report_overdue")
+        + f"?schedule={sched.pk}&day={timezone.localdate() - dt.timedelta(days=1)}"
+    )
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    assert response.context["result"].total.missing == 3
+    for i in range(20):
+        MemberFactory.create(branch=cast.branch_b1, number=f"X{i:04d}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.context["result"].total.missing == 23
+    assert len(many) == len(few)
+
+
+def test_the_overdue_export_is_an_xlsx_of_the_users_scope(cast: Cast) -> None:
+    sched = schedule(cast)
+    response = cast.client("branch_secretary").get(
+        reverse("report_overdue_export") + f"?schedule={sched.pk}"
+    )
+    assert response.status_code == 200
+    sheets = read_sheets(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    numbers = [row[1] for row in sheets["未报党员"][1:]]
+    assert numbers == ["A0001"]  # branch A1 only
+
+
+def test_a_form_is_previewed_then_saved_and_a_change_is_a_new_version(cast: Cast) -> None:
+    client = cast.client("school_admin")
+    schema = json.dumps(HEALTH, ensure_ascii=False)
+    data = {"name": "晨检", "owner": cast.school.pk, "schema": schema}
+    preview = client.post(reverse("report_form_new"), {**data, "preview": "1"})
+    assert preview.status_code == 200 and "预览" in preview.content.decode()
+    assert 'name="temperature"' in preview.content.decode()
+    bad = client.post(reverse("report_form_new"), {**data, "schema": '{"fields": [}'})
+    assert "不是有效的 JSON" in bad.content.decode()
+    saved = client.post(reverse("report_form_new"), data)
+    assert saved.status_code == 302
+    form = cast.school.report_forms.get(name="晨检")
+    changed = {"fields": HEALTH["fields"][:2]}
+    response = client.post(
+        reverse("report_form_edit", args=[form.pk]),
+        {"name": "晨检", "schema": json.dumps(changed), "description": ""},
+    )
+    assert response.status_code == 302
+    assert list(form.versions.values_list("number", flat=True)) == [2, 1]
+
+
+def test_a_unit_schedules_the_schools_form_for_its_own_subtree(cast: Cast) -> None:
+    form = services.form_create(
+        actor=cast.users["school_admin"], owner=cast.school, name="健康", schema=HEALTH
+    )
+    client = cast.client("unit_a_admin")
+    data = {
+        "form": form.pk,
+        "org": cast.unit_a.pk,
+        "frequency": "daily",
+        "due_time": "09:00",
+        "starts_on": timezone.localdate().isoformat(),
+        "whereabouts": ["stranded"],
+        "remind_minutes": 30,
+    }
+    assert client.post(reverse("report_schedule_new"), data).status_code == 302
+    s = ReportSchedule.objects.get()
+    assert (s.org, s.whereabouts) == (cast.unit_a, ["stranded"])
+    refused = client.post(reverse("report_schedule_new"), {**data, "org": cast.school.pk})
+    assert refused.status_code == 200 and ReportSchedule.objects.count() == 1
