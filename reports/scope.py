@@ -105,10 +105,12 @@ def view_roots(user: Any, org: Org | None = None) -> list[str]:
 
 
 def own_member(user: Any) -> Member | None:
-    own = own_member_id(user)
-    if own is None:
+    """The user's own member record with its branch (one query; primes own_member_id)."""
+    if not user.is_authenticated:
         return None
-    return Member.objects.filter(pk=own).select_related("branch").first()
+    member = Member.objects.filter(user=user).select_related("branch").first()
+    user._own_member_id = member.pk if member is not None else None
+    return member
 
 
 def get_member_reports_for_user(user: Any, pk: Any) -> Member:

@@ -86,13 +86,7 @@ def last_report(member: Member, form_id: int, before: dt.date) -> Report | None:
 
 def targeted(schedule: ReportSchedule, roots: list[str]) -> QuerySet[Member]:
     """Members the schedule asks to report, inside `roots`."""
-    q = Q(branch__path__startswith=schedule.org.path) & _path_q(roots, "branch__path")
-    members = Member.objects.filter(q)
-    if schedule.categories:
-        members = members.filter(category__in=schedule.categories)
-    if schedule.whereabouts:
-        members = members.filter(whereabouts__in=schedule.whereabouts)
-    return members
+    return Member.objects.filter(_member_filters(schedule, roots))
 
 
 def _reported(schedule: ReportSchedule, period: dt.date) -> Exists:
@@ -143,31 +137,45 @@ class Overdue:
         return timezone.now() > self.due_at
 
 
+def _member_filters(schedule: ReportSchedule, roots: list[str], prefix: str = "") -> Q:
+    q = Q(**{f"{prefix}branch__path__startswith": schedule.org.path}) & _path_q(
+        roots, f"{prefix}branch__path"
+    )
+    if schedule.categories:
+        q &= Q(**{f"{prefix}category__in": schedule.categories})
+    if schedule.whereabouts:
+        q &= Q(**{f"{prefix}whereabouts__in": schedule.whereabouts})
+    return q
+
+
 def overdue(
     *, user: Any, schedule: ReportSchedule, period: dt.date, org: Org | None = None
 ) -> Overdue:
-    """Per school, unit and branch: members asked, reported, late, missing (3 queries)."""
+    """Per school, unit and branch: members asked, reported, late, missing (4 queries: members
+    per branch, reports per member's branch, the branches' and the units' names)."""
     roots = view_roots(user, org)
-    late = Exists(
-        Report.objects.filter(
-            form_id=schedule.form_id, period=period, member_id=OuterRef("pk"), late=True
-        )
-    )
-    grouped = (
-        targeted(schedule, roots)
-        .annotate(done=_reported(schedule, period), was_late=late)
-        .values("branch_id", "done", "was_late")
+    by_branch: dict[int, Counts] = {}
+    asked = (
+        Member.objects.filter(_member_filters(schedule, roots))
+        .values("branch_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    by_branch: dict[int, Counts] = {}
-    for row in grouped:
-        c = by_branch.setdefault(row["branch_id"], Counts())
-        c.expected += row["n"]
-        if row["done"]:
-            c.reported += row["n"]
-        if row["was_late"]:
-            c.late += row["n"]
+    for row in asked:
+        by_branch[row["branch_id"]] = Counts(expected=row["n"])
+    done = (
+        Report.objects.filter(
+            _member_filters(schedule, roots, "member__"), form_id=schedule.form_id, period=period
+        )
+        .values("member__branch_id")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(late=True)))
+        .order_by()
+    )
+    for got in done:
+        c = by_branch.get(got["member__branch_id"])
+        if c is not None:
+            c.reported += got["n"]
+            c.late += got["late"]
     orgs = Org.objects.filter(pk__in=list(by_branch)).values_list("pk", "name", "path")
     branches = [Row(pk, name, path, by_branch[pk]) for pk, name, path in orgs]
     branches.sort(key=lambda r: (-r.counts.missing, r.path))
@@ -191,6 +199,23 @@ def overdue(
         units=sorted(units.values(), key=lambda r: (-r.counts.missing, r.path)),
         branches=branches,
     )
+
+
+class Counted:
+    """A queryset whose length is already known (a Paginator then skips its COUNT)."""
+
+    def __init__(self, queryset: QuerySet[Member], count: int) -> None:
+        self.queryset = queryset
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.queryset[key]
 
 
 def missing_members(

@@ -213,9 +213,6 @@ def report_submit(
     version = version or schedule.form.current_version()
     if copied_from is not None and copied_from.member_id != member.pk:
         copied_from = None
-    existing = Report.objects.filter(member=member, form_id=schedule.form_id, period=period).first()
-    if existing is not None:
-        return existing, False
     spec = {f["name"]: f for f in version.fields}
     kept = {}
     for name, value in answers.items():

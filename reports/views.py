@@ -97,26 +97,32 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
     if replay := submit_token_replay(request):
         return replay
     member, schedule, period = _fill_context(request, pk)
-    existing = Report.objects.filter(member=member, form_id=schedule.form_id, period=period).first()
-    if existing is not None:
-        messages.info(request, "本期已报备。")
-        return redirect("report_detail", existing.pk)
-    version = schedule.form.current_version()
+    last: Report | None = None
+    copied_from: Report | None = None
+    copying = False
+    initial: dict[str, Any] = {}
     if request.method == "POST":
-        posted = ReportFormVersion.objects.filter(
-            pk=request.POST.get("version") or 0, form_id=schedule.form_id
+        # What the page was rendered with: its version, and the report it copied.
+        posted = request.POST.get("version", "")
+        version = (
+            ReportFormVersion.objects.filter(pk=posted, form_id=schedule.form_id).first()
+            if posted.isdigit()
+            else None
+        ) or schedule.form.current_version()
+        if (copied := request.POST.get("copied_from", "")).isdigit():
+            copied_from = Report.objects.filter(pk=copied, member=member).first()
+    else:
+        existing = Report.objects.filter(
+            member=member, form_id=schedule.form_id, period=period
         ).first()
-        version = posted or version
-    last = selectors.last_report(member, schedule.form_id, period)
-    copying = request.GET.get("copy") == "1" and last is not None
-    copied_from = None
-    if request.method == "POST" and request.POST.get("copied_from"):
-        copied_from = Report.objects.filter(
-            pk=request.POST.get("copied_from") or 0, member=member
-        ).first()
-    initial = (
-        initial_from(version.fields, last.answers, skip_daily=True) if copying and last else {}
-    )
+        if existing is not None:
+            messages.info(request, "本期已报备。")
+            return redirect("report_detail", existing.pk)
+        version = schedule.form.current_version()
+        last = selectors.last_report(member, schedule.form_id, period)
+        if request.GET.get("copy") == "1" and last is not None:
+            copying, copied_from = True, last
+            initial = initial_from(version.fields, last.answers, skip_daily=True)
     form = AnswerForm(
         request.POST or None,
         request.FILES or None,
@@ -127,7 +133,7 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
 
         def write() -> str:
-            report, _ = services.report_submit(
+            report, created = services.report_submit(
                 actor=user,
                 member=member,
                 schedule=schedule,
@@ -136,6 +142,9 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
                 version=version,
                 copied_from=copied_from,
             )
+            if not created:
+                messages.info(request, "本期已报备，没有重复提交。")
+                return reverse("report_detail", args=[report.pk])
             note = "（迟报）" if report.late else ""
             messages.success(request, f"已提交{schedule.form.name}{note}。")
             return reverse("report_mine")
@@ -153,7 +162,7 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "last": last,
             "copying": copying or copied_from is not None,
-            "copied_from": (last if copying else copied_from),
+            "copied_from": copied_from,
             "daily_labels": [f["label"] for f in version.fields if f.get("daily")],
         },
     )
@@ -219,8 +228,11 @@ def report_overdue(request: AuthedRequest) -> HttpResponse:
     if schedule is not None:
         period = schedule.period_of(day)
         result = selectors.overdue(user=user, schedule=schedule, period=period, org=org)
-        missing = Paginator(
-            selectors.missing_members(user=user, schedule=schedule, period=period, org=org),
+        missing: Any = Paginator(
+            selectors.Counted(  # type: ignore[arg-type]
+                selectors.missing_members(user=user, schedule=schedule, period=period, org=org),
+                result.total.missing,
+            ),
             100,
         ).get_page(request.GET.get("page"))
         params = {
