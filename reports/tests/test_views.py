@@ -166,3 +166,62 @@ def test_a_unit_schedules_the_schools_form_for_its_own_subtree(cast: Cast) -> No
     assert (s.org, s.whereabouts) == (cast.unit_a, ["stranded"])
     refused = client.post(reverse("report_schedule_new"), {**data, "org": cast.school.pk})
     assert refused.status_code == 200 and ReportSchedule.objects.count() == 1
+
+
+def test_the_home_page_lists_the_report_due_and_the_overdue(cast: Cast) -> None:
+    sched = schedule(cast, due=dt.time(0, 0))  # today's is past due already
+    member_home = cast.client("member_a").get("/").content.decode()
+    assert "每日健康报备待填写" in member_home and "已超时" in member_home
+    assert reverse("report_fill", args=[sched.pk]) in member_home
+    secretary_home = cast.client("branch_secretary").get("/").content.decode()
+    assert "每日健康报备超时未报" in secretary_home
+    services.report_submit(
+        actor=cast.users["member_a"],
+        member=cast.member_a,
+        schedule=sched,
+        period=timezone.localdate(),
+        answers=HEALTHY,
+    )
+    assert "待填写" not in cast.client("member_a").get("/").content.decode()
+    assert "超时未报" not in cast.client("branch_secretary").get("/").content.decode()
+
+
+def test_a_picture_field_takes_a_picture_and_refuses_other_files(cast: Cast) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    schema = {
+        "fields": [
+            {
+                "name": "code",
+                "label": "健康码截图",
+                "kind": "file",
+                "images_only": True,
+                "required": True,
+            },
+        ]
+    }
+    form = services.form_create(
+        actor=cast.users["school_admin"], owner=cast.school, name="健康码", schema=schema
+    )
+    sched = schedule(cast, form=form)
+    client = cast.client("member_a")
+    url = reverse("report_fill", args=[sched.pk])
+    refused = client.post(url, {"code": SimpleUploadedFile("a.exe", b"MZ")})
+    assert refused.status_code == 200 and "不是图片" in refused.content.decode()
+    ok = client.post(url, {"code": SimpleUploadedFile("码.png", b"\x89PNG....")})
+    assert ok.status_code == 302
+    report = Report.objects.get()
+    assert report.answers["code"]["name"] == "码.png"
+    assert report.answers["code"]["path"].startswith(f"reports/{cast.member_a.pk}/")
+
+
+def test_a_past_day_can_be_reported_late_but_not_before_the_schedule(cast: Cast) -> None:
+    sched = schedule(cast)
+    client = cast.client("member_a")
+    url = reverse("report_fill", args=[sched.pk])
+    day = timezone.localdate() - dt.timedelta(days=2)
+    response = client.post(f"{url}?period={day}", {"temperature": "36.5", "symptoms": ["无"]})
+    assert response.status_code == 302
+    assert Report.objects.get(period=day).late
+    too_early = timezone.localdate() - dt.timedelta(days=30)
+    assert client.get(f"{url}?period={too_early}").status_code == 404
