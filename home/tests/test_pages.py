@@ -40,10 +40,13 @@ def test_every_menu_link_opens_for_the_user(cast: Cast, who: str) -> None:
 @pytest.mark.parametrize(
     ("who", "groups"),
     [
-        ("school_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "数据"]),
-        ("unit_a_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活"]),
+        (
+            "school_admin",
+            ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "请示报告", "数据"],
+        ),
+        ("unit_a_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "请示报告"]),
         ("reviewer", ["组织与党员", "报送与活动", "先锋岗与值守"]),
-        ("member_a", ["报送与活动", "先锋岗与值守", "组织生活"]),
+        ("member_a", ["报送与活动", "先锋岗与值守", "组织生活", "请示报告"]),
     ],
 )
 def test_menu_shows_only_groups_the_user_has_something_in(
