@@ -41,7 +41,7 @@ from reports.models import Frequency, Report, ReportForm, ReportSchedule
 FORM_NAME = "压测健康报备"
 SUBMITS = 2000
 WARM_UP = 100
-CLIENTS = 8
+CLIENTS = 4
 PAGE_WARM_UP = 5
 MIN_REPEAT = 30
 USER_PREFIX = "bench_member_"

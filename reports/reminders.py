@@ -74,7 +74,7 @@ def remind(*, schedule: ReportSchedule, period: dt.date, phase: str) -> int:
     return told
 
 
-def plan(day: dt.date) -> int:
+def plan(day: dt.date, schedules: list[ReportSchedule] | None = None) -> int:
     """Queue the day's reminders of every running schedule whose period ends that day: one
     task at the reminder time before the due time, one at the due time. Returns how many."""
     from reports.tasks import report_remind_task
@@ -84,7 +84,9 @@ def plan(day: dt.date) -> int:
     # A backend that cannot defer (the immediate one, in tests and TASKS_IMMEDIATE) gets only
     # the reminders whose time has come.
     defer = report_remind_task.get_backend().supports_defer
-    for schedule in ReportSchedule.objects.filter(active=True).select_related("org", "form"):
+    if schedules is None:
+        schedules = list(ReportSchedule.objects.filter(active=True).select_related("org", "form"))
+    for schedule in schedules:
         if not schedule.runs_on(day):
             continue
         period = schedule.period_of(day)

@@ -19,7 +19,7 @@ from access.scope import Perm, can
 from audit.services import audit_record
 from members.models import Category, Member, Whereabouts
 from orgs.models import Org
-from reports import fever
+from reports import fever, reminders
 from reports.builtin import READY_MADE
 from reports.models import Frequency, Report, ReportForm, ReportFormVersion, ReportSchedule
 from reports.schema import FILE_MAX_BYTES, IMAGE_EXTENSIONS, schema_errors
@@ -151,6 +151,8 @@ def schedule_create(
         target=schedule,
         changes={"form": form.name, "org": org.name, "frequency": frequency},
     )
+    # Today's reminders of a schedule that starts now (later days: reminders.plan each day).
+    transaction.on_commit(lambda: reminders.plan(timezone.localdate(), [schedule]))
     return schedule
 
 

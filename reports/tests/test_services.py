@@ -245,3 +245,15 @@ def test_two_concurrent_submits_write_one_report(cast: Cast) -> None:
     assert sorted(created for _, created in results) == [False, True]
     assert len({report.pk for report, _ in results}) == 1
     assert Report.objects.count() == 1
+
+
+def test_a_new_schedule_queues_todays_reminders(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        sched = schedule(cast)
+    due = sched.due_at(timezone.localdate())
+    assert sorted(DBTaskResult.objects.values_list("run_after", flat=True)) == [
+        due - dt.timedelta(minutes=60),
+        due,
+    ]
