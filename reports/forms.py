@@ -1,7 +1,6 @@
 """Forms of the 报备 pages (the member's answer form is built from the schema: reports.schema)."""
 
 import datetime as dt
-import json
 from typing import Any
 
 from django import forms
@@ -15,44 +14,162 @@ from reports.schema import KINDS, schema_errors
 CONTROL = {"class": "form-control"}
 SELECT = {"class": "form-select"}
 
-SCHEMA_HELP = (
-    '字段定义（JSON）：{"fields": [{"name": "temperature", "label": "今日体温", '
-    '"kind": "temperature", "required": true, "daily": true}, …]}。kind 可选：'
-    + "、".join(f"{k}（{v}）" for k, v in KINDS.items())
-    + "。其他设置：help、min、max、max_length、multiline、choices、images_only、"
-    '"show_if": {"field": "前面的字段", "value": "取值"}。'
-    "daily 为 true 的字段在「复制上次」时须重新填写。"
-)
-
 
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Org) -> str:
         return ("　" * max(obj.depth - 1, 0)) + obj.name
 
 
-class SchemaField(forms.CharField):
-    widget = forms.Textarea(attrs={**CONTROL, "rows": 18, "class": "form-control font-monospace"})
+SMALL = {"class": "form-control form-control-sm"}
+KIND_CHOICES = list(KINDS.items())
+NUMBER_KINDS = ("number", "temperature")
 
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return json.loads(text)
-        except ValueError as e:
-            raise forms.ValidationError(
-                f"字段定义不是有效的 JSON：第 {getattr(e, 'lineno', '?')} 行附近有误。"
-            ) from e
 
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False, indent=2)
-        return value
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
 
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None and (errors := schema_errors(value)):
-            raise forms.ValidationError(errors)
+
+class FieldRowForm(forms.Form):
+    """One field of a report form, as 组织部 fills it in (a row of the editor)."""
+
+    name = forms.CharField(required=False, widget=forms.HiddenInput, max_length=40)
+    label = forms.CharField(
+        label="题目", required=False, max_length=50, widget=forms.TextInput(attrs=SMALL)
+    )
+    kind = forms.ChoiceField(
+        label="类型",
+        choices=KIND_CHOICES,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    required = forms.BooleanField(label="必填", required=False)
+    daily = forms.BooleanField(label="每日变化", required=False)
+    help = forms.CharField(
+        label="填写说明", required=False, max_length=200, widget=forms.TextInput(attrs=SMALL)
+    )
+    min = forms.FloatField(label="最小值", required=False, widget=forms.NumberInput(attrs=SMALL))
+    max = forms.FloatField(label="最大值", required=False, widget=forms.NumberInput(attrs=SMALL))
+    max_length = forms.IntegerField(
+        label="最多字数",
+        required=False,
+        min_value=1,
+        max_value=4000,
+        widget=forms.NumberInput(attrs=SMALL),
+    )
+    multiline = forms.BooleanField(label="多行", required=False)
+    choices = forms.CharField(
+        label="选项（每行一个）",
+        required=False,
+        widget=forms.Textarea(attrs={**SMALL, "rows": 2}),
+    )
+    images_only = forms.BooleanField(label="只收图片", required=False)
+    show_if_row = forms.IntegerField(
+        label="仅当第几题",
+        required=False,
+        min_value=1,
+        max_value=60,
+        widget=forms.NumberInput(attrs=SMALL),
+    )
+    show_if_value = forms.CharField(
+        label="的答案是", required=False, max_length=100, widget=forms.TextInput(attrs=SMALL)
+    )
+
+    @staticmethod
+    def initial_of(field: dict[str, Any], names: list[str]) -> dict[str, Any]:
+        keys = ("name", "label", "kind", "help", "min", "max")
+        row: dict[str, Any] = {k: field[k] for k in keys if k in field}
+        for flag in ("required", "daily", "multiline", "images_only"):
+            row[flag] = bool(field.get(flag))
+        if "max_length" in field:
+            row["max_length"] = field["max_length"]
+        if field.get("choices"):
+            row["choices"] = "\n".join(field["choices"])
+        if cond := field.get("show_if"):
+            if cond["field"] in names:
+                row["show_if_row"] = names.index(cond["field"]) + 1
+            row["show_if_value"] = cond["value"]
+        return row
+
+
+class BaseFieldRows(forms.BaseFormSet):
+    """The editor's rows; `schema` is what they describe, checked by schema_errors. A row
+    without a 题目 is left out (the spare rows); its number still counts for 仅当第几题."""
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        rows = [f.cleaned_data for f in self.forms]
+        used = {r["name"] for r in rows if r.get("name")}
+        names: list[str] = []
+        for i, r in enumerate(rows, start=1):
+            name = r.get("name") or ""
+            if not name:
+                n = i
+                while f"q{n}" in used:
+                    n += 1
+                name = f"q{n}"
+                used.add(name)
+            names.append(name)
+        fields: list[dict[str, Any]] = []
+        problems: list[str] = []
+        for i, (r, name) in enumerate(zip(rows, names, strict=True), start=1):
+            if not r.get("label") or r.get("DELETE"):
+                continue
+            kind = r["kind"]
+            f: dict[str, Any] = {"name": name, "label": r["label"], "kind": kind}
+            for flag in ("required", "daily"):
+                if r.get(flag):
+                    f[flag] = True
+            if r.get("help"):
+                f["help"] = r["help"]
+            if kind in NUMBER_KINDS:
+                for limit in ("min", "max"):
+                    if r.get(limit) is not None:
+                        f[limit] = _number(r[limit])
+            if kind == "text":
+                if r.get("max_length"):
+                    f["max_length"] = r["max_length"]
+                if r.get("multiline"):
+                    f["multiline"] = True
+            if kind in ("choice", "multi"):
+                f["choices"] = [
+                    c.strip() for c in (r.get("choices") or "").splitlines() if c.strip()
+                ]
+            if kind == "file" and r.get("images_only"):
+                f["images_only"] = True
+            if r.get("show_if_row"):
+                target = r["show_if_row"]
+                if (
+                    target >= i
+                    or not rows[target - 1].get("label")
+                    or rows[target - 1].get("DELETE")
+                ):
+                    problems.append(f"第 {i} 题的显示条件应引用它前面的一道题。")
+                else:
+                    f["show_if"] = {
+                        "field": names[target - 1],
+                        "value": r.get("show_if_value") or "",
+                    }
+            fields.append(f)
+        self.schema = {"fields": fields}
+        problems += schema_errors(self.schema)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+FieldRows = forms.formset_factory(
+    FieldRowForm, formset=BaseFieldRows, extra=3, max_num=60, can_delete=True
+)
+
+
+def field_rows(data: Any, schema: dict[str, Any] | None) -> Any:
+    """The editor's rows: posted, or filled from a schema (three spare rows after it)."""
+    if data is not None:
+        return FieldRows(data, prefix="f")
+    fields = (schema or {}).get("fields", [])
+    names = [f["name"] for f in fields]
+    return FieldRows(initial=[FieldRowForm.initial_of(f, names) for f in fields], prefix="f")
 
 
 class ReportFormForm(forms.Form):
@@ -63,7 +180,6 @@ class ReportFormForm(forms.Form):
     description = forms.CharField(
         label="说明", required=False, widget=forms.Textarea(attrs={**CONTROL, "rows": 2})
     )
-    schema = SchemaField(label="字段定义", help_text=SCHEMA_HELP)
 
     def __init__(self, *args: Any, owners: Any = None, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -21,7 +21,7 @@ from audit.services import audit_record
 from lib.xlsx import XLSX_CONTENT_TYPE
 from reports import fever, selectors, services, spreadsheets
 from reports.builtin import HEALTH
-from reports.forms import ReportFormForm, ScheduleForm
+from reports.forms import ReportFormForm, ScheduleForm, field_rows
 from reports.models import Report, ReportFormVersion, ReportSchedule
 from reports.schema import AnswerForm, display_rows, initial_from
 from reports.scope import (
@@ -295,9 +295,9 @@ def form_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _preview(form: ReportFormForm) -> AnswerForm | None:
-    if form.is_valid():
-        return AnswerForm(fields=form.cleaned_data["schema"]["fields"], auto_id="preview_%s")
+def _preview(rows: Any) -> AnswerForm | None:
+    if rows.is_valid():
+        return AnswerForm(fields=rows.schema["fields"], auto_id="preview_%s")
     return None
 
 
@@ -307,11 +307,12 @@ def form_new(request: AuthedRequest) -> HttpResponse:
     require_anywhere(user, Perm.REPORT_FORM_MANAGE)
     if replay := submit_token_replay(request):
         return replay
-    form = ReportFormForm(request.POST or None, owners=_owners(user), initial={"schema": HEALTH})
+    form = ReportFormForm(request.POST or None, owners=_owners(user))
+    rows = field_rows(request.POST or None, HEALTH)
     preview = None
     if request.method == "POST" and "preview" in request.POST:
-        preview = _preview(form)
-    elif request.method == "POST" and form.is_valid():
+        preview = _preview(rows)
+    elif request.method == "POST" and form.is_valid() & rows.is_valid():
         data = form.cleaned_data
 
         def write() -> str:
@@ -319,7 +320,7 @@ def form_new(request: AuthedRequest) -> HttpResponse:
                 actor=user,
                 owner=data["owner"],
                 name=data["name"],
-                schema=data["schema"],
+                schema=rows.schema,
                 description=data["description"],
             )
             messages.success(request, f"已新建报备表单「{created.name}」。")
@@ -327,7 +328,9 @@ def form_new(request: AuthedRequest) -> HttpResponse:
 
         if done := submit_once(request, form, write):
             return done
-    return render(request, "reports/form_form.html", {"form": form, "preview": preview})
+    return render(
+        request, "reports/form_form.html", {"form": form, "rows": rows, "preview": preview}
+    )
 
 
 @login_required
@@ -362,23 +365,20 @@ def form_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ReportFormForm(
         request.POST or None,
         editing=True,
-        initial={
-            "name": report_form.name,
-            "description": report_form.description,
-            "schema": current.schema,
-        },
+        initial={"name": report_form.name, "description": report_form.description},
     )
+    rows = field_rows(request.POST or None, current.schema)
     preview = None
     if request.method == "POST" and "preview" in request.POST:
-        preview = _preview(form)
-    elif request.method == "POST" and form.is_valid():
+        preview = _preview(rows)
+    elif request.method == "POST" and form.is_valid() & rows.is_valid():
         data = form.cleaned_data
 
         def write() -> str:
             version = services.form_revise(
                 actor=user,
                 form=report_form,
-                schema=data["schema"],
+                schema=rows.schema,
                 name=data["name"],
                 description=data["description"],
             )
@@ -390,7 +390,13 @@ def form_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/form_form.html",
-        {"form": form, "preview": preview, "report_form": report_form, "current": current},
+        {
+            "form": form,
+            "rows": rows,
+            "preview": preview,
+            "report_form": report_form,
+            "current": current,
+        },
     )
 
 

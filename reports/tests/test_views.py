@@ -1,5 +1,4 @@
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
@@ -126,25 +125,70 @@ def test_the_overdue_export_is_an_xlsx_of_the_users_scope(cast: Cast) -> None:
     assert numbers == ["A0001"]  # branch A1 only
 
 
-def test_a_form_is_previewed_then_saved_and_a_change_is_a_new_version(cast: Cast) -> None:
+def _rows(*fields: dict[str, str]) -> dict[str, str]:
+    """The editor's POST for these rows (each a dict of the row's fields)."""
+    data = {"f-TOTAL_FORMS": str(len(fields)), "f-INITIAL_FORMS": "0"}
+    for i, f in enumerate(fields):
+        data |= {f"f-{i}-{k}": v for k, v in f.items()}
+    return data
+
+
+ROWS = [
+    {"label": "今日体温", "kind": "temperature", "required": "on", "daily": "on", "max": "42"},
+    {"label": "是否离开本市", "kind": "yesno", "required": "on"},
+    {
+        "label": "行程",
+        "kind": "text",
+        "required": "on",
+        "show_if_row": "2",
+        "show_if_value": "是",
+    },
+    {"label": "", "kind": "text"},  # a spare row
+]
+
+
+def test_a_form_is_built_in_rows_previewed_saved_and_changed_into_a_new_version(
+    cast: Cast,
+) -> None:
     client = cast.client("school_admin")
-    schema = json.dumps(HEALTH, ensure_ascii=False)
-    data = {"name": "晨检", "owner": cast.school.pk, "schema": schema}
+    data = {"name": "晨检", "owner": cast.school.pk, **_rows(*ROWS)}
     preview = client.post(reverse("report_form_new"), {**data, "preview": "1"})
-    assert preview.status_code == 200 and "预览" in preview.content.decode()
-    assert 'name="temperature"' in preview.content.decode()
-    bad = client.post(reverse("report_form_new"), {**data, "schema": '{"fields": [}'})
-    assert "不是有效的 JSON" in bad.content.decode()
+    page = preview.content.decode()
+    assert preview.status_code == 200 and "预览" in page and 'name="q1"' in page
+    assert 'data-show-if="q2"' in page and '"field": "q2"' in page
+    bad_rows = [*ROWS[:2], {**ROWS[2], "show_if_row": "3"}]
+    bad = client.post(reverse("report_form_new"), {**data, **_rows(*bad_rows)})
+    assert "第 3 题的显示条件应引用它前面的一道题" in bad.content.decode()
+    no_choices = client.post(
+        reverse("report_form_new"), {**data, **_rows({"label": "单选", "kind": "choice"})}
+    )
+    assert "choices" in no_choices.content.decode() or "选项" in no_choices.content.decode()
     saved = client.post(reverse("report_form_new"), data)
     assert saved.status_code == 302
     form = cast.school.report_forms.get(name="晨检")
-    changed = {"fields": HEALTH["fields"][:2]}
-    response = client.post(
-        reverse("report_form_edit", args=[form.pk]),
-        {"name": "晨检", "schema": json.dumps(changed), "description": ""},
-    )
-    assert response.status_code == 302
+    fields = form.current_version().fields
+    assert [f["name"] for f in fields] == ["q1", "q2", "q3"]
+    assert fields[0] == {
+        "name": "q1",
+        "label": "今日体温",
+        "kind": "temperature",
+        "required": True,
+        "daily": True,
+        "max": 42,
+    }
+    assert fields[2]["show_if"] == {"field": "q2", "value": "是"}
+
+    # the editor shows the rows again; dropping one keeps the others' names
+    edit_url = reverse("report_form_edit", args=[form.pk])
+    page = client.get(edit_url).content.decode()
+    assert 'value="今日体温"' in page and 'name="f-TOTAL_FORMS" value="6"' in page
+    edited = {"name": "晨检", "description": "", **_rows(*ROWS[:3])}
+    edited |= {"f-0-name": "q1", "f-1-name": "q2", "f-2-name": "q3", "f-0-DELETE": "on"}
+    edited |= {"f-INITIAL_FORMS": "3"}
+    response = client.post(edit_url, edited)
+    assert response.status_code == 302, response.content.decode()[:2000]
     assert list(form.versions.values_list("number", flat=True)) == [2, 1]
+    assert [f["name"] for f in form.current_version().fields] == ["q2", "q3"]
 
 
 def test_a_unit_schedules_the_schools_form_for_its_own_subtree(cast: Cast) -> None:
