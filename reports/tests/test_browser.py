@@ -61,3 +61,31 @@ def test_member_copies_yesterday_and_must_enter_the_temperature_again(
     page.goto(f"{live_server.url}{notice.url}")
     expect(page.locator(".alert-danger")).to_contain_text("37.8")
     expect(page.locator("#report-answers")).to_contain_text("今早起发热")
+
+
+def test_school_admin_adds_a_question_previews_and_saves_a_new_version(
+    cast: Cast, live_server: Any, page: Page, transactional_db: Any
+) -> None:
+    sign_in(page, live_server.url, "school_admin")
+    page.goto(f"{live_server.url}/reports/forms/")
+    page.get_by_role("button", name="添加常用表单").click()
+    expect(page.locator(".alert-success")).to_contain_text("已添加 3 个常用表单")
+    page.get_by_role("link", name="去向与行程报备").click()
+    expect(page.locator("#form-preview")).to_contain_text("今日所在地")
+    page.get_by_role("link", name="修改").click()
+
+    # the first spare row (after the form's four questions) becomes question 5
+    page.fill("#id_f-4-label", "是否已接种疫苗")
+    page.select_option("#id_f-4-kind", "yesno")
+    page.check("#id_f-4-required")
+    page.get_by_role("button", name="预览").click()
+    preview = page.locator("#form-preview")
+    expect(preview).to_contain_text("是否已接种疫苗")
+    travel = preview.locator("#preview_travel")
+    expect(travel).to_be_hidden()
+    preview.get_by_label("是").first.check()
+    expect(travel).to_be_visible()
+
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".alert-success")).to_contain_text("当前为第 2 版")
+    expect(page.locator("#form-versions")).to_contain_text("第 2 版")
