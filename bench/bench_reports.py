@@ -3,14 +3,16 @@
 The morning rush — `report_submit_per_s`, `report_submit_p95_ms`: gunicorn (2 sync workers,
 bench/server.py) on the benchmark's PostgreSQL; a bounded threaded client on loopback (CLIENTS
 threads, one request in flight each) posts the health form through the real page
-(`report_fill`, with the CSRF header and each member's own session), SUBMITS members each
-once, after WARM_UP submissions that are not counted. Every answer must be the page's redirect
-(302) and every submission a row: a lost or doubled report fails the benchmark.
+(`report_fill`: its fields, a one-time form token, the CSRF header and each member's own
+session), SUBMITS members each once, after WARM_UP submissions that are not counted. Every
+answer must be the page's redirect (302) and every submission a row: a lost or doubled report
+fails the benchmark.
 
 Who is overdue — `overdue_p95_ms`, `overdue_queries`: yesterday's period with 85 % of the
 school reported, the school-wide overdue page (`report_overdue`: counts per unit and branch,
-the first 100 missing members) as bench_school through Django's test client, after a warm-up,
-`repeat` times (at least 30); its query count does not depend on the size.
+the 50 branches most behind, the first 100 missing members) as bench_school through Django's
+test client, after a warm-up, `repeat` times (at least 30); its query count does not depend on
+the size.
 """
 
 import datetime as dt
@@ -19,6 +21,7 @@ import queue
 import random
 import threading
 import time
+import uuid
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -116,9 +119,7 @@ def _rush(
 ) -> tuple[list[float], float, dict[int, int]]:
     """Post one report per session from CLIENTS threads; (latencies ms, seconds, statuses)."""
     csrf = "b" * 32
-    body = urlencode(
-        {"version": version, "temperature": "36.5", "symptoms": "无", "last_test_on": "2026-11-30"}
-    )
+    fields = {"version": version, "temperature": "36.5", "symptoms": "无"}
     work: queue.Queue[str] = queue.Queue()
     for s in sessions:
         work.put(s)
@@ -132,6 +133,8 @@ def _rush(
                 session = work.get_nowait()
             except queue.Empty:
                 return
+            # What the page sends: its fields and a one-time form token (audit.once).
+            body = urlencode({**fields, "form_token": str(uuid.uuid4())})
             headers = {
                 "Cookie": f"sessionid={session}; csrftoken={csrf}",
                 "X-CSRFToken": csrf,

@@ -257,3 +257,16 @@ def test_a_new_schedule_queues_todays_reminders(
         due - dt.timedelta(minutes=60),
         due,
     ]
+
+
+def test_the_reminders_command_plans_a_day(cast: Cast) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    schedule(cast)
+    out = StringIO()
+    call_command("report_reminders", stdout=out)
+    assert "2 条" in out.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("report_reminders", "--day", "明天")
