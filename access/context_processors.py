@@ -96,6 +96,10 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         "请示报告",
         [
             ("情况报告与请示", "escalation_list", _member_or(Perm.ESCALATION_HANDLE)),
+            ("我的报备", "report_mine", _member),
+            ("未报名单", "report_overdue", _perm(Perm.REPORT_VIEW)),
+            ("报备安排", "report_schedule_list", _perm(Perm.REPORT_VIEW)),
+            ("报备表单", "report_form_list", _perm(Perm.REPORT_FORM_MANAGE)),
         ],
     ),
     (

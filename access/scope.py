@@ -70,6 +70,9 @@ class Perm:
     # 情况报告 and 请示 (decided in escalations.scope): read what the orgs below report,
     # acknowledge (已阅), handle, answer (批复), and report for the org the grant sits on.
     ESCALATION_HANDLE = "escalation.handle"
+    # 报备 (decided in reports.scope): define forms and schedules; read reports and who is overdue
+    REPORT_FORM_MANAGE = "report.form_manage"
+    REPORT_VIEW = "report.view"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -111,6 +114,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
             Perm.ESCALATION_HANDLE,
+            Perm.REPORT_FORM_MANAGE,
+            Perm.REPORT_VIEW,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -142,6 +147,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
             Perm.ESCALATION_HANDLE,
+            Perm.REPORT_FORM_MANAGE,
+            Perm.REPORT_VIEW,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -162,6 +169,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
             Perm.ESCALATION_HANDLE,
+            Perm.REPORT_VIEW,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

@@ -31,6 +31,7 @@ BENCHMARKS = {
     "audit": "bench.bench_audit",
     "talks": "bench.bench_talks",
     "escalations": "bench.bench_escalations",
+    "reports": "bench.bench_reports",
 }
 
 

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "duty",
     "meetings",
     "talks",
+    "reports",
     "notices",
     "escalations",
     "home",

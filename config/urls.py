@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
     path("escalations/", include("escalations.urls")),
+    path("reports/", include("reports.urls")),
     path("api/", api.urls),
 ]
 

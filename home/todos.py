@@ -36,6 +36,8 @@ from escalations import selectors as escalation_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
+from reports import selectors as report_selectors
+from reports.scope import own_member as report_own_member
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
 from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
@@ -51,13 +53,13 @@ MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
-ESCALATIONS_AREA = "请示报告"
+REPORTING_AREA = "请示报告"
 AREAS = [
     MEMBERS_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
     ORG_LIFE_AREA,
-    ESCALATIONS_AREA,
+    REPORTING_AREA,
 ]  # the menu's order; unknown areas go last
 
 
@@ -497,18 +499,46 @@ def escalations_to_act(user: Any) -> list[Todo]:
     url = _url("escalation_list", query={"view": "desk"})
     rows = []
     if counts["situation"]:
-        rows.append(Todo(ESCALATIONS_AREA, "待确认已阅的情况报告", counts["situation"], url))
+        rows.append(Todo(REPORTING_AREA, "待确认已阅的情况报告", counts["situation"], url))
     if counts["request"]:
-        rows.append(Todo(ESCALATIONS_AREA, "待批复的请示", counts["request"], url))
+        rows.append(Todo(REPORTING_AREA, "待批复的请示", counts["request"], url))
     if counts["unhandled"]:
         done = _url("escalation_list", query={"view": "all", "state": "acknowledged"})
-        rows.append(Todo(ESCALATIONS_AREA, "已阅待处理的情况报告", counts["unhandled"], done))
+        rows.append(Todo(REPORTING_AREA, "已阅待处理的情况报告", counts["unhandled"], done))
+    return rows
+
+
+# --- 报备 -------------------------------------------------------------------------------------
+
+
+def reports_due(user: Any) -> list[Todo]:
+    """The member's reports of this period not made yet, each with 填写 (3 queries)."""
+    member = report_own_member(user)
+    if member is None:
+        return []
+    rows = []
+    for due in report_selectors.member_schedules(member):
+        if due.report is not None:
+            continue
+        label = f"{due.schedule.form.name}待填写"
+        note = f"{'已超时，' if due.overdue else ''}截止 {_day(due.due_at)}"
+        url = _url("report_fill", due.schedule.pk)
+        rows.append(Todo(REPORTING_AREA, label, None, url, note=note, action="填写"))
+    return rows
+
+
+def reports_overdue(user: Any) -> list[Todo]:
+    """Members in the user's scope who have not reported today, per schedule past its time."""
+    rows = []
+    for schedule, missing in report_selectors.overdue_today(user):
+        url = _url("report_overdue", query={"schedule": str(schedule.pk)})
+        rows.append(Todo(REPORTING_AREA, f"{schedule.form.name}超时未报", missing, url))
     return rows
 
 
 # --- who sees which rows ----------------------------------------------------------------------
 
-MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
+MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups, reports_due)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
         escalations_to_act,
@@ -520,6 +550,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         talks_due,
         talk_follow_ups_due,
+        reports_overdue,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -535,6 +566,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
         talks_due,
         talk_follow_ups_due,
+        reports_overdue,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (
@@ -546,6 +578,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         pledges_unsigned,
         talks_due,
         talk_follow_ups_due,
+        reports_overdue,
     ),
 }
 

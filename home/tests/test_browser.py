@@ -74,14 +74,14 @@ def test_menu_keeps_one_line_at_1024_with_eight_areas(
     transactional_db: Any,
     monkeypatch: Any,
 ) -> None:
-    """Room for the areas still to come (组织生活, 报告与预警, 门岗, 考核与关爱)."""
+    """Room for the areas still to come (组织生活, 请示报告, 门岗, 考核与关爱)."""
     from access import context_processors
 
     groups = context_processors.NAV_GROUPS
     present = {label for label, _ in groups}
     coming = [
         (label, [("示例", "home", lambda user: True)])
-        for label in ("组织生活", "报告与预警", "门岗", "考核与关爱")
+        for label in ("组织生活", "请示报告", "门岗", "考核与关爱")
         if label not in present  # an area that has landed is already in the menu
     ]
     monkeypatch.setattr(context_processors, "NAV_GROUPS", [*groups[:1], *coming, *groups[1:]])

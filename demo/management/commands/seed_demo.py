@@ -20,6 +20,7 @@ from escalations import demo as escalations_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
+from reports import demo as reports_demo
 from rosters import demo as rosters_demo
 from talks import demo as talks_demo
 
@@ -106,3 +107,4 @@ def seed_demo() -> None:
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
     escalations_demo.seed(school=school, demo_branch=branch)
+    reports_demo.seed(school=school, demo_member=member)
