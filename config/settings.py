@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: notices' db_worker runs the start-up sweeps, then its worker.
+    "notices",
     "django_tasks_db",
     "access",
     "audit",
@@ -122,7 +124,6 @@ INSTALLED_APPS = [
     "duty",
     "meetings",
     "talks",
-    "notices",
     "home",
     "demo",
 ]
@@ -159,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access.context_processors.nav",
+                "notices.context_processors.unread",
             ],
         },
     },
@@ -227,6 +229,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Run by `manage.py db_worker` before its first task: what fell due while no worker ran.
+TASKS_ON_WORKER_START = ["notices.tasks.sweep"]
+# The site's address for links in e-mails and robot messages ("" = paths only).
+SITE_URL = envstr("SITE_URL", "")
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")

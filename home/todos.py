@@ -34,6 +34,7 @@ from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
+from notices.scope import notices_for_user
 from orgs.models import Org
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
@@ -50,7 +51,9 @@ MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
+NOTICES_AREA = "通知"
 AREAS = [
+    NOTICES_AREA,
     MEMBERS_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
@@ -484,6 +487,16 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
     return [Todo(ORG_LIFE_AREA, "到期未回访的谈话", n, _url("talk_coverage"))] if n else []
 
 
+# --- everyone: urgent notices not yet read ---------------------------------------------------
+
+
+def urgent_notices(user: Any) -> list[Todo]:
+    """Unread urgent notices in the notice centre: one query."""
+    n = notices_for_user(user).filter(urgent=True, read_at__isnull=True).count()
+    url = _url("notice_list", query={"state": "unread"})
+    return [Todo(NOTICES_AREA, "未读的紧急通知", n, url)] if n else []
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
@@ -527,7 +540,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
 
 def row_kinds_for(user: Any) -> list[RowKind]:
     """The row kinds of every role the user holds, each once; a member's own rows first."""
-    kinds: list[RowKind] = list(MEMBER_ROWS) if own_member_id(user) is not None else []
+    kinds: list[RowKind] = [urgent_notices]
+    kinds += list(MEMBER_ROWS) if own_member_id(user) is not None else []
     for role in Role:
         if role in roles_of(user):
             kinds += [k for k in ROLE_ROWS.get(role, ()) if k not in kinds]

@@ -1,0 +1,270 @@
+"""Sending what `notify` queued: e-mails one by one, robot messages as digests.
+
+Every channel is tried from the `Delivery` rows, never from memory, so a channel that is down
+loses nothing: a failed try records its reason, waits (1, 2, 4 … minutes, at most an hour)
+and is tried again, `MAX_ATTEMPTS` times before it is given up (the robot's page can send
+those again). A robot gets at most `RATE_PER_MINUTE` messages in any minute (企业微信 and 钉钉
+refuse more than about 20): what is due is packed into digests, as many notices as a message
+holds, and the rest waits for the window to move on.
+
+Each message is one transaction that locks its robot row (`skip_locked`: two workers never
+post to one robot at once); the post comes before the commit, so a crash between them may
+post a digest twice, never lose one.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from notices.models import Channel, Delivery, DeliveryState, Notice, RobotPost, RobotWebhook
+from notices.robots import MAX_BYTES, robot_post
+
+RATE_PER_MINUTE = 20
+WINDOW = dt.timedelta(minutes=1)
+MAX_ATTEMPTS = 20
+EMAIL_BATCH = 200
+NOTICE_TEXT = 120  # characters of a notice's body in a digest line
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after the `attempts`-th failure: 1, 2, 4 … minutes, at most an hour."""
+    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), dt.timedelta(hours=1))
+
+
+@dataclass
+class Outcome:
+    sent: int = 0
+    failed: int = 0
+    posts: int = 0
+    # When something still pending becomes due (None: nothing is pending).
+    next_at: dt.datetime | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def _link(url: str) -> str:
+    base = getattr(settings, "SITE_URL", "")
+    return f"{base.rstrip('/')}{url}" if base and url.startswith("/") else url
+
+
+def _fail(rows: list[Delivery], error: str, now: dt.datetime) -> int:
+    """Record a failed try on each row; return how many were given up."""
+    given_up = 0
+    for d in rows:
+        d.attempts += 1
+        d.last_error = error[:300]
+        d.next_at = now + backoff(d.attempts)
+        if d.attempts >= MAX_ATTEMPTS:
+            d.state = DeliveryState.FAILED
+            given_up += 1
+    Delivery.objects.bulk_update(rows, ["attempts", "last_error", "next_at", "state"])
+    return given_up
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def _email(notice: Notice) -> EmailMessage:
+    subject = f"【{'紧急' if notice.urgent else '通知'}】{notice.title}"
+    lines = [notice.body] if notice.body else []
+    if notice.url:
+        lines.append(f"查看：{_link(notice.url)}")
+    lines.append(f"\n—— {settings.SITE_NAME}")
+    return EmailMessage(subject, "\n\n".join(lines), None, [notice.recipient.email])
+
+
+def send_emails(*, now: dt.datetime | None = None) -> Outcome:
+    """Send the e-mails that are due, through one connection; each one's result recorded."""
+    now = now or timezone.now()
+    out = Outcome()
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(channel=Channel.EMAIL, state=DeliveryState.PENDING, next_at__lte=now)
+            .select_related("notice", "notice__recipient")
+            .order_by("next_at", "id")[:EMAIL_BATCH]
+        )
+        if not due:
+            return out
+        connection = get_connection(fail_silently=False)
+        failed: dict[str, list[Delivery]] = {}
+        for d in due:
+            if not d.notice.recipient.email:
+                failed.setdefault("账号没有邮箱地址", []).append(d)
+                continue
+            try:
+                connection.send_messages([_email(d.notice)])
+            except Exception as exc:
+                failed.setdefault(f"邮件服务器拒绝或无法连接（{type(exc).__name__}）", []).append(d)
+                continue
+            d.state, d.sent_at, d.attempts = DeliveryState.SENT, timezone.now(), d.attempts + 1
+            d.last_error = ""
+            out.sent += 1
+        connection.close()
+        sent = [d for d in due if d.state == DeliveryState.SENT]
+        Delivery.objects.bulk_update(sent, ["state", "sent_at", "attempts", "last_error"])
+        for error, rows in failed.items():
+            out.failed += _fail(rows, error, now)
+            out.errors.append(error)
+    return out
+
+
+# --- robots ---------------------------------------------------------------------------------
+
+
+def _line(notices: list[Notice]) -> str:
+    n = notices[0]
+    who = f"（{len(notices)} 人）" if len(notices) > 1 else ""
+    mark = "【紧急】" if n.urgent else ""
+    text = f"- {mark}{n.title}{who}"
+    if n.body:
+        body = " ".join(n.body.split())
+        text += f"：{body[:NOTICE_TEXT]}{'…' if len(body) > NOTICE_TEXT else ''}"
+    if n.url:
+        text += f" {_link(n.url)}"
+    return text
+
+
+def digest(rows: list[Delivery], max_bytes: int) -> tuple[list[Delivery], str]:
+    """The first digest out of `rows` (oldest first): the deliveries it carries and its text.
+    Notices alike (same kind, title, body and link, to several people) share one line."""
+    groups: dict[tuple[str, str, str, str], list[Delivery]] = {}
+    for d in rows:
+        n = d.notice
+        groups.setdefault((n.kind, n.title, n.body, n.url), []).append(d)
+    taken: list[Delivery] = []
+    lines: list[str] = []
+    size = 0
+    for group in groups.values():
+        line = _line([d.notice for d in group])
+        cost = len(line.encode()) + 1
+        if lines and size + cost > max_bytes:
+            break
+        if not lines and cost > max_bytes:  # one line alone too long: cut it
+            line = line.encode()[: max_bytes - 4].decode(errors="ignore") + "…"
+            cost = max_bytes
+        lines.append(line)
+        taken += group
+        size += cost
+    return taken, "\n".join(lines)
+
+
+def _window(webhook_id: int, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Messages posted to the robot in the last minute, and when the oldest leaves it."""
+    recent = list(
+        RobotPost.objects.filter(webhook_id=webhook_id, at__gt=now - WINDOW)
+        .order_by("at")
+        .values_list("at", flat=True)[:RATE_PER_MINUTE]
+    )
+    return len(recent), (recent[0] + WINDOW if recent else None)
+
+
+def send_robot_message(webhook_id: int, *, now: dt.datetime | None = None) -> Outcome:
+    """Post one digest of what is due to the robot, if its minute allows (one transaction)."""
+    now = now or timezone.now()
+    out = Outcome()
+    with transaction.atomic():
+        hook = (
+            RobotWebhook.objects.select_for_update(skip_locked=True)
+            .filter(pk=webhook_id, active=True)
+            .first()
+        )
+        if hook is None:  # busy in another worker, or switched off
+            return out
+        used, frees_at = _window(hook.pk, now)
+        if used >= RATE_PER_MINUTE:
+            out.next_at = frees_at
+            return out
+        # Enough rows to fill one message even when every notice is short.
+        rows = list(
+            Delivery.objects.filter(webhook=hook, state=DeliveryState.PENDING, next_at__lte=now)
+            .select_related("notice")
+            .order_by("next_at", "id")[:2000]
+        )
+        if not rows:
+            return out
+        taken, text = digest(rows, MAX_BYTES[hook.kind])
+        people = len({d.notice_id for d in taken})
+        title = f"{settings.SITE_NAME}通知（{people} 条）"
+        result = robot_post(
+            kind=hook.kind, url=hook.url, secret=hook.secret, title=title, text=text
+        )
+        at = timezone.now()
+        RobotPost.objects.create(
+            webhook=hook, at=at, notices=len(taken), ok=result.ok, error=result.error
+        )
+        out.posts = 1
+        if result.ok:
+            Delivery.objects.filter(pk__in=[d.pk for d in taken]).update(
+                state=DeliveryState.SENT, sent_at=at, last_error=""
+            )
+            for d in taken:
+                d.attempts += 1
+            Delivery.objects.bulk_update(taken, ["attempts"])
+            out.sent = len(taken)
+        else:
+            out.failed = _fail(taken, result.error, now)
+            out.errors.append(result.error)
+    return out
+
+
+def send_robots(*, now: dt.datetime | None = None, max_messages: int = 100) -> Outcome:
+    """Post digests to every robot with something due, as far as each one's minute allows."""
+    out = Outcome()
+    for _ in range(max_messages):
+        now_ = now or timezone.now()
+        due = list(
+            Delivery.objects.filter(
+                channel=Channel.ROBOT,
+                state=DeliveryState.PENDING,
+                next_at__lte=now_,
+                webhook__active=True,
+            )
+            .values_list("webhook_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        progressed = False
+        for webhook_id in due:
+            got = send_robot_message(webhook_id, now=now_)
+            out.sent += got.sent
+            out.failed += got.failed
+            out.posts += got.posts
+            out.errors += got.errors
+            progressed = progressed or (got.posts > 0 and not got.errors)
+            if got.next_at is not None:
+                out.next_at = min(out.next_at or got.next_at, got.next_at)
+        if not progressed:
+            break
+    return out
+
+
+def next_due(*, after: dt.datetime) -> dt.datetime | None:
+    """When the earliest pending delivery after `after` becomes due (None: none is)."""
+    live = Q(webhook__isnull=True) | Q(webhook__active=True)
+    return Delivery.objects.filter(live, state=DeliveryState.PENDING, next_at__gt=after).aggregate(
+        at=Min("next_at")
+    )["at"]
+
+
+def deliver_due(*, now: dt.datetime | None = None) -> Outcome:
+    """Everything due now: e-mails, then robot digests. Returns what happened and when to
+    come back: the earliest retry, or the moment a full robot minute frees a message."""
+    started = now or timezone.now()
+    mail = send_emails(now=now)
+    robots = send_robots(now=now)
+    out = Outcome(
+        sent=mail.sent + robots.sent,
+        failed=mail.failed + robots.failed,
+        posts=robots.posts,
+        errors=mail.errors + robots.errors,
+    )
+    candidates = [t for t in (next_due(after=started), robots.next_at) if t is not None]
+    if mail.sent + mail.failed >= EMAIL_BATCH:  # more e-mail waits behind this batch
+        candidates.append(started)
+    out.next_at = min(candidates) if candidates else None
+    return out
