@@ -97,7 +97,7 @@ def notice_settings(request: AuthedRequest) -> HttpResponse:
     user = request.user
     pref = NoticePreference.objects.filter(user=user).first()
     initial = {"email": pref.email, "email_urgent_only": pref.email_urgent_only} if pref else {}
-    form = PreferenceForm(request.POST or None, initial=initial)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.preference_set(
