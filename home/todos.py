@@ -34,7 +34,7 @@ from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
-from notices.scope import notices_for_user
+from notices.selectors import unread_counts
 from orgs.models import Org
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
@@ -491,8 +491,8 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
 
 
 def urgent_notices(user: Any) -> list[Todo]:
-    """Unread urgent notices in the notice centre: one query."""
-    n = notices_for_user(user).filter(urgent=True, read_at__isnull=True).count()
+    """Unread urgent notices in the notice centre: the navigation bar's query."""
+    n = unread_counts(user).urgent
     url = _url("notice_list", query={"state": "unread"})
     return [Todo(NOTICES_AREA, "未读的紧急通知", n, url)] if n else []
 

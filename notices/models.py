@@ -33,6 +33,9 @@ class Notice(models.Model):
         Org, verbose_name="组织", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     urgent = models.BooleanField("紧急", default=False)
+    # Set by a sender that tells a person a thing once (「meeting.due:12:committee:2026-03」):
+    # a second notice with the same key to the same person is not stored.
+    key = models.CharField("去重键", max_length=120, blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
@@ -41,6 +44,11 @@ class Notice(models.Model):
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~Q(key=""), name="notice_key_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

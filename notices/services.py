@@ -39,11 +39,22 @@ def notify(
     url: str = "",
     org: Org | None = None,
     urgent: bool = False,
+    email: bool = False,
+    key: str = "",
 ) -> list[Notice]:
     """Store one notice per distinct user (in one INSERT) and return them; queue their
-    e-mails (for users who chose e-mail) and robot messages (robots of the orgs above each
-    recipient, and of `org` and above). A fixed number of queries, whatever the count."""
+    e-mails (for users who chose e-mail, or everyone with an address when `email`) and robot
+    messages (robots of the orgs above each recipient, and of `org` and above). With `key`,
+    users who had a notice with that key already get none. A fixed number of queries."""
     now = timezone.now()
+    user_ids = list(dict.fromkeys(user_ids))
+    if key:
+        told = set(
+            Notice.objects.filter(key=key, recipient_id__in=user_ids).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        user_ids = [uid for uid in user_ids if uid not in told]
     notices = Notice.objects.bulk_create(
         [
             Notice(
@@ -54,13 +65,15 @@ def notify(
                 url=url,
                 org=org,
                 urgent=urgent,
+                key=key,
                 created_at=now,
             )
-            for uid in dict.fromkeys(user_ids)
+            for uid in user_ids
         ]
     )
     if notices:
-        deliveries = _email_deliveries(notices, urgent) + _robot_deliveries(notices, org, urgent)
+        deliveries = _email_deliveries(notices, urgent, email)
+        deliveries += _robot_deliveries(notices, org, urgent)
         if deliveries:
             Delivery.objects.bulk_create(deliveries)
             transaction.on_commit(_queue_delivery)
@@ -73,9 +86,9 @@ def _queue_delivery() -> None:
     deliver_soon()
 
 
-def _email_deliveries(notices: list[Notice], urgent: bool) -> list[Delivery]:
-    wants = Q(notice_preference__email=True) & ~Q(email="")
-    if not urgent:
+def _email_deliveries(notices: list[Notice], urgent: bool, everyone: bool) -> list[Delivery]:
+    wants = ~Q(email="") if everyone else Q(notice_preference__email=True) & ~Q(email="")
+    if not urgent and not everyone:
         wants &= Q(notice_preference__email_urgent_only=False)
     users = set(
         get_user_model()

@@ -80,7 +80,8 @@ def notice_read(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect(notice.url)
     if request.htmx:
         notice.refresh_from_db()
-        return render(request, "notices/notice_list.html#row", {"n": notice})
+        # the row, and the navigation bar's count in place (out of band)
+        return render(request, "notices/_read_row.html", {"n": notice})
     return redirect(_back(request))
 
 

@@ -84,11 +84,14 @@ def test_mark_one_read_in_place_and_open_goes_to_its_link(cast: Cast) -> None:
     client = cast.client("member_a")
     assert ">2</span>" in client.get(reverse("home")).content.decode()  # the badge
     row = client.post(reverse("notice_read", args=[b.pk]), HTTP_HX_REQUEST="true")
-    assert f'id="notice-{b.pk}"' in row.content.decode() and "未读" not in row.content.decode()
+    assert (
+        f'id="notice-{b.pk}"' in row.content.decode() and "未读</span>" not in row.content.decode()
+    )
+    assert 'hx-swap-oob="true">' in row.content.decode() and ">1</span>" in row.content.decode()
     opened = client.post(reverse("notice_read", args=[a.pk]), {"open": "1"})
     assert opened["Location"] == "/meetings/"
     assert Notice.objects.filter(recipient_id=uid, read_at__isnull=True).count() == 0
-    assert 'id="nav-notices">通知</a>' in client.get(reverse("home")).content.decode()
+    assert 'id="nav-notice-count"></span>' in client.get(reverse("home")).content.decode()
 
 
 def test_mark_all_read_and_come_back(cast: Cast) -> None:
