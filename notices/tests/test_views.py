@@ -164,6 +164,9 @@ def test_a_unit_adds_a_robot_and_its_secret_is_never_shown_back(cast: Cast) -> N
     assert hook.secret == ""
     bad = client.post(response["Location"], form | {"secret": "含有空格 的密钥"})
     assert "加签密钥只能包含字母和数字" in bad.content.decode()
+    audit = cast.client("school_admin").get(reverse("audit_list")).content.decode()
+    assert "添加了群机器人「计算机学院党委 · 学院工作群」" in audit
+    assert "修改了群机器人「计算机学院党委 · 新名称」" in audit and SECRET not in audit
 
 
 def test_a_wecom_robot_takes_no_secret(cast: Cast) -> None:
