@@ -214,6 +214,7 @@ ACTIONS: dict[str, Action] = {
     "notice.preference": Action("修改通知设置", "修改了自己的通知设置"),
     "notice.robot_create": Action("添加群机器人", "添加了群机器人「{label}」"),
     "notice.robot_update": Action("修改群机器人", "修改了群机器人「{label}」"),
+    "notice.robot_test": Action("测试群机器人", "向群机器人「{label}」发送了测试消息"),
     "notice.robot_retry": Action(
         "重发群机器人通知", "将群机器人「{label}」未送达的通知重新排队发送"
     ),

@@ -8,6 +8,7 @@ when it commits (`notices.delivery` sends; `notices.tasks` runs it in the backgr
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from notices.models import (
     Notice,
     NoticePreference,
     RobotKind,
+    RobotPost,
     RobotWebhook,
 )
 from orgs.models import Org
@@ -250,6 +252,36 @@ def webhook_update(
         changes=changes,
     )
     return webhook
+
+
+def webhook_test(*, actor: Any, webhook: RobotWebhook) -> RobotPost:
+    """Post a test message to the robot now, within its minute; the result is in its log."""
+    from notices.delivery import RATE_PER_MINUTE, WINDOW
+    from notices.robots import robot_post
+
+    with transaction.atomic():
+        hook = RobotWebhook.objects.select_for_update().get(pk=webhook.pk)
+        now = timezone.now()
+        if RobotPost.objects.filter(webhook=hook, at__gt=now - WINDOW).count() >= RATE_PER_MINUTE:
+            raise ValidationError("此机器人一分钟内的消息已达上限（20 条），请稍后再试。")
+        result = robot_post(
+            kind=hook.kind,
+            url=hook.url,
+            secret=hook.secret,
+            title=f"{settings.SITE_NAME}测试消息",
+            text=f"- 这是一条测试消息，由 {actor.get_full_name() or actor.username} 发送。",
+        )
+        post = RobotPost.objects.create(
+            webhook=hook, at=timezone.now(), ok=result.ok, error=result.error
+        )
+        audit_record(
+            actor=actor,
+            action="notice.robot_test",
+            target=hook,
+            label=f"{hook.org.name} · {hook.name}",
+            changes={"ok": result.ok, "error": result.error},
+        )
+    return post
 
 
 @transaction.atomic

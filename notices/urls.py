@@ -11,4 +11,5 @@ urlpatterns = [
     path("robots/new/", views.robot_new, name="robot_new"),
     path("robots/<int:pk>/", views.robot_detail, name="robot_detail"),
     path("robots/<int:pk>/retry/", views.robot_retry, name="robot_retry"),
+    path("robots/<int:pk>/test/", views.robot_test, name="robot_test"),
 ]

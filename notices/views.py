@@ -201,6 +201,23 @@ def robot_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def robot_test(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Post a test message now and say how it went."""
+    hook = get_webhook_for_user(request.user, pk)
+    try:
+        post = services.webhook_test(actor=request.user, webhook=hook)
+    except ValidationError as e:
+        messages.error(request, e.messages[0])
+    else:
+        if post.ok:
+            messages.success(request, "测试消息已发送，请在群里查看。")
+        else:
+            messages.error(request, f"测试消息发送失败：{post.error}")
+    return redirect("robot_detail", pk=hook.pk)
+
+
+@login_required
+@require_POST
 def robot_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     user = request.user
     hook = get_webhook_for_user(user, pk)

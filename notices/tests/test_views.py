@@ -203,3 +203,40 @@ def test_switching_a_robot_off_stops_what_waits_and_retry_sends_it_again(cast: C
     assert "已将 1 条未送达的通知重新排队发送" in done.content.decode()
     d.refresh_from_db()
     assert (d.state, d.attempts) == (DeliveryState.PENDING, 0)
+
+
+def test_a_test_message_reaches_the_robot_and_a_failure_says_why(cast: Cast) -> None:
+    from notices.tests.receiver import Receiver
+
+    client = cast.client("unit_a_admin")
+    with Receiver(secret=SECRET) as receiver:
+        hook = RobotWebhook.objects.create(
+            org=cast.unit_a,
+            kind=RobotKind.DINGTALK,
+            name="群",
+            url=receiver.dingtalk_url(),
+            secret=SECRET,
+        )
+        url = reverse("robot_test", args=[hook.pk])
+        page = client.post(url, follow=True).content.decode()
+        assert "测试消息已发送" in page
+        assert "这是一条测试消息" in receiver.received[0].text
+        receiver.fail_next = 1
+        page = client.post(url, follow=True).content.decode()
+        assert "测试消息发送失败：机器人接口返回错误（HTTP 500）" in page
+    assert hook.posts.count() == 2
+
+
+def test_a_test_message_waits_when_the_robots_minute_is_full(cast: Cast) -> None:
+    from notices.models import RobotPost
+
+    hook = RobotWebhook.objects.create(
+        org=cast.unit_a,
+        kind=RobotKind.WECOM,
+        name="群",
+        url="http://127.0.0.1:9/cgi-bin/webhook/send?key=abc",
+    )
+    RobotPost.objects.bulk_create([RobotPost(webhook=hook, ok=True) for _ in range(20)])
+    page = cast.client("unit_a_admin").post(reverse("robot_test", args=[hook.pk]), follow=True)
+    assert "一分钟内的消息已达上限（20 条）" in page.content.decode()
+    assert hook.posts.count() == 20
