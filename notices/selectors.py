@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
+from notices.models import Notice
 from notices.scope import notices_for_user
 
 
@@ -33,3 +34,11 @@ def unread_counts(user: Any) -> Unread:
 def forget_unread(user: Any) -> None:
     if hasattr(user, "_notice_unread"):
         delattr(user, "_notice_unread")
+
+
+def unread_first(qs: QuerySet[Notice]) -> QuerySet[Notice]:
+    """The notices unread first, then newest first (the notice centre's and the API's order)."""
+    unread = Case(
+        When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return qs.alias(read_last=unread).order_by("read_last", "-created_at", "-id")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +27,7 @@ from notices.scope import (
     require_robots,
     webhooks_for_user,
 )
+from notices.selectors import unread_first
 
 PER_PAGE = 30
 
@@ -48,12 +49,7 @@ def notice_list(request: AuthedRequest) -> HttpResponse:
             rows = rows.filter(kind=kind)
         if state := form.cleaned_data["state"]:
             rows = rows.filter(read_at__isnull=state == "unread")
-    rows = rows.annotate(
-        unread=Case(
-            When(read_at__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField()
-        )
-    ).order_by("unread", "-created_at", "-id")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(unread_first(rows), PER_PAGE).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     template = "notices/notice_list.html#rows" if request.htmx else "notices/notice_list.html"
     return render(

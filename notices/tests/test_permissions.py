@@ -37,7 +37,15 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
 ]
 
 # POST-only routes are in WRITE_TABLE below.
-COVERED_ELSEWHERE = {"notice_read", "notice_read_all", "robot_retry", "robot_test"}
+COVERED_ELSEWHERE = {
+    "notice_read",
+    "notice_read_all",
+    "robot_retry",
+    "robot_test",
+    "api:notice_list",
+    "api:notice_read",
+    "api:notice_read_all",
+}
 
 
 def _objects(cast: Cast) -> dict[str, Any]:
@@ -80,6 +88,12 @@ WRITE_TABLE: list[WriteRow] = [
     # the robot's address is unreachable here: the failure is reported on its page
     ("robot_test", "robot_a", _allowed(ROBOT_A, REDIRECT)),
 ]
+
+
+WRITES_COVERED_ELSEWHERE = {
+    "api:notice_read": "notices/tests/test_api.py::test_only_the_recipient_marks_a_notice_read",
+    "api:notice_read_all": "notices/tests/test_api.py::test_read_all_marks_only_ones_own",
+}
 
 
 @pytest.mark.parametrize(("name", "arg", "expected", "data"), write_cases(WRITE_TABLE))
