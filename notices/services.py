@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,30 +49,29 @@ def notify(
     messages (robots of the orgs above each recipient, and of `org` and above). With `key`,
     users who had a notice with that key already get none. A fixed number of queries."""
     now = timezone.now()
-    user_ids = list(dict.fromkeys(user_ids))
-    if key:
-        told = set(
-            Notice.objects.filter(key=key, recipient_id__in=user_ids).values_list(
-                "recipient_id", flat=True
-            )
+    rows = [
+        Notice(
+            recipient_id=uid,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            url=url,
+            org=org,
+            urgent=urgent,
+            key=key,
+            created_at=now,
         )
-        user_ids = [uid for uid in user_ids if uid not in told]
-    notices = Notice.objects.bulk_create(
-        [
-            Notice(
-                recipient_id=uid,
-                kind=kind,
-                title=title[:200],
-                body=body,
-                url=url,
-                org=org,
-                urgent=urgent,
-                key=key,
-                created_at=now,
-            )
-            for uid in user_ids
-        ]
-    )
+        for uid in dict.fromkeys(user_ids)
+    ]
+    if key:
+        rows = _not_told(rows, key)
+        try:
+            with transaction.atomic():  # a savepoint: a sender racing us told some first
+                notices = Notice.objects.bulk_create(rows)
+        except IntegrityError:
+            notices = Notice.objects.bulk_create(_not_told(rows, key))
+    else:
+        notices = Notice.objects.bulk_create(rows)
     if notices:
         deliveries = _email_deliveries(notices, urgent, email)
         deliveries += _robot_deliveries(notices, org, urgent)
@@ -80,6 +79,15 @@ def notify(
             Delivery.objects.bulk_create(deliveries)
             transaction.on_commit(_queue_delivery)
     return notices
+
+
+def _not_told(rows: list[Notice], key: str) -> list[Notice]:
+    told = set(
+        Notice.objects.filter(key=key, recipient_id__in=[n.recipient_id for n in rows]).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    return [n for n in rows if n.recipient_id not in told]
 
 
 def _queue_delivery() -> None:
