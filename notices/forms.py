@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 
+from config.forms import StyledFormMixin
 from notices.models import RobotKind, RobotWebhook
 from orgs.models import Org
 
@@ -19,12 +20,12 @@ class NoticeFilterForm(forms.Form):
         kind.choices = [("", "全部类别"), *kinds]
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(StyledFormMixin, forms.Form):
     email = forms.BooleanField(label="同时发送到我的邮箱", required=False)
     email_urgent_only = forms.BooleanField(label="只有紧急通知才发邮件", required=False)
 
 
-class RobotForm(forms.Form):
+class RobotForm(StyledFormMixin, forms.Form):
     org = forms.ModelChoiceField(label="所属组织", queryset=Org.objects.none())
     kind = forms.ChoiceField(label="类型", choices=RobotKind.choices)
     name = forms.CharField(label="名称", max_length=60, help_text="如「计算机学院党委工作群」")
@@ -50,7 +51,7 @@ class RobotForm(forms.Form):
         org_field.queryset = orgs
 
 
-class RobotEditForm(forms.Form):
+class RobotEditForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label="名称", max_length=60)
     url = forms.CharField(
         label="Webhook 地址",
