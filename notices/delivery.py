@@ -28,7 +28,6 @@ RATE_PER_MINUTE = 20
 WINDOW = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 20
 EMAIL_BATCH = 200
-NOTICE_TEXT = 120  # characters of a notice's body in a digest line
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -51,14 +50,15 @@ def _link(url: str) -> str:
     return f"{base.rstrip('/')}{url}" if base and url.startswith("/") else url
 
 
-def _fail(rows: list[Delivery], error: str, now: dt.datetime) -> int:
-    """Record a failed try on each row; return how many were given up."""
+def _fail(rows: list[Delivery], error: str, now: dt.datetime, *, final: bool = False) -> int:
+    """Record a failed try on each row (`final`: no use trying again); return how many were
+    given up."""
     given_up = 0
     for d in rows:
         d.attempts += 1
         d.last_error = error[:300]
         d.next_at = now + backoff(d.attempts)
-        if d.attempts >= MAX_ATTEMPTS:
+        if d.attempts >= MAX_ATTEMPTS or final:
             d.state = DeliveryState.FAILED
             given_up += 1
     Delivery.objects.bulk_update(rows, ["attempts", "last_error", "next_at", "state"])
@@ -92,9 +92,10 @@ def send_emails(*, now: dt.datetime | None = None) -> Outcome:
             return out
         connection = get_connection(fail_silently=False)
         failed: dict[str, list[Delivery]] = {}
+        no_address: list[Delivery] = []
         for d in due:
             if not d.notice.recipient.email:
-                failed.setdefault("账号没有邮箱地址", []).append(d)
+                no_address.append(d)
                 continue
             try:
                 connection.send_messages([_email(d.notice)])
@@ -110,6 +111,8 @@ def send_emails(*, now: dt.datetime | None = None) -> Outcome:
         for error, rows in failed.items():
             out.failed += _fail(rows, error, now)
             out.errors.append(error)
+        if no_address:  # the address was removed since: trying again will not help
+            out.failed += _fail(no_address, "账号没有邮箱地址", now, final=True)
     return out
 
 
@@ -121,9 +124,6 @@ def _line(notices: list[Notice]) -> str:
     who = f"（{len(notices)} 人）" if len(notices) > 1 else ""
     mark = "【紧急】" if n.urgent else ""
     text = f"- {mark}{n.title}{who}"
-    if n.body:
-        body = " ".join(n.body.split())
-        text += f"：{body[:NOTICE_TEXT]}{'…' if len(body) > NOTICE_TEXT else ''}"
     if n.url:
         text += f" {_link(n.url)}"
     return text
@@ -131,11 +131,13 @@ def _line(notices: list[Notice]) -> str:
 
 def digest(rows: list[Delivery], max_bytes: int) -> tuple[list[Delivery], str]:
     """The first digest out of `rows` (oldest first): the deliveries it carries and its text.
-    Notices alike (same kind, title, body and link, to several people) share one line."""
-    groups: dict[tuple[str, str, str, str], list[Delivery]] = {}
+    A line is a notice's title and link, never its body: a group chat is not the recipient,
+    and the details stay behind the site's login. Notices alike (same kind, title and link,
+    to several people) share one line."""
+    groups: dict[tuple[str, str, str], list[Delivery]] = {}
     for d in rows:
         n = d.notice
-        groups.setdefault((n.kind, n.title, n.body, n.url), []).append(d)
+        groups.setdefault((n.kind, n.title, n.url), []).append(d)
     taken: list[Delivery] = []
     lines: list[str] = []
     size = 0

@@ -29,11 +29,8 @@ def robot_token(kind: str, url: str) -> str | None:
     name = "key" if kind == RobotKind.WECOM else "access_token"
     values = parse_qs(parts.query).get(name)
     token = values[0] if values else ""
-    ok = (
-        token.replace("-", "").replace("_", "").isalnum()
-        if kind == RobotKind.WECOM
-        else token.isalnum()
-    )
+    bare = token.replace("-", "").replace("_", "") if kind == RobotKind.WECOM else token
+    ok = bare.isascii() and bare.isalnum()
     return token if ok else None
 
 

@@ -184,7 +184,7 @@ def _check_robot(kind: str, url: str, secret: str) -> None:
         raise ValidationError(f"Webhook 地址格式不正确，应形如 {example}")
     if secret and kind != RobotKind.DINGTALK:
         raise ValidationError("只有钉钉机器人使用加签密钥。")
-    if secret and not secret.isalnum():
+    if secret and not (secret.isascii() and secret.isalnum()):
         raise ValidationError(
             "加签密钥只能包含字母和数字（钉钉机器人设置中「加签」一栏，以 SEC 开头）。"
         )

@@ -80,7 +80,8 @@ def test_a_digest_reaches_the_dingtalk_receiver_signed(cast: Cast, receiver: Rec
     [message] = receiver.received
     assert message.path == "/robot/send" and message.query["access_token"] == "abc123"
     assert "timestamp" in message.query and "sign" in message.query
-    assert "体温异常：37.8 ℃" in message.text and "请及时确认 /x/" in message.text
+    assert "- 体温异常\n" in message.text and "- 请及时确认 /x/" in message.text
+    assert "37.8" not in message.text  # the body stays behind the site's login
     assert set(Delivery.objects.filter(webhook=hook).values_list("state", flat=True)) == {"sent"}
     assert RobotPost.objects.get(webhook=hook).notices == 2
 
@@ -270,3 +271,17 @@ def test_sweep_queues_nothing_twice(cast: Cast) -> None:
     sweep()
     sweep()
     assert DBTaskResult.objects.filter(task_path=deliver_task.module_path).count() == 1
+
+
+def test_an_address_removed_since_is_given_up_at_once(cast: Cast) -> None:
+    a = cast.users["member_a"]
+    a.email = "a@example.edu.cn"
+    a.save()
+    NoticePreference.objects.create(user=a, email=True)
+    notify(user_ids=[a.pk], kind="t.a", title="甲")
+    a.email = ""
+    a.save()
+    assert delivery.deliver_due().failed == 1
+    d = Delivery.objects.get()
+    assert (d.state, d.last_error) == (DeliveryState.FAILED, "账号没有邮箱地址")
+    assert mail.outbox == []
