@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from notices.models import Channel, Delivery, DeliveryState, Notice, RobotPost, RobotWebhook
@@ -28,6 +28,7 @@ RATE_PER_MINUTE = 20
 WINDOW = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 20
 EMAIL_BATCH = 200
+CHUNK = 5000  # ids per UPDATE (SQLite's limit on parameters)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -61,7 +62,9 @@ def _fail(rows: list[Delivery], error: str, now: dt.datetime, *, final: bool = F
         if d.attempts >= MAX_ATTEMPTS or final:
             d.state = DeliveryState.FAILED
             given_up += 1
-    Delivery.objects.bulk_update(rows, ["attempts", "last_error", "next_at", "state"])
+    Delivery.objects.bulk_update(
+        rows, ["attempts", "last_error", "next_at", "state"], batch_size=1000
+    )
     return given_up
 
 
@@ -119,40 +122,101 @@ def send_emails(*, now: dt.datetime | None = None) -> Outcome:
 # --- robots ---------------------------------------------------------------------------------
 
 
-def _line(notices: list[Notice]) -> str:
-    n = notices[0]
-    who = f"（{len(notices)} 人）" if len(notices) > 1 else ""
-    mark = "【紧急】" if n.urgent else ""
-    text = f"- {mark}{n.title}{who}"
-    if n.url:
-        text += f" {_link(n.url)}"
-    return text
+@dataclass(frozen=True)
+class Line:
+    """One line of a digest: a notice's title and link, with how many people it went to."""
+
+    kind: str
+    title: str
+    url: str
+    people: int = 1
+    urgent: bool = False
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.title, self.url)
+
+    @property
+    def text(self) -> str:
+        who = f"（{self.people} 人）" if self.people > 1 else ""
+        mark = "【紧急】" if self.urgent else ""
+        link = f" {_link(self.url)}" if self.url else ""
+        return f"- {mark}{self.title}{who}{link}"
 
 
-def digest(rows: list[Delivery], max_bytes: int) -> tuple[list[Delivery], str]:
-    """The first digest out of `rows` (oldest first): the deliveries it carries and its text.
+def digest(lines: list[Line], max_bytes: int) -> tuple[list[Line], str]:
+    """The first digest out of `lines` (oldest first): the lines it carries and its text.
     A line is a notice's title and link, never its body: a group chat is not the recipient,
     and the details stay behind the site's login. Notices alike (same kind, title and link,
-    to several people) share one line."""
-    groups: dict[tuple[str, str, str], list[Delivery]] = {}
-    for d in rows:
-        n = d.notice
-        groups.setdefault((n.kind, n.title, n.url), []).append(d)
-    taken: list[Delivery] = []
-    lines: list[str] = []
+    to many people) are one line, however many there are."""
+    taken: list[Line] = []
+    texts: list[str] = []
     size = 0
-    for group in groups.values():
-        line = _line([d.notice for d in group])
-        cost = len(line.encode()) + 1
-        if lines and size + cost > max_bytes:
+    for line in lines:
+        text = line.text
+        cost = len(text.encode()) + 1
+        if texts and size + cost > max_bytes:
             break
-        if not lines and cost > max_bytes:  # one line alone too long: cut it
-            line = line.encode()[: max_bytes - 4].decode(errors="ignore") + "…"
+        if not texts and cost > max_bytes:  # one line alone too long: cut it
+            text = text.encode()[: max_bytes - 4].decode(errors="ignore") + "…"
             cost = max_bytes
-        lines.append(line)
-        taken += group
+        texts.append(text)
+        taken.append(line)
         size += cost
-    return taken, "\n".join(lines)
+    return taken, "\n".join(texts)
+
+
+# More lines than any message holds (the shortest line is a few bytes).
+MAX_LINES = 2000
+
+
+def _due_lines(hook: RobotWebhook, now: dt.datetime) -> list[Line]:
+    """What is due for the robot as digest lines, oldest first (one grouped query)."""
+    rows = (
+        Delivery.objects.filter(webhook=hook, state=DeliveryState.PENDING, next_at__lte=now)
+        .values("notice__kind", "notice__title", "notice__url")
+        .annotate(
+            people=Count("id"),
+            urgent=Count("id", filter=Q(notice__urgent=True)),
+            first=Min("id"),
+        )
+        .order_by("first")[:MAX_LINES]
+    )
+    return [
+        Line(
+            kind=r["notice__kind"],
+            title=r["notice__title"],
+            url=r["notice__url"],
+            people=r["people"],
+            urgent=r["urgent"] > 0,
+        )
+        for r in rows
+    ]
+
+
+def _carried(hook: RobotWebhook, now: dt.datetime, lines: list[Line]) -> list[Delivery]:
+    """The due deliveries the lines stand for."""
+    keys = {line.key for line in lines}
+    rows = (
+        Delivery.objects.filter(
+            webhook=hook,
+            state=DeliveryState.PENDING,
+            next_at__lte=now,
+            notice__title__in=list({line.title for line in lines}),
+        )
+        .select_related("notice")
+        .only(
+            "id",
+            "attempts",
+            "state",
+            "last_error",
+            "next_at",
+            "notice__kind",
+            "notice__title",
+            "notice__url",
+        )
+    )
+    return [d for d in rows if (d.notice.kind, d.notice.title, d.notice.url) in keys]
 
 
 def _window(webhook_id: int, now: dt.datetime) -> tuple[int, dt.datetime | None]:
@@ -181,35 +245,32 @@ def send_robot_message(webhook_id: int, *, now: dt.datetime | None = None) -> Ou
         if used >= RATE_PER_MINUTE:
             out.next_at = frees_at
             return out
-        # Enough rows to fill one message even when every notice is short.
-        rows = list(
-            Delivery.objects.filter(webhook=hook, state=DeliveryState.PENDING, next_at__lte=now)
-            .select_related("notice")
-            .order_by("next_at", "id")[:2000]
-        )
-        if not rows:
+        lines = _due_lines(hook, now)
+        if not lines:
             return out
-        taken, text = digest(rows, MAX_BYTES[hook.kind])
-        people = len({d.notice_id for d in taken})
-        title = f"{settings.SITE_NAME}通知（{people} 条）"
+        taken, text = digest(lines, MAX_BYTES[hook.kind])
+        carried = _carried(hook, now, taken)
+        title = f"{settings.SITE_NAME}通知（{len(carried)} 条）"
         result = robot_post(
             kind=hook.kind, url=hook.url, secret=hook.secret, title=title, text=text
         )
         at = timezone.now()
         RobotPost.objects.create(
-            webhook=hook, at=at, notices=len(taken), ok=result.ok, error=result.error
+            webhook=hook, at=at, notices=len(carried), ok=result.ok, error=result.error
         )
         out.posts = 1
         if result.ok:
-            Delivery.objects.filter(pk__in=[d.pk for d in taken]).update(
-                state=DeliveryState.SENT, sent_at=at, last_error=""
-            )
-            for d in taken:
-                d.attempts += 1
-            Delivery.objects.bulk_update(taken, ["attempts"])
-            out.sent = len(taken)
+            ids = [d.pk for d in carried]
+            for i in range(0, len(ids), CHUNK):
+                Delivery.objects.filter(pk__in=ids[i : i + CHUNK]).update(
+                    state=DeliveryState.SENT,
+                    sent_at=at,
+                    last_error="",
+                    attempts=F("attempts") + 1,
+                )
+            out.sent = len(carried)
         else:
-            out.failed = _fail(taken, result.error, now)
+            out.failed = _fail(carried, result.error, now)
             out.errors.append(result.error)
     return out
 

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from access.models import Grant
 from conftest import Cast
-from members.tests.factories import UserFactory
+from members.tests.factories import MemberFactory, UserFactory
 from notices import delivery
 from notices.models import (
     Channel,
@@ -171,8 +172,6 @@ def test_notices_alike_share_one_digest_line(cast: Cast, receiver: Receiver) -> 
     dingtalk(cast.school, receiver)
     users = [UserFactory.create() for _ in range(3)]
     for u in users:
-        from members.tests.factories import MemberFactory
-
         MemberFactory.create(branch=cast.branch_a2, user=u)
     notify(user_ids=[u.pk for u in users], kind="t.a", title="请填报健康情况")
     notify(user_ids=[users[0].pk], kind="t.b", title="另一条")
@@ -182,20 +181,28 @@ def test_notices_alike_share_one_digest_line(cast: Cast, receiver: Receiver) -> 
     assert message.text.splitlines()[1:] == ["- 请填报健康情况（3 人）", "- 另一条"]
 
 
-def test_digest_packs_lines_up_to_the_robots_limit(cast: Cast) -> None:
-    notices = notify(
-        user_ids=[cast.users["member_a"].pk, cast.users["member_b"].pk],
-        kind="t.a",
-        title="x" * 150,
-    )
-    rows = [Delivery(notice=n, channel=Channel.ROBOT) for n in notices]
-    for i, (d, n) in enumerate(zip(rows, notices, strict=True)):
-        n.title = f"{i}" * 150
-        d.notice = n
-    taken, text = delivery.digest(rows, 200)
-    assert taken == rows[:1] and len(text.encode()) <= 200
-    taken, text = delivery.digest(rows[:1], 50)  # one line too long alone: cut
-    assert taken == rows[:1] and text.endswith("…") and len(text.encode()) <= 50
+def test_digest_packs_lines_up_to_the_robots_limit() -> None:
+    lines = [delivery.Line(kind="t.a", title=f"{i}" * 150, url="") for i in range(2)]
+    taken, text = delivery.digest(lines, 200)
+    assert taken == lines[:1] and len(text.encode()) <= 200
+    taken, text = delivery.digest(lines[:1], 50)  # one line alone too long: cut
+    assert taken == lines[:1] and text.endswith("…") and len(text.encode()) <= 50
+
+
+def test_a_broadcast_to_many_is_one_line_however_many(cast: Cast, receiver: Receiver) -> None:
+    dingtalk(cast.school, receiver)
+    users = [UserFactory.create() for _ in range(30)]
+    for u in users:
+        Grant.objects.create(user=u, org=cast.branch_b1, role="branch_secretary")
+    notify(user_ids=[u.pk for u in users], kind="t.a", title="请填报今日健康情况", urgent=True)
+    monkey = delivery.MAX_LINES
+    delivery.MAX_LINES = 1  # even when one query's worth of lines is all that is read
+    try:
+        assert delivery.deliver_due().sent == 30
+    finally:
+        delivery.MAX_LINES = monkey
+    [message] = receiver.received
+    assert message.text.splitlines()[1:] == ["- 【紧急】请填报今日健康情况（30 人）"]
 
 
 def test_e_mail_goes_to_those_who_chose_it(cast: Cast) -> None:
