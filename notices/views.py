@@ -19,7 +19,7 @@ from audit.once import submit_once, submit_token_replay
 from notices import services
 from notices.forms import NoticeFilterForm, PreferenceForm, RobotEditForm, RobotForm
 from notices.kinds import kind_label
-from notices.models import DeliveryState, NoticePreference, RobotPost
+from notices.models import Channel, Delivery, DeliveryState, NoticePreference, RobotPost
 from notices.scope import (
     get_notice_for_user,
     get_webhook_for_user,
@@ -107,7 +107,14 @@ def notice_settings(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, "通知设置已保存。")
             return redirect("notice_settings")
-    return render(request, "notices/settings.html", {"form": form, "email": user.email})
+    mails = list(
+        Delivery.objects.filter(notice__recipient=user, channel=Channel.EMAIL)
+        .select_related("notice")
+        .order_by("-created_at", "-id")[:10]
+    )
+    return render(
+        request, "notices/settings.html", {"form": form, "email": user.email, "mails": mails}
+    )
 
 
 # --- robots ----------------------------------------------------------------------------------

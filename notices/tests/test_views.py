@@ -8,7 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import Cast
-from notices.models import Delivery, DeliveryState, Notice, RobotKind, RobotWebhook
+from notices.models import (
+    Delivery,
+    DeliveryState,
+    Notice,
+    NoticePreference,
+    RobotKind,
+    RobotWebhook,
+)
 from notices.services import notify
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +131,15 @@ def test_e_mail_needs_an_address(cast: Cast) -> None:
     user.save()
     assert client.post(reverse("notice_settings"), {"email": "on"}).status_code == 302
     assert user.notice_preference.email is True  # type: ignore[attr-defined]
+    # the user's own e-mails are listed with their state; nobody else's
+    other = cast.users["member_b"]
+    other.email = "b@example.edu.cn"
+    other.save()
+    NoticePreference.objects.create(user=other, email=True)
+    notify(user_ids=[user.pk, other.pk], kind="t.a", title="邮件通知甲")
+    page = client.get(reverse("notice_settings")).content.decode()
+    assert "最近的邮件" in page and "待发送" in page
+    assert page.count("邮件通知甲") == 1
 
 
 def _robot_form(org: Any, **kw: Any) -> dict[str, Any]:
