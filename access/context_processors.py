@@ -49,6 +49,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("权限管理", "grant_list", _perm(Perm.GRANT_MANAGE)),
             ("登录账号", "account_list", _perm(Perm.GRANT_MANAGE)),
             ("校区", "campus_list", _perm(Perm.CAMPUS_EDIT)),
+            ("群机器人", "robot_list", _perm(Perm.ORG_EDIT)),
         ],
     ),
     (

@@ -17,6 +17,7 @@ from api.duty import router as duty_router
 from api.escalations import router as escalations_router
 from api.meetings import router as meetings_router
 from api.members import router as members_router
+from api.notices import router as notices_router
 from api.orgs import router as orgs_router
 from api.reports import router as reports_router
 from api.rosters import router as rosters_router
@@ -42,6 +43,7 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/talks", talks_router)
 api.add_router("/escalations", escalations_router)
 api.add_router("/reports", reports_router)
+api.add_router("/notices", notices_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

@@ -58,6 +58,8 @@ NOUNS: dict[str, str] = {
     "duty.responsibilityzone": "党员责任区",
     "duty.team": "党员先锋队",
     "duty.dutycheck": "签到",
+    "notices.robotwebhook": "群机器人",
+    "notices.noticepreference": "通知设置",
     "duty.dutylog": "值班日志",
 }
 
@@ -87,6 +89,7 @@ GROUPS: dict[str, str] = {
     "team": "党员先锋队",
     "user": "账号",
     "account": "账号",
+    "notice": "通知",
 }
 
 
@@ -207,6 +210,14 @@ ACTIONS: dict[str, Action] = {
     "team.create": Action("新建先锋队", "新建了{object}"),
     "team.update": Action("修改先锋队", "修改了{object}"),
     "team.export": Action("导出先锋队", "导出了党员先锋队名单"),
+    # notices: the user's own channels, the orgs' group robots
+    "notice.preference": Action("修改通知设置", "修改了自己的通知设置"),
+    "notice.robot_create": Action("添加群机器人", "添加了群机器人「{label}」"),
+    "notice.robot_update": Action("修改群机器人", "修改了群机器人「{label}」"),
+    "notice.robot_test": Action("测试群机器人", "向群机器人「{label}」发送了测试消息"),
+    "notice.robot_retry": Action(
+        "重发群机器人通知", "将群机器人「{label}」未送达的通知重新排队发送"
+    ),
 }
 
 # Verbs for an action not in ACTIONS, by the last part of its name.

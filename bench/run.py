@@ -32,6 +32,7 @@ BENCHMARKS = {
     "talks": "bench.bench_talks",
     "escalations": "bench.bench_escalations",
     "reports": "bench.bench_reports",
+    "notices": "bench.bench_notices",
 }
 
 

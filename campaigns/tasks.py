@@ -11,6 +11,6 @@ from campaigns.services import reminders_send
 
 @task()
 def send_deadline_reminders() -> int:
-    """E-mail units that have not submitted for a deadline within three days; returns how
-    many reminders were recorded."""
+    """Remind units that have not submitted for a deadline within three days (notices, and
+    e-mail as before); returns how many reminders were recorded."""
     return len(reminders_send())

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "django_tasks",
+    # Before django_tasks_db: notices' db_worker runs the start-up sweeps, then its worker.
+    "notices",
     "django_tasks_db",
     "access",
     "audit",
@@ -123,7 +125,6 @@ INSTALLED_APPS = [
     "meetings",
     "talks",
     "reports",
-    "notices",
     "escalations",
     "home",
     "demo",
@@ -161,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "access.context_processors.nav",
+                "notices.context_processors.unread",
             ],
         },
     },
@@ -251,6 +253,11 @@ try:
     float(FEVER_THRESHOLD)
 except ValueError as e:
     raise ImproperlyConfigured(f"FEVER_THRESHOLD must be a number, not {FEVER_THRESHOLD!r}") from e
+# Run by `manage.py db_worker` before its first task: what fell due while no worker ran
+# (notices to deliver; situation reports past their limit, then a sweep every few minutes).
+TASKS_ON_WORKER_START = ["notices.tasks.sweep", "escalations.tasks.sweep_soon"]
+# The site's address for links in e-mails and robot messages ("" = paths only).
+SITE_URL = envstr("SITE_URL", "")
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "zzb@example.edu.cn")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("talks/", include("talks.urls")),
     path("escalations/", include("escalations.urls")),
     path("reports/", include("reports.urls")),
+    path("notices/", include("notices.urls")),
     path("api/", api.urls),
 ]
 

@@ -35,6 +35,7 @@ from duty import selectors as duty_selectors
 from escalations import selectors as escalation_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
+from notices.selectors import unread_counts
 from orgs.models import Org
 from reports import selectors as report_selectors
 from reports.scope import own_member as report_own_member
@@ -54,7 +55,9 @@ CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
 REPORTING_AREA = "请示报告"
+NOTICES_AREA = "通知"
 AREAS = [
+    NOTICES_AREA,
     MEMBERS_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
@@ -536,6 +539,16 @@ def reports_overdue(user: Any) -> list[Todo]:
     return rows
 
 
+# --- everyone: urgent notices not yet read ---------------------------------------------------
+
+
+def urgent_notices(user: Any) -> list[Todo]:
+    """Unread urgent notices in the notice centre: the navigation bar's query."""
+    n = unread_counts(user).urgent
+    url = _url("notice_list", query={"state": "unread"})
+    return [Todo(NOTICES_AREA, "未读的紧急通知", n, url)] if n else []
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups, reports_due)
@@ -585,7 +598,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
 
 def row_kinds_for(user: Any) -> list[RowKind]:
     """The row kinds of every role the user holds, each once; a member's own rows first."""
-    kinds: list[RowKind] = list(MEMBER_ROWS) if own_member_id(user) is not None else []
+    kinds: list[RowKind] = [urgent_notices]
+    kinds += list(MEMBER_ROWS) if own_member_id(user) is not None else []
     for role in Role:
         if role in roles_of(user):
             kinds += [k for k in ROLE_ROWS.get(role, ()) if k not in kinds]

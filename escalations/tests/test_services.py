@@ -297,21 +297,19 @@ def test_the_rise_task_does_nothing_for_a_level_already_left(cast: Cast) -> None
     assert e.current_org == cast.unit_a
 
 
-def test_the_worker_queues_a_sweep_as_it_first_connects(cast: Cast, settings: Any) -> None:
-    from django.db import connection
-    from django.db.backends.signals import connection_created
+def test_the_worker_queues_a_sweep_as_it_starts(cast: Cast, settings: Any) -> None:
+    from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
-    from escalations import apps, tasks
+    from escalations import tasks
 
     settings.TASKS = DB_TASKS
-    connection_created.connect(apps._sweep_on_start, dispatch_uid="escalations-sweep-on-start")
-    connection_created.send(sender=connection.__class__, connection=connection)
-    connection_created.send(sender=connection.__class__, connection=connection)
+    assert "escalations.tasks.sweep_soon" in settings.TASKS_ON_WORKER_START
+
+    call_command("db_worker", batch=True, interval=0.1, startup_delay=False, verbosity=0)
 
     sweeps = DBTaskResult.objects.filter(task_path=tasks.escalation_sweep_task.module_path)
-    assert sweeps.count() == 1  # once: the handler lets go after the first connection
-    assert sweeps.get().status == "READY"
+    assert sweeps.filter(status="SUCCESSFUL").exists()  # queued at start and run by the worker
 
 
 def test_limits_from_the_environment_are_checked() -> None:

@@ -14,7 +14,7 @@ from campaigns.tasks import send_deadline_reminders
 
 
 class Command(BaseCommand):
-    help = "向截止前 3 天内仍未报送的单位发送邮件提醒（每日由 cron 调用一次）。"
+    help = "向截止前 3 天内仍未报送的单位发送提醒：通知、邮件和群机器人（每日由 cron 调用）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", action="store_true", help="在本进程中立即执行，不入队")

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from access.models import Role
 from campaigns import demo as campaigns_demo
+from campaigns.services import reminders_send as campaign_reminders_send
 from demo.builders import (
     build_university,
     ensure_login,
@@ -18,7 +19,9 @@ from demo.builders import (
 from duty import demo as duty_demo
 from escalations import demo as escalations_demo
 from meetings import demo as meetings_demo
+from meetings.reminders import reminders_send as meeting_reminders_send
 from members.models import Member, PoliticalStatus
+from notices import demo as notices_demo
 from orgs.models import Org
 from reports import demo as reports_demo
 from rosters import demo as rosters_demo
@@ -108,3 +111,7 @@ def seed_demo() -> None:
     talks_demo.seed(school=school)
     escalations_demo.seed(school=school, demo_branch=branch)
     reports_demo.seed(school=school, demo_member=member)
+    # The daily reminders once, then the notice centre's own demo (notices come last).
+    campaign_reminders_send()
+    meeting_reminders_send()
+    notices_demo.seed(school=school)
