@@ -297,6 +297,7 @@ def test_the_rise_task_does_nothing_for_a_level_already_left(cast: Cast) -> None
     assert e.current_org == cast.unit_a
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_queues_a_sweep_as_it_starts(cast: Cast, settings: Any) -> None:
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
