@@ -67,6 +67,8 @@ class Perm:
     # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
     TALK_VIEW = "talk.view"
     DELIBERATION_RECORD = "deliberation.record"
+    # campus gates (门岗): keep the gates and their keepers, read every entry and the figures
+    GATE_MANAGE = "gate.manage"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +109,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.GATE_MANAGE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -172,6 +175,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ROSTER_MANAGE,
             Perm.DUTY_STATS,
             Perm.DUTY_FULL_PHONE,
+            Perm.GATE_MANAGE,
         }
     ),
     Role.REVIEWER: frozenset({Perm.ORG_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_REVIEW}),

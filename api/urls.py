@@ -14,6 +14,7 @@ from api import errors as errors_cn
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
 from api.duty import router as duty_router
+from api.gates import router as gates_router
 from api.meetings import router as meetings_router
 from api.members import router as members_router
 from api.orgs import router as orgs_router
@@ -38,6 +39,7 @@ api.add_router("/rosters", rosters_router)
 api.add_router("/duty", duty_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/talks", talks_router)
+api.add_router("/gates", gates_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "duty",
     "meetings",
     "talks",
+    "gates",
     "notices",
     "home",
     "demo",
@@ -252,3 +253,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+# Campus gates: a temperature at or above this (℃, one decimal) is a fever.
+GATE_FEVER_THRESHOLD = envstr("GATE_FEVER_THRESHOLD", "37.3")
+try:
+    if not 35 <= float(GATE_FEVER_THRESHOLD) <= 42:
+        raise ValueError
+except ValueError as e:
+    raise ImproperlyConfigured(
+        f"GATE_FEVER_THRESHOLD must be a temperature between 35 and 42, not {GATE_FEVER_THRESHOLD!r}"
+    ) from e

@@ -32,6 +32,7 @@ from access.scope import (
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
+from gates import selectors as gate_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
@@ -487,6 +488,24 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
+# --- campus gates (gates) -------------------------------------------------------------------
+
+
+def gate_fevers_today(user: Any) -> list[Todo]:
+    n = gate_selectors.fevers_today(user).count()
+    if not n:
+        return []
+    return [Todo(DUTY_AREA, "今日门岗发热", n, _url("gate_entries", query={"fever": "1"}))]
+
+
+def gates_quiet(user: Any) -> list[Todo]:
+    quiet = gate_selectors.quiet_gates(user)
+    if not quiet:
+        return []
+    names = "、".join(f"{g['gate__campus__name']}{g['gate__name']}" for g in quiet[:5])
+    return [Todo(DUTY_AREA, "门岗设备超过10分钟未同步", len(quiet), _url("gate_home"), note=names)]
+
+
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
         meetings_to_act,
@@ -512,7 +531,13 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talks_due,
         talk_follow_ups_due,
     ),
-    Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
+    Role.DUTY_OFFICE: (
+        swaps_waiting,
+        unpublished_rosters,
+        phases_without_rosters,
+        gate_fevers_today,
+        gates_quiet,
+    ),
     Role.BRANCH_SECRETARY: (
         meetings_to_act,
         meetings_due,
