@@ -261,5 +261,5 @@ try:
         raise ValueError
 except ValueError as e:
     raise ImproperlyConfigured(
-        f"GATE_FEVER_THRESHOLD must be a temperature between 35 and 42, not {GATE_FEVER_THRESHOLD!r}"
+        f"GATE_FEVER_THRESHOLD must be between 35 and 42, not {GATE_FEVER_THRESHOLD!r}"
     ) from e
