@@ -37,7 +37,11 @@ class Gate(models.Model):
         verbose_name = "门岗"
         verbose_name_plural = "门岗"
         constraints = [
-            models.UniqueConstraint(fields=["campus", "name"], name="gate_name_per_campus")
+            models.UniqueConstraint(
+                fields=["campus", "name"],
+                name="gate_name_per_campus",
+                violation_error_message="该校区已有同名门岗。",
+            )
         ]
 
     def __str__(self) -> str:

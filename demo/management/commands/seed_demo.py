@@ -16,6 +16,7 @@ from demo.builders import (
     login_rows,
 )
 from duty import demo as duty_demo
+from gates import demo as gates_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
@@ -104,3 +105,4 @@ def seed_demo() -> None:
     duty_demo.seed(school=school)
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
+    gates_demo.seed(school=school)
