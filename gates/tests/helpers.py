@@ -13,6 +13,7 @@ from rosters.models import Assignment, Phase, Post, PostKind, PostLevel, Roster
 
 def gate_of(cast: Cast, name: str = "北门", *, with_post: bool = True) -> Gate:
     campus = cast.member_a.campus
+    assert campus is not None
     post = None
     if with_post:
         post = Post.objects.create(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, BrowserType, Page, Route, expect
+from playwright.sync_api import BrowserContext, BrowserType, Page, Route, ViewportSize, expect
 
 from conftest import Cast, sign_in
 from gates.models import Entry
@@ -17,7 +17,7 @@ from notices.models import Notice
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _open(browser_type: BrowserType, launch: dict[str, Any], profile: Path) -> BrowserContext:
@@ -107,6 +107,7 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     _register(page, "Z9999")  # not on the roll: the server refuses it
     expect(page.locator("#waiting-count")).to_have_text("0", timeout=45_000)
     batch = next(body for body in seen if '"entries":[{' in body)
+    page.unroute("**/api/gates/sync")
     for _ in range(2):
         status = page.evaluate(
             """body => fetch("/api/gates/sync", {method: "POST", body, headers: {
@@ -124,7 +125,6 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     assert len(set(_device_uids(page))) == 251
 
     # and a fever shows at once on the phone and reaches the duty office
-    page.unroute("**/api/gates/sync")
     _register(page, "B0001", "38.1")
     expect(page.locator("#fever-alert")).to_contain_text("38.1 ℃")
     expect(page.locator("#waiting-count")).to_have_text("0", timeout=20_000)

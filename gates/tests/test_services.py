@@ -126,7 +126,7 @@ def test_a_fever_alerts_the_shift_leader_and_the_duty_office(
     leader = MemberFactory.create(
         branch=cast.branch_a1, user=leader_user, cadre_rank=CadreRank.SECTION
     )
-    assignment = gate.post.assignments.first()  # type: ignore[union-attr]
+    assignment = gate.post.assignments.get()  # type: ignore[union-attr]
     assignment.pk = None
     assignment.member = leader
     assignment.save()

@@ -29,11 +29,11 @@ def _fill(cast: Cast, gate: Gate, n: int = 3, *, fever: bool = True) -> None:
 def test_the_duty_office_adds_a_gate_and_assigns_a_keeper(cast: Cast) -> None:
     client = cast.client("duty_office")
     response = client.post(
-        reverse("gate_new"), {"campus": cast.member_a.campus.pk, "name": "东门", "active": "on"}
+        reverse("gate_new"), {"campus": cast.member_a.campus_id, "name": "东门", "active": "on"}
     )
     assert response.status_code == 302
     gate = Gate.objects.get(name="东门")
-    again = client.post(reverse("gate_new"), {"campus": cast.member_a.campus.pk, "name": "东门"})
+    again = client.post(reverse("gate_new"), {"campus": cast.member_a.campus_id, "name": "东门"})
     assert "该校区已有同名门岗。" in again.content.decode()
 
     response = client.post(reverse("gate_keepers", args=[gate.pk]), {"member": "A0001"})
@@ -97,7 +97,9 @@ def test_figures_drill_down_and_export(cast: Cast, django_assert_max_num_queries
         client.get(reverse("gate_figures"))
 
     hour = timezone.localtime().hour
-    rows = client.get(reverse("gate_entries"), {"gate": gate.pk, "hour": hour, "fever": "1"})
+    rows = client.get(
+        reverse("gate_entries"), {"gate": str(gate.pk), "hour": str(hour), "fever": "1"}
+    )
     assert list(rows.context["page"].object_list) == list(
         Entry.objects.filter(fever=True, gate=gate)
     )

@@ -175,8 +175,18 @@
     return { value: Math.round(t * 10) / 10 };
   }
 
+  // Enter saves from any field (the 学工号 field first moves on to the temperature).
+  form.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || e.defaultPrevented || e.target.tagName !== "INPUT") return;
+    e.preventDefault();
+    save();
+  });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    save();
+  });
+
+  function save() {
     var direction = form.querySelector("input[name=direction]:checked").value;
     var entry = {
       uid: uuid4(), gate: gateId, at: new Date().toISOString(), direction: direction,
@@ -218,7 +228,7 @@
       render();
       sync();
     }).catch(function () { error("本机存储失败：请勿关闭页面，并立即导出待同步登记。"); });
-  });
+  }
 
   function showFever(entry) {
     var box = $("fever-alert");
