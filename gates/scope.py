@@ -69,8 +69,10 @@ class Registrar:
     def __init__(self, user: Any, gate: Gate, moments: Iterable[dt.datetime]) -> None:
         self.always = manages_gates(user) or gate.pk in _keeper_gate_ids(user)
         self.windows: list[tuple[dt.datetime, dt.datetime]] = []
+        if self.always or gate.post_id is None:
+            return
         own = own_member_id(user)
-        if self.always or own is None or gate.post_id is None:
+        if own is None:
             return
         days = set()
         for moment in moments:

@@ -224,9 +224,12 @@ def _sync(
     result = SyncResult()
     device = None
     if device_uid is not None:
-        device, _ = Device.objects.update_or_create(
-            uid=device_uid,
-            defaults={"gate": gate, "last_user": actor, "last_sync_at": now, "waiting": waiting},
+        # one INSERT … ON CONFLICT (uid) DO UPDATE: a device is created by its first sync
+        (device,) = Device.objects.bulk_create(
+            [Device(uid=device_uid, gate=gate, last_user=actor, last_sync_at=now, waiting=waiting)],
+            update_conflicts=True,
+            unique_fields=["uid"],
+            update_fields=["gate", "last_user", "last_sync_at", "waiting"],
         )
     unique: dict[uuid.UUID, EntryData] = {}
     for e in entries:
@@ -269,8 +272,7 @@ def _sync(
                 source=source,
             )
         )
-    with transaction.atomic():  # a savepoint: a concurrent duplicate rolls back this batch only
-        Entry.objects.bulk_create(rows)
+    Entry.objects.bulk_create(rows)  # a concurrent duplicate: IntegrityError, entries_sync re-runs
     result.stored = [str(r.uid) for r in rows]
     if rows:
         audit_record(
