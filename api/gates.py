@@ -28,7 +28,7 @@ class SyncIn(Schema):
     gate: int = Field(ge=1, le=2**31 - 1, description="门岗 id")
     device: uuid.UUID | None = Field(None, description="设备自己生成的标识")
     waiting: int = Field(0, ge=0, le=2**31 - 1, description="设备上仍待同步的条数")
-    entries: list[dict[str, Any]] = Field(
+    entries: list[Any] = Field(
         max_length=MAX_BATCH,
         description=(
             "每条：uid（设备生成的 UUID）、at（时间，ISO 8601 带时区）、direction（in/out）、"

@@ -1,8 +1,8 @@
 """Campus gates (issue 11): the batch sync, single entries at a steady rate, and a chaos run
 through the real device page in Chromium — all against gunicorn (2 workers) on loopback.
 
-- `gate_sync_entries_per_s`: 4 clients each send 100-entry batches to /api/gates/sync for
-  about 10 s; entries stored per second of wall time (every batch new, every entry stored).
+- `gate_sync_entries_per_s`: 4 clients send 200 batches of 100 new entries (bodies made
+  beforehand) to /api/gates/sync; entries stored per second of wall time.
 - `gate_single_p99_ms`: one entry per request at a steady 100 requests a second for 10 s
   (open loop: each request leaves at its scheduled time from a pool of senders); 99th
   percentile of the response times.
@@ -13,6 +13,7 @@ through the real device page in Chromium — all against gunicorn (2 workers) on
   the server (lost) and rows on the server beyond one per id (doubled).
 """
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -36,7 +37,7 @@ from orgs.models import Campus, Org
 USER = "bench_gate"
 BATCH = 100
 CLIENTS = 4
-SYNC_SECONDS = 10
+SYNC_BATCHES = 200
 RATE = 100  # single entries a second
 SINGLE_SECONDS = 10
 CHAOS_ENTRIES = 1000
@@ -88,10 +89,11 @@ class Api:
             "Referer": f"http://127.0.0.1:{srv.port}/",
         }
 
-    def sync(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def sync(self, body: dict[str, Any] | str) -> tuple[int, dict[str, Any]]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        data = body if isinstance(body, str) else json.dumps(body)
         try:
-            conn.request("POST", "/api/gates/sync", json.dumps(body), self.headers)
+            conn.request("POST", "/api/gates/sync", data, self.headers)
             response = conn.getresponse()
             data = response.read()
             return response.status, json.loads(data) if response.status == 200 else {}
@@ -102,20 +104,25 @@ class Api:
 def _throughput(api: Api, gate: Gate, numbers: list[str]) -> float:
     stored = 0
     lock = threading.Lock()
-    deadline = time.perf_counter() + SYNC_SECONDS
+    devices = [str(uuid.uuid4()) for _ in range(CLIENTS)]
+    bodies = [
+        [
+            json.dumps(
+                {"gate": gate.pk, "device": devices[k], "entries": _entries(numbers, BATCH, i)}
+            )
+            for i in range(k, SYNC_BATCHES, CLIENTS)
+        ]
+        for k in range(CLIENTS)
+    ]
 
     def client(k: int) -> None:
         nonlocal stored
-        device = str(uuid.uuid4())
-        i = 0
-        while time.perf_counter() < deadline:
-            body = {"gate": gate.pk, "device": device, "entries": _entries(numbers, BATCH, i)}
+        for body in bodies[k]:
             status, result = api.sync(body)
             if status != 200:
                 raise RuntimeError(f"sync answered {status}")
             with lock:
                 stored += len(result["stored"])
-            i += BATCH
 
     started = time.perf_counter()
     with ThreadPoolExecutor(CLIENTS) as pool:
@@ -128,6 +135,9 @@ def _single(api: Api, gate: Gate, numbers: list[str]) -> tuple[float, float, int
     times: list[float] = []
     errors = 0
     lock = threading.Lock()
+    bodies = [
+        json.dumps({"gate": gate.pk, "entries": _entries(numbers, 1, k)}) for k in range(total)
+    ]
     start = time.perf_counter() + 0.2
 
     def one(k: int) -> None:
@@ -136,7 +146,7 @@ def _single(api: Api, gate: Gate, numbers: list[str]) -> tuple[float, float, int
         if delay > 0:
             time.sleep(delay)
         sent = time.perf_counter()
-        status, _ = api.sync({"gate": gate.pk, "entries": _entries(numbers, 1, k)})
+        status, _ = api.sync(bodies[k])
         with lock:
             times.append((time.perf_counter() - sent) * 1000)
             errors += status != 200
@@ -152,17 +162,22 @@ def _chaos(srv: Server, gate: Gate, numbers: list[str], cookie: str, csrf: str) 
     base = f"http://127.0.0.1:{srv.port}"
     url = f"{base}/gates/{gate.pk}/register/"
     calls = {"n": 0}
+    offline = {"now": False}
 
     def flaky(route: Route) -> None:
         calls["n"] += 1
         n = calls["n"]
-        if n % 2 == 1:
-            route.abort("failed")  # never left the phone
-        elif n % 5 == 0:
-            route.fetch()  # the server stored it; the answer is lost on the way back
-            route.abort("failed")
-        else:
-            route.continue_()
+        try:
+            if n % 2 == 1 or offline["now"]:
+                route.abort("failed")  # never left the phone
+            elif n % 5 == 0:
+                route.fetch(timeout=20_000)  # the server stored it; the answer is lost
+                route.abort("failed")
+            else:
+                route.continue_()
+        except Exception:  # the page went away (the reload) or the fetch failed
+            with contextlib.suppress(Exception):
+                route.abort("failed")
 
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
@@ -186,16 +201,21 @@ def _chaos(srv: Server, gate: Gate, numbers: list[str], cookie: str, csrf: str) 
             print("chaos run: the page did not start:", page.url, page.content()[:2000])
             raise
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+        page.wait_for_function(f"caches.match({json.dumps(url)}).then(r => !!r)", timeout=30_000)
         page.route("**/api/gates/sync", flaky)
         for i in range(CHAOS_ENTRIES):
             if i == CHAOS_ENTRIES // 3:
                 context.set_offline(True)
+                offline["now"] = True
             if i == CHAOS_ENTRIES // 2:
+                # Playwright's routing bypasses the service worker: lift it for the reload
+                page.unroute("**/api/gates/sync")
                 page.reload()
                 page.wait_for_selector("#gate-app[data-ready='1']", state="attached")
                 page.route("**/api/gates/sync", flaky)
             if i == 2 * CHAOS_ENTRIES // 3:
                 context.set_offline(False)
+                offline["now"] = False
             page.fill("#who", numbers[i % len(numbers)])
             page.fill("#temp", "36.6")
             page.press("#temp", "Enter")

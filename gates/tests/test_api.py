@@ -41,7 +41,8 @@ def test_a_batch_replayed_stores_nothing_twice_and_refuses_each_bad_entry_alone(
     good = [wire(entry(member="A0001")), wire(entry(member="B0001", direction="out"))]
     malformed = {"uid": str(uuid.uuid4()), "at": "昨天", "direction": "in"}
     no_uid = {"at": "2026-01-01T08:00:00+08:00", "direction": "in", "member": "A0001"}
-    body = {"gate": gate.pk, "device": device, "waiting": 4, "entries": [*good, malformed, no_uid]}
+    entries = [*good, malformed, no_uid, "不是登记"]
+    body = {"gate": gate.pk, "device": device, "waiting": 4, "entries": entries}
 
     first = _post(client, body).json()
     second = _post(client, body).json()
@@ -50,6 +51,7 @@ def test_a_batch_replayed_stores_nothing_twice_and_refuses_each_bad_entry_alone(
     assert [r["reason"] for r in first["refused"]] == [
         "登记时间格式不正确。",
         "登记缺少有效的标识（uid）。",
+        "登记格式不正确。",
     ]
     assert second["stored"] == [] and sorted(second["known"]) == sorted(first["stored"])
     assert Entry.objects.count() == 2

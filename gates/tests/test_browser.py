@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, BrowserType, Page, Route, ViewportSize, expect
 
 from conftest import Cast, sign_in
+from gates import services
 from gates.models import Entry
 from gates.tests.helpers import gate_of, keeper
 from members.tests.factories import MemberFactory
@@ -131,4 +132,17 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     assert Entry.objects.get(fever=True).member == cast.member_b
     notice = Notice.objects.get(kind="gate.fever", recipient=cast.users["duty_office"])
     assert "38.1" in notice.title
+
+    # and a scanned pass code names its member from the list on the phone (the same hash)
+    cast.other_b.campus = cast.member_a.campus
+    cast.other_b.save()
+    code = services.pass_code_for(cast.other_b)
+    page.reload()
+    expect(page.locator("#gate-app")).to_have_attribute("data-ready", "1")
+    page.evaluate("t => document.getElementById('gate-app').gateCode(t)", f"DJTX:{code.token}")
+    expect(page.locator("#who-match")).to_contain_text("赵六")
+    page.fill("#temp", "36.4")
+    page.press("#temp", "Enter")
+    expect(page.locator("#waiting-count")).to_have_text("0", timeout=20_000)
+    assert Entry.objects.filter(member=cast.other_b).count() == 1
     context.close()
