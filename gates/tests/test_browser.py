@@ -33,6 +33,21 @@ def _register(page: Page, number: str, temperature: str = "36.5") -> None:
     page.press("#temp", "Enter")
 
 
+def _expect_waiting(page: Page, count: str) -> None:
+    try:
+        expect(page.locator("#waiting-count")).to_have_text(count)
+    except AssertionError:
+        print("WAITING", page.url, page.inner_text("body")[:600])
+        raise
+
+
+def _expect_synced(page: Page, text: str) -> None:
+    """The newest entry on the phone is `text` and the server has acknowledged it."""
+    newest = page.locator("#recent-list li").first
+    expect(newest).to_contain_text(text)
+    expect(newest).to_contain_text("已同步", timeout=30_000)
+
+
 def _device_uids(page: Page) -> list[str]:
     return page.evaluate(
         """() => idb.openDB("gates", 1).then(db => db.getAll("entries"))
@@ -72,17 +87,17 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     context.set_offline(True)
     for i in range(200):
         _register(page, numbers[i % len(numbers)])
-    expect(page.locator("#waiting-count")).to_have_text("200")
+    _expect_waiting(page, "200")
 
     # and the page is reloaded offline, and the browser closed and opened again offline
     page.reload()
-    expect(page.locator("#waiting-count")).to_have_text("200")
+    _expect_waiting(page, "200")
     context.close()
     context = _open(browser_type, browser_type_launch_args, profile)
     context.set_offline(True)
     page = context.new_page()
     page.goto(url)
-    expect(page.locator("#waiting-count")).to_have_text("200")
+    _expect_waiting(page, "200")
     assert Entry.objects.count() == 0
 
     # then, back online, the server has exactly those 200
@@ -106,6 +121,7 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     for i in range(50):
         _register(page, numbers[i % len(numbers)])
     _register(page, "Z9999")  # not on the roll: the server refuses it
+    expect(page.locator("#recent-list li").first).to_contain_text("未接收", timeout=45_000)
     expect(page.locator("#waiting-count")).to_have_text("0", timeout=45_000)
     batch = next(body for body in seen if '"entries":[{' in body)
     page.unroute("**/api/gates/sync")
@@ -128,7 +144,7 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     # and a fever shows at once on the phone and reaches the duty office
     _register(page, "B0001", "38.1")
     expect(page.locator("#fever-alert")).to_contain_text("38.1 ℃")
-    expect(page.locator("#waiting-count")).to_have_text("0", timeout=20_000)
+    _expect_synced(page, "李四 38.1 ℃")
     assert Entry.objects.get(fever=True).member == cast.member_b
     notice = Notice.objects.get(kind="gate.fever", recipient=cast.users["duty_office"])
     assert "38.1" in notice.title
@@ -143,6 +159,6 @@ def test_entries_made_offline_reach_the_server_once_through_reloads_and_a_flaky_
     expect(page.locator("#who-match")).to_contain_text("赵六")
     page.fill("#temp", "36.4")
     page.press("#temp", "Enter")
-    expect(page.locator("#waiting-count")).to_have_text("0", timeout=20_000)
+    _expect_synced(page, "赵六 36.4 ℃")
     assert Entry.objects.filter(member=cast.other_b).count() == 1
     context.close()

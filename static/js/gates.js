@@ -243,12 +243,34 @@
     return dbp.then(function (db) { return db.getAllFromIndex("entries", "gate_state", IDBKeyRange.only([gateId, state])); });
   }
 
+  function latest(db, n) {
+    // the newest n entries of this gate, newest first, without reading the rest
+    var out = [];
+    var range = IDBKeyRange.bound([gateId, 0], [gateId, Infinity]);
+    return db.transaction("entries").store.index("gate_created").openCursor(range, "prev")
+      .then(function step(cursor) {
+        if (!cursor || out.length >= n) return out;
+        out.push(cursor.value);
+        return cursor.continue().then(step);
+      });
+  }
+
+  // Renders are coalesced: many saves and syncs in a burst draw the screen once.
+  var drawing = null;
   function render() {
+    if (!drawing) {
+      drawing = new Promise(function (resolve) { setTimeout(resolve, 50); })
+        .then(function () { drawing = null; return draw(); });
+    }
+    return drawing;
+  }
+
+  function draw() {
     return dbp.then(function (db) {
       return Promise.all([
         db.countFromIndex("entries", "gate_state", IDBKeyRange.only([gateId, "waiting"])),
         byState("refused"),
-        db.getAllFromIndex("entries", "gate_created", IDBKeyRange.bound([gateId, 0], [gateId, Infinity])),
+        latest(db, 10),
         kvGet("lastSync:" + gateId)
       ]);
     }).then(function (r) {
@@ -279,7 +301,7 @@
         li.appendChild(drop);
         list.appendChild(li);
       });
-      var recent = r[2].slice(-10).reverse();
+      var recent = r[2];
       var ul = $("recent-list");
       ul.textContent = "";
       recent.forEach(function (x) {
@@ -344,9 +366,13 @@
     }).then(function () { return kvSet("lastSync:" + gateId, Date.now()); });
   }
 
+  var again = false; // an entry was saved while a sync was under way: run once more after it
+
   function sync(heartbeat) {
-    if (syncing) return Promise.resolve();
+    if (!navigator.onLine) { net("离线", "secondary"); return render(); } // "online" resumes
+    if (syncing) { again = true; return Promise.resolve(); }
     syncing = true;
+    again = false;
     clearTimeout(retry);
     var device;
     return deviceId.then(function (d) {
@@ -360,7 +386,11 @@
       if (!navigator.onLine) net("离线", "secondary");
       else net("同步失败，稍后重试", "warning");
       retry = setTimeout(sync, Math.min(30000, 500 * Math.pow(2, failures)));
-    }).then(function () { syncing = false; return render(); });
+    }).then(function () {
+      syncing = false;
+      if (again && !failures) sync();
+      return render();
+    });
 
     function round(first) {
       return byState("waiting").then(function (waiting) {
