@@ -41,6 +41,17 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
 ]
 
 
+# POST-only: in WRITE_TABLE below (a GET is refused, 405).
+COVERED_ELSEWHERE = {"keeper_remove", "my_pass_reissue"}
+
+
+def test_post_only_routes_refuse_get(cast: Cast) -> None:
+    keeper_row = _objects(cast)["keeper"]
+    client = cast.client("duty_office")
+    assert client.get(reverse("keeper_remove", args=[keeper_row.pk])).status_code == 405
+    assert cast.client("member_a").get(reverse("my_pass_reissue")).status_code == 405
+
+
 def _objects(cast: Cast) -> dict[str, Any]:
     gate = gate_of(cast)
     return {"gate": gate, "keeper": keeper(gate, cast.member_a)}
