@@ -19,10 +19,13 @@ $(VENV)/.installed: pyproject.toml
 static/vendor/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/tus
+	mkdir -p static/vendor/idb static/vendor/qr-scanner
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts/
 	cp node_modules/tus-js-client/dist/tus.min.js static/vendor/tus/
+	cp node_modules/idb/build/umd.js static/vendor/idb/idb.umd.js
+	cp node_modules/qr-scanner/qr-scanner.umd.min.js node_modules/qr-scanner/qr-scanner-worker.min.js static/vendor/qr-scanner/
 	touch $@
 
 # Debian packages the tests need: a PostgreSQL server, Chromium for Playwright, a CJK font.

@@ -73,6 +73,10 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("承诺践诺", "pledge_list", _member_or(Perm.PLEDGE_VIEW)),
             ("党员责任区", "zone_list", _member_or(Perm.MEMBER_VIEW)),
             ("先锋队与突击队", "team_list", _member_or(Perm.MEMBER_VIEW)),
+            # campus gates
+            ("门岗登记", "gate_home", _anyone),
+            ("我的通行码", "my_pass", _member),
+            ("门岗统计", "gate_figures", _perm(Perm.GATE_MANAGE)),
         ],
     ),
     (

@@ -73,6 +73,8 @@ class Perm:
     # 报备 (decided in reports.scope): define forms and schedules; read reports and who is overdue
     REPORT_FORM_MANAGE = "report.form_manage"
     REPORT_VIEW = "report.view"
+    # campus gates (门岗): keep the gates and their keepers, read every entry and the figures
+    GATE_MANAGE = "gate.manage"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -116,6 +118,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ESCALATION_HANDLE,
             Perm.REPORT_FORM_MANAGE,
             Perm.REPORT_VIEW,
+            Perm.GATE_MANAGE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -186,6 +189,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ROSTER_MANAGE,
             Perm.DUTY_STATS,
             Perm.DUTY_FULL_PHONE,
+            Perm.GATE_MANAGE,
         }
     ),
     Role.REVIEWER: frozenset({Perm.ORG_VIEW, Perm.SUBMISSION_VIEW, Perm.SUBMISSION_REVIEW}),

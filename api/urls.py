@@ -15,6 +15,7 @@ from api.auth import api_auth
 from api.campaigns import router as campaigns_router
 from api.duty import router as duty_router
 from api.escalations import router as escalations_router
+from api.gates import router as gates_router
 from api.meetings import router as meetings_router
 from api.members import router as members_router
 from api.notices import router as notices_router
@@ -44,6 +45,7 @@ api.add_router("/talks", talks_router)
 api.add_router("/escalations", escalations_router)
 api.add_router("/reports", reports_router)
 api.add_router("/notices", notices_router)
+api.add_router("/gates", gates_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

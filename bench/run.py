@@ -33,6 +33,7 @@ BENCHMARKS = {
     "escalations": "bench.bench_escalations",
     "reports": "bench.bench_reports",
     "notices": "bench.bench_notices",
+    "gates": "bench.bench_gates",
 }
 
 

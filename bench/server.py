@@ -51,7 +51,11 @@ class Server:
 
 @contextmanager
 def gunicorn(
-    *, workers: int = 1, env: dict[str, str] | None = None, timeout: int = 300
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    timeout: int = 300,
+    app: str = "config.wsgi",
 ) -> Iterator[Server]:
     """gunicorn serving config.wsgi on a free loopback port with the current DATABASE_URL;
     waits until it answers and stops it (and its workers) on exit."""
@@ -62,7 +66,7 @@ def gunicorn(
     process = subprocess.Popen(
         [
             binary,
-            "config.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

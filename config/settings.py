@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "talks",
     "reports",
     "escalations",
+    "gates",
     "home",
     "demo",
 ]
@@ -248,11 +249,15 @@ def escalation_limits(value: str) -> dict[str, int]:
 
 
 ESCALATION_LIMITS = escalation_limits(envstr("ESCALATION_LIMITS", ""))
+# A temperature at or above this (℃) is a fever, in a report or at a gate.
 FEVER_THRESHOLD = envstr("FEVER_THRESHOLD", "37.3")
 try:
-    float(FEVER_THRESHOLD)
+    if not 35 <= float(FEVER_THRESHOLD) <= 42:
+        raise ValueError
 except ValueError as e:
-    raise ImproperlyConfigured(f"FEVER_THRESHOLD must be a number, not {FEVER_THRESHOLD!r}") from e
+    raise ImproperlyConfigured(
+        f"FEVER_THRESHOLD must be a number between 35 and 42, not {FEVER_THRESHOLD!r}"
+    ) from e
 # Run by `manage.py db_worker` before its first task: what fell due while no worker ran
 # (notices to deliver; situation reports past their limit, then a sweep every few minutes).
 TASKS_ON_WORKER_START = ["notices.tasks.sweep", "escalations.tasks.sweep_soon"]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("escalations/", include("escalations.urls")),
     path("reports/", include("reports.urls")),
     path("notices/", include("notices.urls")),
+    path("gates/", include("gates.urls")),
     path("api/", api.urls),
 ]
 

@@ -33,6 +33,7 @@ from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, Submi
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from duty import selectors as duty_selectors
 from escalations import selectors as escalation_selectors
+from gates import selectors as gate_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from notices.selectors import unread_counts
@@ -551,6 +552,24 @@ def urgent_notices(user: Any) -> list[Todo]:
 
 # --- who sees which rows ----------------------------------------------------------------------
 
+# --- campus gates (gates) -------------------------------------------------------------------
+
+
+def gate_fevers_today(user: Any) -> list[Todo]:
+    n = gate_selectors.fevers_today(user).count()
+    if not n:
+        return []
+    return [Todo(DUTY_AREA, "今日门岗发热", n, _url("gate_entries", query={"fever": "1"}))]
+
+
+def gates_quiet(user: Any) -> list[Todo]:
+    quiet = gate_selectors.quiet_gates(user)
+    if not quiet:
+        return []
+    names = "、".join(f"{g['gate__campus__name']}{g['gate__name']}" for g in quiet[:5])
+    return [Todo(DUTY_AREA, "门岗设备超过10分钟未同步", len(quiet), _url("gate_home"), note=names)]
+
+
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups, reports_due)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
@@ -581,7 +600,13 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talk_follow_ups_due,
         reports_overdue,
     ),
-    Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
+    Role.DUTY_OFFICE: (
+        swaps_waiting,
+        unpublished_rosters,
+        phases_without_rosters,
+        gate_fevers_today,
+        gates_quiet,
+    ),
     Role.BRANCH_SECRETARY: (
         escalations_to_act,
         meetings_to_act,

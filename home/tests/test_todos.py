@@ -431,7 +431,7 @@ MAX_QUERIES = {
     "unit_a_admin": 22,
     # +2 talks; +6 meetings: returned (1), due (groups, rules, exemptions, meetings), terms (1)
     "branch_secretary": 20,
-    "duty_office": 9,
+    "duty_office": 11,  # +2 gates: fevers today, gates whose devices went quiet
     "reviewer": 7,
     # shifts, then their check-ins looked up by shift (one query); +2 报备 (member, schedules)
     "member_a": 16,

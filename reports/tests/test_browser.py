@@ -1,6 +1,7 @@
 """报备 in a real browser: a member on a phone goes from the home to-do list to today's health
 report, copies yesterday's, is made to enter the temperature again, reports 37.8 ℃ (the
-symptom note appears only once 发热 is ticked), and the branch secretary is told."""
+symptom note appears only once 发热 is ticked); the fever is a situation report the branch
+secretary finds in the notice centre; nobody reads it, and it rises to the unit."""
 
 import datetime as dt
 from typing import Any
@@ -10,6 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import Cast, sign_in
+from escalations.models import Escalation
+from escalations.services import escalations_sweep
 from notices.models import Notice
 from reports import services
 from reports.models import Report
@@ -54,13 +57,24 @@ def test_member_copies_yesterday_and_must_enter_the_temperature_again(
     expect(page.locator(".alert-success")).to_contain_text("已提交每日健康报备")
     report = Report.objects.get(period=timezone.localdate())
     assert str(report.temperature) == "37.8" and report.copied_from is not None
-    notice = Notice.objects.get(kind="report.fever")
+    notice = Notice.objects.get(kind="situation.fever")
     assert notice.recipient == cast.users["branch_secretary"]
 
     sign_in(page, live_server.url, "branch_secretary")
-    page.goto(f"{live_server.url}{notice.url}")
-    expect(page.locator(".alert-danger")).to_contain_text("37.8")
-    expect(page.locator("#report-answers")).to_contain_text("今早起发热")
+    page.goto(f"{live_server.url}/notices/")
+    page.locator(f"#notice-{notice.pk}").get_by_role("button", name="查看").click()
+    expect(page.locator("#escalation-current")).to_contain_text("计算机教工第一党支部")
+    expect(page.locator("main")).to_contain_text("37.8")
+
+    # nobody at the branch acknowledges it: past its limit the sweep raises it to the unit
+    escalation = Escalation.objects.get(fever_member=cast.member_a)
+    Escalation.objects.filter(pk=escalation.pk).update(due_at=timezone.now())
+    assert escalations_sweep() == 1
+    sign_in(page, live_server.url, "unit_a_admin")
+    page.get_by_role("link", name="待确认已阅的情况报告").click()
+    row = page.locator("#escalation-rows tbody tr").first
+    expect(row).to_contain_text("张三")
+    expect(row).to_contain_text("已上报 1 级")
 
 
 def test_school_admin_adds_a_question_previews_and_saves_a_new_version(

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
 from conftest import IMMEDIATE_TASKS, Cast
+from escalations.models import Escalation
 from notices.models import Notice
 from reports import fever, reminders, services
 from reports.builtin import HEALTH
@@ -133,12 +134,14 @@ def test_weekly_periods_start_on_monday(cast: Cast) -> None:
 # --- fever ------------------------------------------------------------------------------------
 
 
-def test_a_fever_tells_the_branch_secretary_once_a_day(cast: Cast) -> None:
+def test_a_fever_raises_one_situation_report_to_the_branch_a_day(cast: Cast) -> None:
     sched = schedule(cast)
     report, _ = submit(cast, sched, {**HEALTHY, "temperature": 37.8})
-    notices = Notice.objects.filter(kind="report.fever")
+    raised = Escalation.objects.get(fever_member=cast.member_a)
+    assert raised.current_org == cast.member_a.branch and raised.urgency == "urgent"
+    assert "37.8" in raised.title and "张三" in raised.title
+    notices = Notice.objects.filter(kind="situation.fever")
     assert [n.recipient.username for n in notices] == ["branch_secretary"]
-    assert "37.8" in notices[0].title and "张三" in notices[0].title
     assert report.temperature == Decimal("37.8")
     second = schedule(
         cast,
@@ -147,31 +150,21 @@ def test_a_fever_tells_the_branch_secretary_once_a_day(cast: Cast) -> None:
         ),
     )
     submit(cast, second, {**HEALTHY, "temperature": 38.2})
+    assert Escalation.objects.filter(fever_member=cast.member_a).count() == 1
     assert notices.count() == 1
 
 
-@pytest.mark.parametrize(("temperature", "told"), [(37.2, 0), (37.3, 1), (39.0, 1)])
-def test_the_fever_threshold_is_inclusive(cast: Cast, temperature: float, told: int) -> None:
+@pytest.mark.parametrize(("temperature", "raised"), [(37.2, 0), (37.3, 1), (39.0, 1)])
+def test_the_fever_threshold_is_inclusive(cast: Cast, temperature: float, raised: int) -> None:
     submit(cast, schedule(cast), {**HEALTHY, "temperature": temperature})
-    assert Notice.objects.filter(kind="report.fever").count() == told
+    assert Escalation.objects.filter(fever_member=cast.member_a).count() == raised
 
 
 @override_settings(FEVER_THRESHOLD="38.0")
 def test_the_fever_threshold_is_a_setting(cast: Cast) -> None:
     submit(cast, schedule(cast), {**HEALTHY, "temperature": 37.8})
-    assert not Notice.objects.filter(kind="report.fever").exists()
+    assert not Escalation.objects.exists()
     assert fever.threshold() == Decimal("38.0")
-
-
-def test_on_fever_without_a_secretary_tells_nobody(cast: Cast) -> None:
-    report, _ = submit(cast, schedule(cast), HEALTHY)
-    told = fever.on_fever(
-        member=cast.member_b,
-        temperature=Decimal("38.5"),
-        measured_at=timezone.now(),
-        report=report,
-    )
-    assert told == 0
 
 
 # --- reminders --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from demo.builders import (
 )
 from duty import demo as duty_demo
 from escalations import demo as escalations_demo
+from gates import demo as gates_demo
 from meetings import demo as meetings_demo
 from meetings.reminders import reminders_send as meeting_reminders_send
 from members.models import Member, PoliticalStatus
@@ -115,3 +116,4 @@ def seed_demo() -> None:
     campaign_reminders_send()
     meeting_reminders_send()
     notices_demo.seed(school=school)
+    gates_demo.seed(school=school)

@@ -1,0 +1,352 @@
+"""Every write about gates: keeping gates and keepers, pass codes, and storing entries.
+
+`entries_sync` is the one way an entry reaches the database: from a device's batch (the API),
+from a file a device saved (the duty office's import), from the bench. It is idempotent by the
+id the device made (a unique constraint): an entry already stored is acknowledged, not stored
+again; an entry it refuses comes back with its reason and never holds up the rest.
+"""
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from audit.services import audit_record
+from gates.fever import on_fever
+from gates.models import PASS_PREFIX, Device, Direction, Entry, Gate, GateKeeper, PassCode, Source
+from gates.scope import Registrar
+from members.models import Member
+from orgs.models import Campus
+from rosters.models import Post
+
+LOWEST, HIGHEST = Decimal("34.0"), Decimal("43.0")
+# A device clock may run a little fast; an entry from further in the future is refused.
+CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
+class GateError(Exception):
+    """A rule of the gates refused the action; the message is for the user (Chinese)."""
+
+
+def fever_threshold() -> Decimal:
+    return Decimal(str(settings.FEVER_THRESHOLD))
+
+
+# --- gates and keepers ------------------------------------------------------------------
+
+
+@transaction.atomic
+def gate_save(
+    *,
+    actor: Any,
+    gate: Gate | None = None,
+    campus: Campus,
+    name: str,
+    post: Post | None,
+    active: bool = True,
+) -> Gate:
+    if Gate.objects.filter(campus=campus, name=name).exclude(pk=gate.pk if gate else 0).exists():
+        raise GateError(f"{campus.name}已有名为「{name}」的门岗。")
+    created = gate is None
+    gate = gate or Gate()
+    gate.campus, gate.name, gate.post, gate.active = campus, name, post, active
+    gate.save()
+    audit_record(
+        actor=actor,
+        action="gate.create" if created else "gate.update",
+        target=gate,
+        changes={"post": post.name if post else "", "active": active},
+    )
+    return gate
+
+
+@transaction.atomic
+def keeper_assign(*, actor: Any, gate: Gate, member: Member, device_label: str = "") -> GateKeeper:
+    keeper, created = GateKeeper.objects.get_or_create(
+        gate=gate, member=member, defaults={"device_label": device_label, "assigned_by": actor}
+    )
+    if not created:
+        raise GateError(f"{member.name}已派驻在{gate}。")
+    audit_record(actor=actor, action="gate.keeper_assign", target=gate, label=f"{gate}：{member}")
+    return keeper
+
+
+@transaction.atomic
+def keeper_remove(*, actor: Any, keeper: GateKeeper) -> None:
+    audit_record(
+        actor=actor,
+        action="gate.keeper_remove",
+        target=keeper.gate,
+        label=f"{keeper.gate}：{keeper.member}",
+    )
+    keeper.delete()
+
+
+# --- pass codes -------------------------------------------------------------------------
+
+
+def pass_code_for(member: Member) -> PassCode:
+    code, _ = PassCode.objects.get_or_create(member=member)
+    return code
+
+
+@transaction.atomic
+def pass_code_reissue(*, actor: Any, member: Member) -> PassCode:
+    """A new token; the old code stops working at once."""
+    code = PassCode.objects.select_for_update().filter(member=member).first()
+    if code is None:
+        code = PassCode.objects.create(member=member)
+    else:
+        code.token = PassCode._meta.get_field("token").get_default()
+        code.issues += 1
+        code.save(update_fields=["token", "issues", "issued_at"])
+    audit_record(actor=actor, action="gate.pass_reissue", target=member)
+    return code
+
+
+def pass_token(text: str) -> str:
+    """The token in a scanned code's text, or the text itself."""
+    text = text.strip()
+    return text[len(PASS_PREFIX) :] if text.startswith(PASS_PREFIX) else text
+
+
+# --- entries ----------------------------------------------------------------------------
+
+
+@dataclass
+class EntryData:
+    """One entry as the device sent it (already of the right types; the API checked them)."""
+
+    uid: uuid.UUID
+    at: dt.datetime
+    direction: str
+    member: str = ""  # 学工号
+    pass_code: str = ""  # a scanned code the device could not resolve
+    temperature: Decimal | None = None
+    visitor_name: str = ""
+    visitor_phone: str = ""
+    visitor_reason: str = ""
+    visitor_host: str = ""
+
+
+@dataclass
+class SyncResult:
+    stored: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)  # stored before: acknowledged
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (uid, reason)
+    fevers: int = 0
+
+
+def _check(
+    e: EntryData,
+    *,
+    members: dict[str, int],
+    passes: dict[str, int],
+    registrar: Registrar,
+    latest: dt.datetime,
+) -> tuple[str, int | None]:
+    """(reason refused or "", member id)."""
+    if e.direction not in Direction.values:
+        return "方向应为进或出。", None
+    if e.at > latest:
+        return "登记时间晚于服务器当前时间，请校准手机时钟后重新登记。", None
+    if not registrar.allows(e.at):
+        return "登记时您不在该门岗的值班班次上，也未被派驻到该门岗。", None
+    if e.temperature is not None and not LOWEST <= e.temperature <= HIGHEST:
+        return f"体温 {e.temperature} ℃ 不在 {LOWEST}–{HIGHEST} ℃ 之间，请复测后重新登记。", None
+    if e.direction == Direction.IN and e.temperature is None:
+        return "进校须测量体温。", None
+    member_id = None
+    if e.member:
+        member_id = members.get(e.member)
+        if member_id is None:
+            return f"学工号 {e.member} 不在人员名单中。", None
+    elif e.pass_code:
+        member_id = passes.get(pass_token(e.pass_code))
+        if member_id is None:
+            return "通行码无效或已重新签发，请核对身份后按学工号登记。", None
+    elif not e.visitor_name.strip():
+        return "请填写学工号、扫描通行码，或登记访客姓名。", None
+    elif not e.visitor_reason.strip():
+        return "访客须填写来访事由。", None
+    return "", member_id
+
+
+def entries_sync(
+    *,
+    actor: Any,
+    gate: Gate,
+    entries: Sequence[EntryData],
+    device_uid: uuid.UUID | None = None,
+    waiting: int = 0,
+    source: str = Source.DEVICE,
+    officer: Any = None,
+) -> SyncResult:
+    """Store a batch of entries once each; see the module's docstring."""
+    for attempt in range(3):
+        try:
+            return _sync(
+                actor=actor,
+                gate=gate,
+                entries=entries,
+                device_uid=device_uid,
+                waiting=waiting,
+                source=source,
+                officer=officer or actor,
+            )
+        except IntegrityError:
+            # The same entry arrived at the same moment on another connection (a replayed
+            # batch): it is stored there; run again and it is acknowledged as known.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _sync(
+    *,
+    actor: Any,
+    gate: Gate,
+    entries: Sequence[EntryData],
+    device_uid: uuid.UUID | None,
+    waiting: int,
+    source: str,
+    officer: Any,
+) -> SyncResult:
+    now = timezone.now()
+    result = SyncResult()
+    device = None
+    if device_uid is not None:
+        # one INSERT … ON CONFLICT (uid) DO UPDATE: a device is created by its first sync
+        (device,) = Device.objects.bulk_create(
+            [Device(uid=device_uid, gate=gate, last_user=actor, last_sync_at=now, waiting=waiting)],
+            update_conflicts=True,
+            unique_fields=["uid"],
+            update_fields=["gate", "last_user", "last_sync_at", "waiting"],
+        )
+    unique: dict[uuid.UUID, EntryData] = {}
+    for e in entries:
+        unique.setdefault(e.uid, e)
+    if not unique:
+        return result
+    known = set(Entry.objects.filter(uid__in=list(unique)).values_list("uid", flat=True))
+    fresh = [e for uid, e in unique.items() if uid not in known]
+    result.known = [str(uid) for uid in unique if uid in known]
+    numbers = {e.member for e in fresh if e.member}
+    members = dict(Member.objects.filter(number__in=numbers).values_list("number", "id"))
+    tokens = {pass_token(e.pass_code) for e in fresh if e.pass_code and not e.member}
+    passes = dict(PassCode.objects.filter(token__in=tokens).values_list("token", "member_id"))
+    registrar = Registrar(actor, gate, [e.at for e in fresh])
+    threshold = fever_threshold()
+    rows = []
+    for e in fresh:
+        reason, member_id = _check(
+            e, members=members, passes=passes, registrar=registrar, latest=now + CLOCK_SLACK
+        )
+        if reason:
+            result.refused.append((str(e.uid), reason))
+            continue
+        visitor = member_id is None
+        rows.append(
+            Entry(
+                uid=e.uid,
+                gate=gate,
+                device=device,
+                officer=officer,
+                at=e.at,
+                direction=e.direction,
+                member_id=member_id,
+                visitor_name=e.visitor_name.strip()[:50] if visitor else "",
+                visitor_phone=e.visitor_phone.strip()[:20] if visitor else "",
+                visitor_reason=e.visitor_reason.strip()[:200] if visitor else "",
+                visitor_host=e.visitor_host.strip()[:50] if visitor else "",
+                temperature=e.temperature,
+                fever=e.temperature is not None and e.temperature >= threshold,
+                source=source,
+            )
+        )
+    Entry.objects.bulk_create(rows)  # a concurrent duplicate: IntegrityError, entries_sync re-runs
+    result.stored = [str(r.uid) for r in rows]
+    if rows:
+        audit_record(
+            actor=actor,
+            action="gate.sync" if source == Source.DEVICE else "gate.import",
+            target=gate,
+            changes={"stored": len(rows), "known": len(known), "refused": len(result.refused)},
+        )
+    fevers = [r for r in rows if r.fever]
+    result.fevers = len(fevers)
+    for entry in fevers:
+        entry.gate = gate
+        transaction.on_commit(lambda entry=entry: on_fever(entry=entry))  # type: ignore[misc]
+    return result
+
+
+def parse_temperature(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise InvalidOperation
+        return number.quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError) as e:
+        raise GateError("体温应为数字，如 36.5。") from e
+
+
+def _text(raw: dict[str, Any], key: str, limit: int) -> str:
+    value = raw.get(key) or ""
+    if not isinstance(value, str):
+        raise GateError(f"{key} 应为文本。")
+    return value.strip()[:limit]
+
+
+def entry_from_dict(raw: Any) -> EntryData:
+    """One entry from the device, or GateError with the Chinese reason."""
+    if not isinstance(raw, dict):
+        raise GateError("登记格式不正确。")
+    try:
+        uid = uuid.UUID(str(raw.get("uid")))
+    except ValueError as e:
+        raise GateError("登记缺少有效的标识（uid）。") from e
+    try:
+        at = parse_datetime(str(raw.get("at") or ""))
+    except ValueError:
+        at = None
+    if at is None:
+        raise GateError("登记时间格式不正确。")
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    direction = raw.get("direction")
+    if direction not in Direction.values:
+        raise GateError("方向应为进（in）或出（out）。")
+    return EntryData(
+        uid=uid,
+        at=at,
+        direction=str(direction),
+        member=_text(raw, "member", 32),
+        pass_code=_text(raw, "pass_code", 80),
+        temperature=parse_temperature(raw.get("temperature")),
+        visitor_name=_text(raw, "visitor_name", 50),
+        visitor_phone=_text(raw, "visitor_phone", 20),
+        visitor_reason=_text(raw, "visitor_reason", 200),
+        visitor_host=_text(raw, "visitor_host", 50),
+    )
+
+
+def entries_from_dicts(raws: list[Any]) -> tuple[list[EntryData], list[tuple[str, str]]]:
+    good, bad = [], []
+    for raw in raws:
+        try:
+            good.append(entry_from_dict(raw))
+        except GateError as e:
+            uid = str(raw.get("uid", "")) if isinstance(raw, dict) else ""
+            bad.append((uid, str(e)))
+    return good, bad

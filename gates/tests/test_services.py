@@ -1,0 +1,179 @@
+"""Storing entries: once per device-made id, refusals per entry with a Chinese reason,
+fevers alerting the shift leader and the duty office."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from conftest import Cast
+from escalations.models import Escalation
+from gates import services
+from gates.fever import on_fever
+from gates.models import Entry, PassCode
+from gates.scope import Registrar
+from gates.tests.helpers import entry, gate_of, keeper, on_shift
+from members.models import CadreRank
+from members.tests.factories import MemberFactory, UserFactory
+from notices.models import Notice
+
+
+def test_a_batch_sent_twice_is_stored_once(cast: Cast) -> None:
+    # given a keeper of the north gate and a batch of three
+    gate = gate_of(cast)
+    keeper(gate, cast.member_a)
+    batch = [entry(member="A0001"), entry(member="B0001"), entry(member="A0002")]
+    user = cast.users["member_a"]
+
+    # when it is sent, then sent again with one more entry
+    first = services.entries_sync(actor=user, gate=gate, entries=batch, device_uid=uuid.uuid4())
+    again = services.entries_sync(
+        actor=user, gate=gate, entries=[*batch, entry(member="B0002", direction="out")]
+    )
+
+    # then each entry is stored once and the repeats are acknowledged
+    assert len(first.stored) == 3 and first.known == []
+    assert sorted(again.known) == sorted(str(e.uid) for e in batch)
+    assert len(again.stored) == 1
+    assert Entry.objects.count() == 4
+    assert AuditEvent.objects.filter(action="gate.sync").count() == 2
+
+
+def test_the_database_refuses_a_second_copy_of_an_entry(cast: Cast) -> None:
+    gate = gate_of(cast)
+    one = entry(member="A0001")
+    services.entries_sync(actor=cast.users["duty_office"], gate=gate, entries=[one])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Entry.objects.create(
+            uid=one.uid,
+            gate=gate,
+            officer=cast.users["duty_office"],
+            at=timezone.now(),
+            direction="in",
+            member=cast.member_a,
+        )
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        ({"member": "X9999"}, "学工号 X9999 不在人员名单中。"),
+        ({"member": "A0001", "temperature": "45.0"}, "体温 45.0 ℃ 不在"),
+        ({"member": "A0001", "temperature": None}, "进校须测量体温。"),
+        ({"visitor_name": "来客"}, "访客须填写来访事由。"),
+        ({"member": ""}, "请填写学工号、扫描通行码，或登记访客姓名。"),
+        ({"member": "A0001", "at": timezone.now() + dt.timedelta(hours=1)}, "晚于服务器当前时间"),
+    ],
+)
+def test_a_refused_entry_comes_back_with_its_reason_and_the_rest_are_stored(
+    cast: Cast, data: dict[str, Any], reason: str
+) -> None:
+    gate = gate_of(cast)
+    bad = entry(**data)
+    good = entry(member="B0001")
+    result = services.entries_sync(actor=cast.users["duty_office"], gate=gate, entries=[bad, good])
+    assert result.stored == [str(good.uid)]
+    assert [uid for uid, _ in result.refused] == [str(bad.uid)]
+    assert reason in result.refused[0][1]
+    assert Entry.objects.count() == 1
+
+
+def test_an_officer_registers_only_on_their_shift(cast: Cast) -> None:
+    # given member_a on today's shift at the north gate (a published roster)
+    gate = gate_of(cast)
+    on_shift(cast, gate, cast.member_a)
+    user = cast.users["member_a"]
+    today = timezone.now()
+    far = today - dt.timedelta(days=3)
+
+    result = services.entries_sync(
+        actor=user,
+        gate=gate,
+        entries=[entry(member="B0001", at=today), entry(member="B0001", at=far)],
+    )
+
+    assert len(result.stored) == 1
+    assert "不在该门岗的值班班次上" in result.refused[0][1]
+    assert Registrar(cast.users["member_b"], gate, [today]).allows(today) is False
+
+
+def test_a_pass_code_identifies_the_member_until_it_is_reissued(cast: Cast) -> None:
+    gate = gate_of(cast)
+    code = services.pass_code_for(cast.member_b)
+    old = code.token
+    assert "B0001" not in old
+    by_code = entry(pass_code=f"DJTX:{old}")
+    result = services.entries_sync(actor=cast.users["duty_office"], gate=gate, entries=[by_code])
+    assert Entry.objects.get(uid=by_code.uid).member == cast.member_b
+
+    services.pass_code_reissue(actor=cast.users["member_b"], member=cast.member_b)
+    stale = entry(pass_code=f"DJTX:{old}")
+    result = services.entries_sync(actor=cast.users["duty_office"], gate=gate, entries=[stale])
+    assert result.refused and "通行码无效" in result.refused[0][1]
+    assert PassCode.objects.get(member=cast.member_b).token != old
+
+
+def test_a_fever_alerts_the_shift_leader_and_the_duty_office(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a cadre on the same shift (the shift leader) and member_a registering
+    gate = gate_of(cast)
+    on_shift(cast, gate, cast.member_a)
+    leader_user = UserFactory.create(username="leader")
+    leader = MemberFactory.create(
+        branch=cast.branch_a1, user=leader_user, cadre_rank=CadreRank.SECTION
+    )
+    assignment = gate.post.assignments.get()  # type: ignore[union-attr]
+    assignment.pk = None
+    assignment.member = leader
+    assignment.save()
+
+    # when a temperature at the threshold is stored
+    hot = entry(member="B0001", temperature="37.3")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.entries_sync(actor=cast.users["member_a"], gate=gate, entries=[hot])
+
+    # then the leader and the duty office are told, once each
+    assert result.fevers == 1
+    stored = Entry.objects.get(uid=hot.uid)
+    assert stored.fever
+    told = set(
+        Notice.objects.filter(kind="gate.fever").values_list("recipient__username", flat=True)
+    )
+    assert told == {"leader", "duty_office"}
+    notice = Notice.objects.get(recipient=leader_user)
+    assert "李四" in notice.title and "37.3" in notice.title
+    assert f"gate={gate.pk}" in notice.url
+
+
+def test_on_fever_tells_the_duty_office_even_with_no_shift(cast: Cast) -> None:
+    gate = gate_of(cast, with_post=False)
+    services.entries_sync(
+        actor=cast.users["duty_office"],
+        gate=gate,
+        entries=[entry(member="A0001", temperature="38.2")],
+    )
+    stored = Entry.objects.get()
+    notices = on_fever(entry=stored)
+    assert [n.recipient_id for n in notices] == [cast.users["duty_office"].pk]
+    # the member's branch gets a 紧急 situation report, once a day whatever the source
+    raised = Escalation.objects.get(fever_member=stored.member)
+    assert stored.member is not None and raised.current_org == stored.member.branch
+    assert raised.source == "门岗"
+    on_fever(entry=stored)
+    assert Escalation.objects.filter(fever_member=stored.member).count() == 1
+
+
+def test_below_the_threshold_is_no_fever(cast: Cast, settings: Any) -> None:
+    settings.FEVER_THRESHOLD = "37.5"
+    gate = gate_of(cast)
+    services.entries_sync(
+        actor=cast.users["duty_office"],
+        gate=gate,
+        entries=[entry(member="A0001", temperature="37.4")],
+    )
+    assert not Entry.objects.get().fever
