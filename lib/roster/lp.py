@@ -70,7 +70,6 @@ def relax(
     problem = ix.problem
     rules = problem.rules
     rest = int(rules.rest_hours * 60)
-    cap = rules.weekly_cap
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return Relaxation("unknown")
@@ -91,17 +90,17 @@ def relax(
     x: dict[tuple[int, int], pywraplp.Variable] = {}
     for p in people:
         mine = [s for s in ix.shifts_of[p] if s in in_comp]
-        lo, hi = band[p] if p in band else (0, len(mine))
+        lo, hi = band[p] if p in band else (0, sum(ix.units[s] for s in mine))
         load = solver.Constraint(lo, hi)
-        weeks: dict[tuple[int, int], list[pywraplp.Variable]] = {}
+        weeks: dict[tuple[int, int], list[tuple[int, pywraplp.Variable]]] = {}
         for s in mine:
             v = solver.NumVar(1.0 if (s, p) in pinned else 0.0, 1.0, "")
             x[(p, s)] = v
             cover[s].SetCoefficient(v, 1)
             if cadre[p] and s in cadre_cover:
                 cadre_cover[s].SetCoefficient(v, 1)
-            load.SetCoefficient(v, 1)
-            weeks.setdefault(ix.week[s], []).append(v)
+            load.SetCoefficient(v, ix.units[s])
+            weeks.setdefault(ix.week[s], []).append((ix.units[s], v))
             c = ix.cost(p, s)
             if c:
                 objective.SetCoefficient(v, c)
@@ -109,12 +108,13 @@ def relax(
             ct = solver.Constraint(0, 1)
             for s in clique:
                 ct.SetCoefficient(x[(p, s)], 1)
+        cap = ix.cap[p]
         if cap is not None:
             for vs in weeks.values():
-                if len(vs) > cap:
+                if sum(u for u, _ in vs) > cap:
                     ct = solver.Constraint(0, cap)
-                    for v in vs:
-                        ct.SetCoefficient(v, 1)
+                    for u, v in vs:
+                        ct.SetCoefficient(v, u)
     for s, p in ix.pinned:
         if s in in_comp and (p, s) not in x:
             return Relaxation("infeasible")

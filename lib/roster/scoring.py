@@ -12,11 +12,10 @@ Lower is better; docs/roster-format.md has the same definition for users.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 from lib.roster.eligibility import Index, build_index, max_load
-from lib.roster.problem import Assignment, Problem
+from lib.roster.problem import LEADER_GROUP, Assignment, Problem
 
 
 def score(problem: Problem, assignments: list[Assignment]) -> tuple[int, dict[str, int]]:
@@ -28,8 +27,8 @@ def score(problem: Problem, assignments: list[Assignment]) -> tuple[int, dict[st
 def score_ix(ix: Index, pairs: list[tuple[int, int]]) -> tuple[int, dict[str, int]]:
     problem = ix.problem
     w = problem.weights
-    load = Counter(p for _, p in pairs)
-    pref = unwanted = night = 0
+    load = ix.load(pairs)
+    pref = unwanted = night = soft = 0
     for s, p in pairs:
         person = problem.people[p]
         shift = problem.shifts[s]
@@ -39,25 +38,41 @@ def score_ix(ix: Index, pairs: list[tuple[int, int]]) -> tuple[int, dict[str, in
             unwanted += 1
         if shift.night and person.avoid_night:
             night += 1
-    spreads = {}
-    for group, leader in (("leaders", True), ("others", False)):
-        loads = [
-            load[p]
-            for p in range(ix.n_people)
-            if ix.is_leader[p] == leader and (ix.shifts_of[p] or load[p])
-        ]
-        spreads[group] = max(loads) - min(loads) if loads else 0
-    spread = max(spreads.values())
-    total = w.spread * spread + w.preference * pref + w.unwanted_day * unwanted + w.night * night
-    return total, {
+        soft += ix.cost(p, s)
+    spreads = group_spreads(ix, load)
+    spread = max(spreads, default=0)
+    total = w.spread * spread + soft
+    out = {
         "total": total,
         "spread": spread,
-        "spread_leaders": spreads["leaders"],
-        "spread_others": spreads["others"],
+        "soft": soft,
         "preference": pref,
         "unwanted_day": unwanted,
         "night": night,
     }
+    for g, name in enumerate(ix.groups):
+        out[f"spread:{name}"] = spreads[g]
+    if len(ix.groups) <= 2:  # the names version 1 used
+        lead = ix.groups.index(LEADER_GROUP) if LEADER_GROUP in ix.groups else None
+        out["spread_leaders"] = spreads[lead] if lead is not None else 0
+        others = [g for g in range(ix.n_groups) if g != lead]
+        out["spread_others"] = spreads[others[0]] if others else 0
+    return total, out
+
+
+def group_spreads(ix: Index, load: list[int]) -> list[int]:
+    """Per fairness group: most − least units, over its people who can work at least one
+    shift (or have one)."""
+    lo: list[int | None] = [None] * ix.n_groups
+    hi = [0] * ix.n_groups
+    for p in range(ix.n_people):
+        if not (ix.shifts_of[p] or load[p]):
+            continue
+        g = ix.group[p]
+        hi[g] = max(hi[g], load[p])
+        current = lo[g]
+        lo[g] = load[p] if current is None else min(current, load[p])
+    return [0 if low is None else hi[g] - low for g, low in enumerate(lo)]
 
 
 @dataclass
@@ -67,16 +82,17 @@ class Component:
 
     people: list[int]
     shifts: list[int]
-    demand: int  # total headcount
-    group: bool | None  # True: all leaders, False: no leaders, None: mixed
+    demand: int  # total units (headcount × units)
+    group: int | None  # the fairness group of all its people; None: several
     campus: str = ""
+    label: str = ""
 
 
 @dataclass
 class Bounds:
     spread: int  # provable lower bound on the spread
-    band: dict[bool, tuple[int, int]]  # group -> (lo, hi) loads when the spread is at its bound
-    band_unique: dict[bool, bool]  # whether any roster at the bound spread has loads in band
+    band: dict[int, tuple[int, int]]  # group -> (lo, hi) loads when the spread is at its bound
+    band_unique: dict[int, bool]  # whether any roster at the bound spread has loads in band
     relaxed_pref: int  # lower bound on the preference terms, whatever the spread
     relaxed_pref_of: dict[int, int] = field(default_factory=dict)  # component -> same
     components: list[Component] = field(default_factory=list)
@@ -84,17 +100,20 @@ class Bounds:
     working: list[bool] = field(default_factory=list)  # can work at least one shift
 
     floor_costs: list[list[int]] = field(default_factory=list)  # per person: prefix sums
+    most_units: list[int] = field(default_factory=list)  # per person: units of their biggest
 
     def person_floor(self, ix: Index, t: int) -> int:
         """Preferences of any roster with spread ≤ t are at least this: everyone in a group
-        works at least (the group's least possible maximum − t) shifts, each at least as dear
-        as their cheapest."""
+        works at least (the group's least possible maximum − t) units, so at least that many
+        divided by their biggest shift's units of shifts, each at least as dear as their
+        cheapest."""
         total = 0
         for p, prefix in enumerate(self.floor_costs):
             if not self.working[p]:
                 continue
-            need = max(0, self.band[ix.is_leader[p]][1] - t)
-            total += prefix[min(need, len(prefix) - 1)]
+            need = max(0, self.band[ix.group[p]][1] - t)
+            shifts = -(-need // max(1, self.most_units[p]))
+            total += prefix[min(shifts, len(prefix) - 1)]
         return total
 
     def at_least(
@@ -119,7 +138,8 @@ class Bounds:
 
 
 def components(ix: Index) -> list[Component]:
-    """Connected components of the eligibility graph (people and shifts)."""
+    """Connected components of the eligibility graph (people and shifts): the problem's own
+    pieces, whatever generator or page drew it."""
     parent = list(range(ix.n_people + ix.n_shifts))
 
     def find(x: int) -> int:
@@ -145,18 +165,25 @@ def components(ix: Index) -> list[Component]:
     problem = ix.problem
     posts = {p.id: p for p in problem.posts}
     for people, shifts in groups.values():
-        leaders = {ix.is_leader[p] for p in people}
-        campuses = {posts[problem.shifts[s].post].campus for s in shifts}
+        member_groups = {ix.group[p] for p in people}
+        campuses = sorted({posts[problem.shifts[s].post].campus for s in shifts})
+        leader_duty = all(posts[problem.shifts[s].post].is_leader_duty for s in shifts)
+        campus = campuses[0] if len(campuses) == 1 else ""
+        if leader_duty:
+            label = "领导值班" + (f" {campus}" if campus else "")
+        else:
+            label = campus or "、".join(c for c in campuses if c) or "全部岗位"
         out.append(
             Component(
                 people=people,
                 shifts=shifts,
-                demand=sum(problem.shifts[s].headcount for s in shifts),
-                group=leaders.pop() if len(leaders) == 1 else None,
-                campus=campuses.pop() if len(campuses) == 1 else "",
+                demand=sum(problem.shifts[s].headcount * ix.units[s] for s in shifts),
+                group=member_groups.pop() if len(member_groups) == 1 else None,
+                campus=campus,
+                label=label,
             )
         )
-    out.sort(key=lambda c: (c.group is not True, c.campus, c.shifts[:1]))
+    out.sort(key=lambda c: (not c.label.startswith("领导值班"), c.campus, c.shifts[:1]))
     return out
 
 
@@ -164,26 +191,34 @@ def bounds(ix: Index) -> Bounds:
     comps = components(ix)
     upper = [max_load(ix, p) for p in range(ix.n_people)]
     working = [bool(items) for items in ix.shifts_of]
-    pinned_load = Counter(p for _, p in ix.pinned)
-    band: dict[bool, tuple[int, int]] = {}
-    spread_of: dict[bool, int] = {}
-    proper: dict[bool, bool] = {True: False, False: False}
-    for leader in (True, False):
-        members = [p for p in range(ix.n_people) if working[p] and ix.is_leader[p] == leader]
+    pinned_load = [0] * ix.n_people
+    for s, p in ix.pinned:
+        pinned_load[p] += ix.units[s]
+    band: dict[int, tuple[int, int]] = {}
+    spread_of: dict[int, int] = {}
+    proper: dict[int, bool] = {}
+    for g in range(ix.n_groups):
+        proper[g] = False
+        members = [p for p in range(ix.n_people) if working[p] and ix.group[p] == g]
         if not members:
-            band[leader] = (0, 0)
-            spread_of[leader] = 0
+            band[g] = (0, 0)
+            spread_of[g] = 0
             continue
         hi = max(pinned_load[p] for p in members)
         lo = min(upper[p] for p in members)
         for c in comps:
-            if c.group is leader and c.people:
-                hi = max(hi, math.ceil(c.demand / len(c.people)))
-                lo = min(lo, c.demand // len(c.people))
-        band[leader] = (lo, hi)
-        spread_of[leader] = max(0, hi - lo)
-        proper[leader] = lo <= hi
-    spread = max(spread_of.values())
+            mine = [p for p in c.people if ix.group[p] == g]
+            if not mine:
+                continue
+            # the group's people take at least what the others in the component cannot
+            others_can = sum(upper[p] for p in c.people if ix.group[p] != g)
+            hi = max(hi, math.ceil(max(0, c.demand - others_can) / len(mine)))
+            if c.group == g:
+                lo = min(lo, c.demand // len(mine))
+        band[g] = (lo, hi)
+        spread_of[g] = max(0, hi - lo)
+        proper[g] = lo <= hi
+    spread = max(spread_of.values(), default=0)
     relaxed_of: dict[int, int] = {}
     pinned_by_shift: dict[int, list[int]] = {}
     for s, p in ix.pinned:
@@ -207,9 +242,10 @@ def bounds(ix: Index) -> Bounds:
         floor_costs.append(prefix)
     return Bounds(
         floor_costs=floor_costs,
+        most_units=[max((ix.units[s] for s in items), default=1) for items in ix.shifts_of],
         spread=spread,
         band=band,
-        band_unique={g: proper[g] and spread_of[g] == spread for g in (True, False)},
+        band_unique={g: proper[g] and spread_of[g] == spread for g in range(ix.n_groups)},
         relaxed_pref=sum(relaxed_of.values()),
         relaxed_pref_of=relaxed_of,
         components=comps,

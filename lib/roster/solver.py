@@ -45,9 +45,7 @@ def solve(
 
 
 def _label(c: Component) -> str:
-    if c.group is True:
-        return "领导值班" + (f" {c.campus}" if c.campus else "")
-    return c.campus or "全部岗位"
+    return c.label or c.campus or "全部岗位"
 
 
 class _Solve:
@@ -138,28 +136,34 @@ class _Solve:
             demand = c.demand
             current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
 
-        widened = {True: 0, False: 0}
-        tried_lp: set[tuple[int, tuple[tuple[bool, tuple[int, int]], ...]]] = set()
+        widened = dict.fromkeys(range(ix.n_groups), 0)
+        tried_lp: set[tuple[int, tuple[tuple[int, tuple[int, int]], ...]]] = set()
         # every component's relaxation in the initial band, in the background (GLOP lets go of
         # the GIL): the first components are solved while the later ones' LPs run
         relaxing = {
-            ci: self.pool.submit(self._relax, c, {p: band[ix.is_leader[p]] for p in c.people})
+            ci: self.pool.submit(self._relax, c, {p: band[ix.group[p]] for p in c.people})
             for ci, c in enumerate(comps)
         }
         initial_band = tuple(sorted(band.items()))
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
         sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
+        # The load band is only worth its time when every component is one fairness group and
+        # the band is proper; otherwise (leaders at the gates, people on two campuses) go
+        # straight to the models whose objective is the score itself (_improve).
+        self.banded = all(c.group is not None for c in comps) and all(
+            b.band[g][0] <= b.band[g][1] for g in {c.group for c in comps if c.group is not None}
+        )
         for ci, c in enumerate(comps):
-            if self.stop_requested() or self.left() <= 0.05:
+            if not self.banded or self.stop_requested() or self.left() <= 0.05:
                 break
             weight_left = sum(sizes[cj] for cj in range(ci, len(comps)))
             budget = max(min(1.0, self.left()), self.left() * sizes[ci] / weight_left)
             deadline = self.elapsed() + budget
             while True:
-                groups = {ix.is_leader[p] for p in c.people}
+                groups = {ix.group[p] for p in c.people}
                 use_band = all(widened[gr] <= MAX_WIDEN for gr in groups)
-                person_band = {p: band[ix.is_leader[p]] for p in c.people} if use_band else None
+                person_band = {p: band[ix.group[p]] for p in c.people} if use_band else None
                 bounded = use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups)
                 lp_key = (ci, tuple(sorted(band.items())))
                 if person_band is not None and lp_key not in tried_lp:
@@ -269,6 +273,13 @@ class _Solve:
         if g_complete:
             candidates.append(g_pairs)
         bound = self._bound(b, comps, comp_bound, w, static_bound)
+        if not candidates and self.left() > 0.3 and not self.stop_requested():
+            # neither the greedy nor the band found a roster: the score's own model, from the
+            # greedy's partial roster
+            found, proven_bound = self._improve(ix, comps, g_pairs, bound, complete=False)
+            bound = max(bound, proven_bound)
+            if found is not None:
+                candidates.append(found)
         if not candidates:
             self.report(None, bound, "done")
             return Result(
@@ -286,6 +297,16 @@ class _Solve:
         # returned, whatever its score (a bug in the model or the greedy would show here).
         ranked = sorted(candidates, key=lambda ps: score_ix(ix, ps)[0])
         best = next((ps for ps in ranked if not check(problem, as_ids(ps))), None)
+        if best is not None and score_ix(ix, best)[0] > bound:
+            # the gap is open: search on until the limit or a proven optimum
+            better, proven_bound = self._improve(ix, comps, best, bound)
+            bound = max(bound, proven_bound)
+            if (
+                better is not None
+                and score_ix(ix, better)[0] < score_ix(ix, best)[0]
+                and not check(problem, as_ids(better))
+            ):
+                best = better
         if best is None:
             self.report(None, bound, "done")
             return Result(
@@ -311,10 +332,91 @@ class _Solve:
 
     # --- pieces ---------------------------------------------------------------------------
 
+    def _found(self, obj: int, bnd: int, bound: int, whole: bool) -> None:
+        if self.first_s is None:
+            self.first_s = self.elapsed()
+        self.report(obj if whole else None, max(bound, bnd) if whole else bound, "全局改进")
+
+    def _improve(
+        self,
+        ix: Index,
+        comps: list[Component],
+        best: list[tuple[int, int]],
+        bound: int,
+        *,
+        complete: bool = True,
+    ) -> tuple[list[tuple[int, int]] | None, int]:
+        """Each component in turn under a model whose objective is the score itself (the
+        spread within each fairness group, counting the other components' loads as they stand,
+        plus the preferences), hinted with the best roster, until the limit or a proven
+        optimum. Returns (a better roster or None, a proven bound or 0)."""
+        comp_of_shift = {s: ci for ci, c in enumerate(comps) for s in c.shifts}
+        current = list(best)
+        current_score = score_ix(ix, current)[0] if complete else 10**12
+        improved = False
+        proven = 0
+        whole = len(comps) == 1
+        order = sorted(
+            range(len(comps)), key=lambda ci: -sum(len(ix.shifts_of[p]) for p in comps[ci].people)
+        )
+        rounds = 0
+        while not self.stop_requested() and self.left() > 0.3 and current_score > bound:
+            rounds += 1
+            changed = False
+            sizes = {ci: sum(len(ix.shifts_of[p]) for p in comps[ci].people) for ci in order}
+            for k, ci in enumerate(order):
+                if self.stop_requested() or self.left() < 0.3 + BUILD_S_PER_VAR * sizes[ci]:
+                    break
+                c = comps[ci]
+                mine = set(c.shifts)
+                others = [(s, p) for s, p in current if comp_of_shift.get(s) != ci]
+                load = ix.load(others)
+                fixed: dict[int, tuple[int, int]] = {}
+                outside = set(c.people)
+                for p in range(ix.n_people):
+                    if p in outside or not ix.shifts_of[p]:
+                        continue
+                    lo, hi = fixed.get(ix.group[p], (load[p], load[p]))
+                    fixed[ix.group[p]] = (min(lo, load[p]), max(hi, load[p]))
+                model, x = cpsat.spread_model(ix, c.shifts, c.people, fixed_load=fixed)
+                left_weight = sum(sizes[cj] for cj in order[k:]) or 1
+                budget = self.left() - 0.2
+                if not whole and rounds == 1:
+                    budget = max(1.0, budget * sizes[ci] / left_weight)
+                base = [(s, p) for s, p in current if s in mine]
+                outcome = cpsat.run(
+                    model,
+                    x,
+                    time_limit=max(0.1, min(budget, self.left() - 0.2)),
+                    workers=self.workers,
+                    seed=self.seed + rounds,
+                    hint={(p, s) for s, p in base},
+                    on_solution=lambda obj, bnd: self._found(obj, bnd, bound, whole),
+                    should_stop=self.should_stop,
+                )
+                if DEBUG:
+                    print(
+                        f"  [improve {_label(c)}] {outcome.status} obj={outcome.objective} "
+                        f"bound={outcome.bound} t={self.elapsed():.2f}"
+                    )
+                if outcome.stopped:
+                    self.stopped = True
+                if whole and outcome.status in ("optimal", "feasible"):
+                    proven = max(proven, outcome.bound)
+                if outcome.status in ("optimal", "feasible"):
+                    candidate = others + outcome.pairs
+                    value = score_ix(ix, candidate)[0]
+                    if value < current_score:
+                        current, current_score = candidate, value
+                        improved = changed = True
+                if whole and outcome.status == "optimal":
+                    return (current if improved else None), max(proven, current_score)
+            if whole or not changed:
+                break
+        return (current if improved else None), proven
+
     @staticmethod
-    def _widen(
-        band: dict[bool, tuple[int, int]], widened: dict[bool, int], groups: set[bool]
-    ) -> None:
+    def _widen(band: dict[int, tuple[int, int]], widened: dict[int, int], groups: set[int]) -> None:
         for gr in groups:  # the high end first, then the low end
             widened[gr] += 1
             lo, hi = band[gr]
@@ -416,9 +518,9 @@ class _Solve:
                 }
         return rel.status, best, rel.bound, False
 
-    def _band(self, ix: Index, b: Bounds) -> dict[bool, tuple[int, int]]:
+    def _band(self, ix: Index, b: Bounds) -> dict[int, tuple[int, int]]:
         band = dict(b.band)
-        for g in (True, False):
+        for g in range(ix.n_groups):
             lo, hi = band[g]
             if lo > hi:  # no average to aim at: let everyone be anywhere up to their maximum
                 band[g] = (0, max(lo, hi))
@@ -428,12 +530,12 @@ class _Solve:
         return sum(ix.cost(p, s) for s, p in pairs)
 
     def _in_band(
-        self, ix: Index, pairs: list[tuple[int, int]], band: dict[bool, tuple[int, int]]
+        self, ix: Index, pairs: list[tuple[int, int]], band: dict[int, tuple[int, int]]
     ) -> bool:
-        load = Counter(p for _, p in pairs)
-        return all(
-            band[ix.is_leader[p]][0] <= n <= band[ix.is_leader[p]][1] for p, n in load.items()
-        )
+        load: Counter[int] = Counter()
+        for s, p in pairs:
+            load[p] += ix.units[s]
+        return all(band[ix.group[p]][0] <= n <= band[ix.group[p]][1] for p, n in load.items())
 
     def _estimate(
         self,
@@ -442,23 +544,25 @@ class _Solve:
         current: dict[int, list[tuple[int, int]] | None],
         solving: int,
         obj: int,
-        band: dict[bool, tuple[int, int]],
+        band: dict[int, tuple[int, int]],
     ) -> int | None:
         """The score of the best roster so far: the other components as they stand, the one
         being solved at its objective with loads inside the band."""
         pref = obj
-        extremes: dict[bool, list[int]] = {True: [], False: []}
+        extremes: dict[int, list[int]] = {g: [] for g in range(ix.n_groups)}
         for ci, pairs in current.items():
             if ci == solving:
-                for g in {ix.is_leader[p] for p in comps[ci].people}:
+                for g in {ix.group[p] for p in comps[ci].people}:
                     extremes[g] += list(band[g])
                 continue
             if pairs is None:
                 return None
             pref += self._pref(ix, pairs)
-            load = Counter(p for _, p in pairs)
+            load: Counter[int] = Counter()
+            for s, p in pairs:
+                load[p] += ix.units[s]
             for p in comps[ci].people:
-                extremes[ix.is_leader[p]].append(load[p])
+                extremes[ix.group[p]].append(load[p])
         spread = max((max(v) - min(v) for v in extremes.values() if v), default=0)
         return self.problem.weights.spread * spread + pref
 
