@@ -89,6 +89,10 @@ def relax(
     objective = solver.Objective()
     x: dict[tuple[int, int], pywraplp.Variable] = {}
     for p in people:
+        if cancel is not None and cancel.cancelled:
+            return Relaxation("unknown")  # solve() is ending: stop building at once
+        if time.perf_counter() - started > time_limit:
+            return Relaxation("unknown")
         mine = [s for s in ix.shifts_of[p] if s in in_comp]
         lo, hi = band[p] if p in band else (0, sum(ix.units[s] for s in mine))
         load = solver.Constraint(lo, hi)

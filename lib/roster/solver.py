@@ -97,8 +97,10 @@ class _Solve:
         try:
             return self._run()
         finally:
+            # interrupt the relaxations still running and wait for them: solve() leaves no
+            # thread behind (GLOP stops at once when interrupted, and has the limit anyway)
             self.cancel.cancel()
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _relax(self, c: Component, band: dict[int, tuple[int, int]]) -> lp.Relaxation:
         assert self.ix is not None
