@@ -262,8 +262,14 @@ def _capacity(ix: Index) -> list[str]:
         leaders = sum(1 for p in people if problem.people[p].is_leader)
         who = f"{len(people)} 人" if leaders != len(people) else f"{leaders} 位校领导"
         limits = [f"两班之间至少休息 {rules.rest_hours:g} 小时"]
-        if any(ix.cap[p] is not None for p in people):
-            limits.append("每周上限")
+        caps_here = {ix.cap[p] for p in people}
+        if caps_here == {None}:
+            pass
+        elif len(caps_here) == 1:
+            measure = "次" if all(ix.units[s] == 1 for s in shifts) else "个工作量"
+            limits.append(f"每周最多 {caps_here.pop()} {measure}")
+        else:
+            limits.append("各自的每周上限")
         if len(weeks) == 1:
             per = max(caps[p].get(weeks[0], 0) for p in people)
         else:

@@ -297,7 +297,7 @@ class MixedSize:
 
 
 MIXED_SIZES = {
-    "small": MixedSize(("本部", "北校区"), 1, 1, 40, 4, 7),
+    "small": MixedSize(("本部", "北校区"), 1, 1, 48, 5, 7),
     "medium": MixedSize(("本部", "北校区", "南校区"), 2, 1, 150, 7, 30),
     "large": MixedSize(("本部", "北校区", "南校区", "东校区"), 7, 3, 1300, 11, 30),
 }

@@ -69,6 +69,7 @@ class _Solve:
         self.stopped = False
         self.ix: Index | None = None
         self.running = 0  # the bound proven so far, for progress reports
+        self.model_infeasible = False  # the score's own model proved there is no roster
         self.band_infeasible = False  # a component has no roster in the spread bound's band
 
     def elapsed(self) -> float:
@@ -282,6 +283,13 @@ class _Solve:
             bound = max(bound, proven_bound)
             if found is not None:
                 candidates.append(found)
+            elif self.model_infeasible:
+                return Result(
+                    "infeasible",
+                    bound=0,
+                    time_s=self.elapsed(),
+                    reasons=[r for r in self._diagnose(ix, comps[0]) if r],
+                )
         if not candidates:
             self.report(None, bound, "done")
             return Result(
@@ -411,6 +419,9 @@ class _Solve:
                     if value < current_score:
                         current, current_score = candidate, value
                         improved = changed = True
+                if whole and outcome.status == "infeasible" and not outcome.stopped:
+                    self.model_infeasible = True  # the whole problem, proven: no roster
+                    return None, 0
                 if whole and outcome.status == "optimal":
                     return (current if improved else None), max(proven, current_score)
             if whole or not changed:
