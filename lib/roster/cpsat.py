@@ -142,6 +142,8 @@ def run(
     hint: set[tuple[int, int]] | None = None,
     on_solution: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    first_only: bool = False,
+    repair_hint: bool = False,
 ) -> Outcome:
     if hint is not None:
         model.clear_hints()
@@ -151,6 +153,10 @@ def run(
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if first_only:
+        solver.parameters.stop_after_first_solution = True
+    if repair_hint:
+        solver.parameters.repair_hint = True
     started = time.perf_counter()
     callback = _Callback(on_solution, started)
     stopped = threading.Event()
@@ -194,6 +200,42 @@ def run(
         stopped=stopped.is_set(),
         first_s=callback.first_s,
     )
+
+
+def window_model(
+    ix: Index,
+    shifts: list[int],
+    people: list[int],
+    *,
+    spread: int,
+    hint: list[tuple[int, int]] | None = None,
+    floor_range: dict[int, tuple[int, int]] | None = None,
+) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+    """Every fairness group's loads within a window of width `spread` that floats (its lowest
+    load is a variable), the preferences the objective: its rosters are exactly those with a
+    spread of at most `spread`, so it proves a spread infeasible or bounds the preferences at
+    that spread. Needs every person who can work in `people` (the spread is over them all)."""
+    model, x, _terms = build_model(ix, shifts, people, band=None)
+    in_model = set(shifts)
+    top = max((ix.units[s] for s in shifts), default=1) * len(shifts) + 1
+    floors: dict[int, cp_model.IntVar] = {}
+    for p in people:
+        g = ix.group[p]
+        if g not in floors:
+            a, b = (floor_range or {}).get(g, (0, top))
+            floors[g] = model.new_int_var(a, max(a, b), f"floor{g}")
+        load = sum(ix.units[s] * x[(p, s)] for s in ix.shifts_of[p] if s in in_model)
+        model.add(load >= floors[g])
+        model.add(load <= floors[g] + spread)
+    if hint is not None:  # a whole roster: the hint of x and of each group's floor
+        loads = ix.load(hint)
+        chosen = {(p, s) for s, p in hint}
+        for g, floor in floors.items():
+            lowest = min(loads[p] for p in people if ix.group[p] == g)
+            model.add_hint(floor, lowest)
+        for key, v in x.items():
+            model.add_hint(v, key in chosen)
+    return model, x
 
 
 def spread_model(

@@ -160,23 +160,31 @@ def build_index(problem: Problem) -> Index:
     )
 
 
-def max_load(ix: Index, p: int) -> int:
-    """An upper bound on the units person p can take: per ISO week, the most units of eligible
-    shifts that keep the rest rule between any two (weighted interval scheduling on intervals
-    stretched by the rest), capped by their weekly cap."""
+def max_load(ix: Index, p: int, within: set[int] | None = None) -> int:
+    """An upper bound on the units person p can take (among `within`, if given): per ISO week,
+    the most units of eligible shifts that keep the rest rule between any two (weighted
+    interval scheduling on intervals stretched by the rest), capped by their weekly cap; and
+    never more than the whole period's own count (weeks join at their edges)."""
     rest = max(0, int(ix.problem.rules.rest_hours * 60))
     cap = ix.cap[p]
+    items = [s for s in ix.shifts_of[p] if within is None or s in within]
     by_week: dict[tuple[int, int], list[int]] = {}
-    for s in ix.shifts_of[p]:
+    for s in items:
         by_week.setdefault(ix.week[s], []).append(s)
     total = 0
-    for items in by_week.values():
-        items.sort(key=lambda s: ix.end[s])
-        ends = [ix.end[s] + rest for s in items]
-        best = [0] * (len(items) + 1)  # best[i]: most units among the first i (by end)
-        for i, s in enumerate(items):
-            j = bisect.bisect_right(ends, ix.start[s], 0, i)  # compatible predecessors
-            best[i + 1] = max(best[i], best[j] + ix.units[s])
-        most = best[-1]
+    for week in by_week.values():
+        most = _most_units(ix, week, rest)
         total += most if cap is None else min(cap, most)
+    if len(by_week) > 1:
+        total = min(total, _most_units(ix, items, rest))
     return total
+
+
+def _most_units(ix: Index, items: list[int], rest: int) -> int:
+    items = sorted(items, key=lambda s: ix.end[s])
+    ends = [ix.end[s] + rest for s in items]
+    best = [0] * (len(items) + 1)  # best[i]: most units among the first i (by end)
+    for i, s in enumerate(items):
+        j = bisect.bisect_right(ends, ix.start[s], 0, i)  # compatible predecessors
+        best[i + 1] = max(best[i], best[j] + ix.units[s])
+    return best[-1]

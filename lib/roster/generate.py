@@ -369,8 +369,15 @@ def generate_mixed(size: str, seed: int = 0) -> Problem:
             )
         )
     ordinary = [p for c in campuses for p in (*gates[c], *dorms[c])]
+    demand = {p.id: 0 for p in ordinary}
+    for s in shifts:
+        if s.post in demand:
+            demand[s.post] += s.headcount * s.units
+    staffed = dict.fromkeys(demand, 0)
     for i in range(spec.people):
-        post = ordinary[i % len(ordinary)]
+        # people in proportion to each post's demand (the leaders help at the gates)
+        post = max(ordinary, key=lambda p: demand[p.id] / (staffed[p.id] + 1))
+        staffed[post.id] += 1
         allocated = [post.id]
         if rng.random() < 0.25:  # a second post, often on another campus
             allocated.append(rng.choice([p for p in ordinary if p.id != post.id]).id)

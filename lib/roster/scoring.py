@@ -127,7 +127,7 @@ class Bounds:
         best = None
         for t in range(first, max(first, top) + 1):
             pref = max(self.relaxed_pref, self.person_floor(ix, t))
-            if t == self.spread and at_bound_pref is not None:
+            if t == first and at_bound_pref is not None:
                 pref = max(pref, at_bound_pref)
             value = w * t + pref
             best = value if best is None else min(best, value)
@@ -194,6 +194,7 @@ def bounds(ix: Index) -> Bounds:
     pinned_load = [0] * ix.n_people
     for s, p in ix.pinned:
         pinned_load[p] += ix.units[s]
+    pieces = _pieces(ix, comps, upper)
     band: dict[int, tuple[int, int]] = {}
     spread_of: dict[int, int] = {}
     proper: dict[int, bool] = {}
@@ -206,15 +207,16 @@ def bounds(ix: Index) -> Bounds:
             continue
         hi = max(pinned_load[p] for p in members)
         lo = min(upper[p] for p in members)
-        for c in comps:
-            mine = [p for p in c.people if ix.group[p] == g]
-            if not mine:
-                continue
-            # the group's people take at least what the others in the component cannot
-            others_can = sum(upper[p] for p in c.people if ix.group[p] != g)
-            hi = max(hi, math.ceil(max(0, c.demand - others_can) / len(mine)))
-            if c.group == g:
-                lo = min(lo, c.demand // len(mine))
+        for need, able, only, cap_in in pieces:
+            # the group's people take at least what the others who can work the piece cannot
+            mine = [p for p in able if ix.group[p] == g]
+            if mine:
+                others_can = sum(cap_in[p] for p in able if ix.group[p] != g)
+                hi = max(hi, math.ceil(max(0, need - others_can) / len(mine)))
+            # and those who can work nothing else share at most the piece's demand
+            bound_to = [p for p in only if ix.group[p] == g]
+            if bound_to:
+                lo = min(lo, need // len(bound_to))
         band[g] = (lo, hi)
         spread_of[g] = max(0, hi - lo)
         proper[g] = lo <= hi
@@ -252,6 +254,44 @@ def bounds(ix: Index) -> Bounds:
         upper=upper,
         working=working,
     )
+
+
+def _pieces(
+    ix: Index, comps: list[Component], upper: list[int]
+) -> list[tuple[int, list[int], list[int], dict[int, int]]]:
+    """(demand in units, who can work it, who can work nothing else, the most units each can
+    take in it) for each component, post, campus and the leaders' duties together: the pieces
+    whose averages bound each group's most and least loads."""
+    problem = ix.problem
+    posts = {p.id: p for p in problem.posts}
+    sets: list[set[int]] = [set(c.shifts) for c in comps]
+    by_post: dict[str, set[int]] = {}
+    by_campus: dict[str, set[int]] = {}
+    duty: set[int] = set()
+    for s, shift in enumerate(problem.shifts):
+        by_post.setdefault(shift.post, set()).add(s)
+        post = posts[shift.post]
+        by_campus.setdefault(post.campus, set()).add(s)
+        if post.is_leader_duty:
+            duty.add(s)
+    sets += list(by_post.values())
+    if len(by_campus) > 1:
+        sets += list(by_campus.values())
+    if duty:
+        sets.append(duty)
+    out = []
+    seen: set[frozenset[int]] = set()
+    for items in sets:
+        key = frozenset(items)
+        if key in seen or not items:
+            continue
+        seen.add(key)
+        need = sum(problem.shifts[s].headcount * ix.units[s] for s in items)
+        able = sorted({p for s in items for p in ix.people_of[s]})
+        only = [p for p in able if all(s in items for s in ix.shifts_of[p])]
+        cap_in = {p: upper[p] if p in only else max_load(ix, p, items) for p in able}
+        out.append((need, able, only, cap_in))
+    return out
 
 
 def lower_bound(problem: Problem) -> int:

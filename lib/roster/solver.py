@@ -29,6 +29,7 @@ RULE_CN = {
 }
 DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 MAX_WIDEN = 2  # then drop the band altogether
+MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
 
 
@@ -119,6 +120,7 @@ class _Solve:
         if why:
             return Result("infeasible", bound=static_bound, time_s=self.elapsed(), reasons=why)
 
+        self.mixed = any(c.group is None for c in b.components if c.shifts and c.people)
         band = self._band(ix, b)
         g_pairs, missing = greedy(ix)
         g_complete = missing == 0
@@ -151,21 +153,19 @@ class _Solve:
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
         sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
-        # The load band is only worth its time when every component is one fairness group and
-        # the band is proper; otherwise (leaders at the gates, people on two campuses) go
-        # straight to the models whose objective is the score itself (_improve).
-        self.banded = all(c.group is not None for c in comps) and all(
-            b.band[g][0] <= b.band[g][1] for g in {c.group for c in comps if c.group is not None}
-        )
+        # Components that mix fairness groups (leaders at the gates, people on two campuses)
+        # get more widenings of the band, and the window search afterwards (below).
+        self.mixed = any(c.group is None for c in comps)
+        max_widen = MAX_WIDEN_MIXED if self.mixed else MAX_WIDEN
         for ci, c in enumerate(comps):
-            if not self.banded or self.stop_requested() or self.left() <= 0.05:
+            if self.stop_requested() or self.left() <= 0.05:
                 break
             weight_left = sum(sizes[cj] for cj in range(ci, len(comps)))
             budget = max(min(1.0, self.left()), self.left() * sizes[ci] / weight_left)
             deadline = self.elapsed() + budget
             while True:
                 groups = {ix.group[p] for p in c.people}
-                use_band = all(widened[gr] <= MAX_WIDEN for gr in groups)
+                use_band = all(widened[gr] <= max_widen for gr in groups)
                 person_band = {p: band[ix.group[p]] for p in c.people} if use_band else None
                 bounded = use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups)
                 lp_key = (ci, tuple(sorted(band.items())))
@@ -276,6 +276,19 @@ class _Solve:
         if g_complete:
             candidates.append(g_pairs)
         bound = self._bound(b, comps, comp_bound, w, static_bound)
+        if self.mixed and self.left() > 0.3 and not self.stop_requested():
+            start = min(candidates, key=lambda ps: score_ix(ix, ps)[0]) if candidates else None
+            found, window_bound = self._window_search(ix, b, start, g_pairs)
+            bound = max(bound, window_bound)
+            if found is not None:
+                candidates.append(found)
+            elif self.model_infeasible:
+                return Result(
+                    "infeasible",
+                    bound=0,
+                    time_s=self.elapsed(),
+                    reasons=[r for r in self._diagnose(ix, comps[0]) if r],
+                )
         if not candidates and self.left() > 0.3 and not self.stop_requested():
             # neither the greedy nor the band found a roster: the score's own model, from the
             # greedy's partial roster
@@ -341,6 +354,116 @@ class _Solve:
         )
 
     # --- pieces ---------------------------------------------------------------------------
+
+    def _window_search(
+        self,
+        ix: Index,
+        b: Bounds,
+        best: list[tuple[int, int]] | None,
+        partial: list[tuple[int, int]],
+    ) -> tuple[list[tuple[int, int]] | None, int]:
+        """For problems whose components mix fairness groups (leaders at the gates, people on
+        two campuses): bisect on the spread with the window model (each group's loads within a
+        floating window of that width), each infeasible width raising the proven spread, each
+        roster found lowering the best; then the preferences at the best width until the limit
+        or a proven optimum. Returns (the best roster found or None, a proven bound)."""
+        w = self.problem.weights.spread
+        people = [p for p in range(ix.n_people) if ix.shifts_of[p]]
+        shifts = list(range(ix.n_shifts))
+        size = sum(len(ix.shifts_of[p]) for p in people)
+        proven_lo = b.spread  # no roster has a smaller spread
+        lo = proven_lo  # where the bisection looks next (may pass unproven widths)
+        found: list[tuple[int, int]] | None = None
+        hint_from = best if best is not None else partial
+        hi = score_ix(ix, best)[1]["spread"] if best is not None else None
+        top = max(b.upper, default=0)
+        pref_bound: dict[int, int] = {}
+        while self.left() > 0.3 + BUILD_S_PER_VAR * size and not self.stop_requested():
+            if hi is not None and lo >= hi:
+                t = hi
+            elif hi is None:
+                t = top if lo >= top else lo
+            else:
+                t = (lo + hi) // 2
+            final = hi is not None and t == hi
+            # the floor of each group's window: its most is at least band[1] and its least at
+            # most band[0] (Bounds), so the floor lies in [band[1] − t, band[0]]
+            floor_range = {
+                g: (max(0, b.band[g][1] - t), max(0, b.band[g][0])) for g in range(ix.n_groups)
+            }
+            lp_bound = 0
+            ours = found if found is not None else best
+            if final and t == proven_lo and ours is not None:
+                # the relaxation of the window model bounds the preferences at this spread
+                rel = lp.relax(
+                    ix,
+                    shifts,
+                    people,
+                    band={},
+                    time_limit=self.left() / 3,
+                    window=t,
+                    floor_range=floor_range,
+                )
+                if DEBUG:
+                    print(
+                        f"  [window {t}] LP {rel.status} bound={rel.bound} t={self.elapsed():.2f}"
+                    )
+                if rel.status == "optimal":
+                    lp_bound = rel.bound
+                    pref_bound[t] = max(pref_bound.get(t, 0), lp_bound)
+                    if self._pref(ix, ours) <= lp_bound:
+                        break  # proven: the best preferences at the least spread
+            model, x = cpsat.window_model(
+                ix, shifts, people, spread=t, hint=hint_from, floor_range=floor_range
+            )
+            budget = self.left() - 0.2 if final else max(1.0, self.left() / 3)
+            outcome = cpsat.run(
+                model,
+                x,
+                time_limit=max(0.1, min(budget, self.left() - 0.2)),
+                workers=self.workers,
+                seed=self.seed,
+                on_solution=self._window_found,
+                should_stop=self.should_stop,
+                first_only=not final,
+            )
+            if DEBUG:
+                print(
+                    f"  [window {t}] {outcome.status} obj={outcome.objective} "
+                    f"bound={outcome.bound} t={self.elapsed():.2f}"
+                )
+            if outcome.stopped:
+                self.stopped = True
+            if outcome.status == "infeasible" and not outcome.stopped:
+                if t >= top:
+                    self.model_infeasible = True  # not even the widest window: no roster
+                    return None, 0
+                proven_lo = max(proven_lo, t + 1)
+                lo = max(lo, t + 1)
+                continue
+            if outcome.status in ("optimal", "feasible"):
+                spread = score_ix(ix, outcome.pairs)[1]["spread"]
+                if found is None or score_ix(ix, outcome.pairs)[0] < score_ix(ix, found)[0]:
+                    found = outcome.pairs
+                    hint_from = found
+                    if self.first_s is None:
+                        self.first_s = self.elapsed()
+                if final:
+                    pref_bound[t] = max(pref_bound.get(t, 0), lp_bound, outcome.bound)
+                    break
+                hi = spread if hi is None else min(hi, spread)
+                continue
+            # unknown: out of time for this width; look wider without a proof
+            if final:
+                break
+            lo = t + 1
+        # the bound: no roster below proven_lo; at proven_lo, the preferences CP-SAT proved
+        at_lo = pref_bound.get(proven_lo)
+        return found, b.at_least(ix, w, at_bound_pref=at_lo, start=proven_lo)
+
+    def _window_found(self, obj: int, bnd: int) -> None:
+        if self.first_s is None:
+            self.first_s = self.elapsed()
 
     def _found(self, obj: int, bnd: int, bound: int, whole: bool) -> None:
         if self.first_s is None:
@@ -535,7 +658,11 @@ class _Solve:
         band = dict(b.band)
         for g in range(ix.n_groups):
             lo, hi = band[g]
-            if lo > hi:  # no average to aim at: let everyone be anywhere up to their maximum
+            if lo > hi and self.mixed:
+                # no average to aim at: as high as the least available can go, and the spread's
+                # bound below it (leaders who also stand at gates take their share there)
+                band[g] = (max(0, lo - b.spread), lo)
+            elif lo > hi:  # let everyone be anywhere up to their maximum
                 band[g] = (0, max(lo, hi))
         return band
 
