@@ -3,6 +3,7 @@ early stop that keeps the best roster, a provable bound and reasons when no rost
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections import Counter
@@ -29,6 +30,7 @@ RULE_CN = {
 }
 DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 MAX_WIDEN = 2  # then drop the band altogether
+MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
 MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
 
@@ -394,25 +396,10 @@ class _Solve:
             lp_bound = 0
             ours = found if found is not None else best
             if final and t == proven_lo and ours is not None:
-                # the relaxation of the window model bounds the preferences at this spread
-                rel = lp.relax(
-                    ix,
-                    shifts,
-                    people,
-                    band={},
-                    time_limit=self.left() / 3,
-                    window=t,
-                    floor_range=floor_range,
-                )
-                if DEBUG:
-                    print(
-                        f"  [window {t}] LP {rel.status} bound={rel.bound} t={self.elapsed():.2f}"
-                    )
-                if rel.status == "optimal":
-                    lp_bound = rel.bound
-                    pref_bound[t] = max(pref_bound.get(t, 0), lp_bound)
-                    if self._pref(ix, ours) <= lp_bound:
-                        break  # proven: the best preferences at the least spread
+                lp_bound = self._window_lp_bound(ix, shifts, people, t, floor_range)
+                pref_bound[t] = max(pref_bound.get(t, 0), lp_bound)
+                if self._pref(ix, ours) <= lp_bound:
+                    break  # proven: the best preferences at the least spread
             model, x = cpsat.window_model(
                 ix, shifts, people, spread=t, hint=hint_from, floor_range=floor_range
             )
@@ -460,6 +447,52 @@ class _Solve:
         # the bound: no roster below proven_lo; at proven_lo, the preferences CP-SAT proved
         at_lo = pref_bound.get(proven_lo)
         return found, b.at_least(ix, w, at_bound_pref=at_lo, start=proven_lo)
+
+    def _window_lp_bound(
+        self,
+        ix: Index,
+        shifts: list[int],
+        people: list[int],
+        t: int,
+        floor_range: dict[int, tuple[int, int]],
+    ) -> int:
+        """A lower bound on the preferences of any roster with spread ≤ t: the least, over the
+        few possible floors of the groups' windows, of the LP relaxation with loads in
+        [floor, floor + t]; with many possible floors, the relaxation of the floating window."""
+        present = sorted({ix.group[p] for p in people})
+        ranges = [range(floor_range[g][0], floor_range[g][1] + 1) for g in present]
+        combos = list(itertools.islice(itertools.product(*ranges), MAX_FLOOR_COMBOS + 1))
+        if 0 < len(combos) <= MAX_FLOOR_COMBOS:
+            least: int | None = None
+            for combo in combos:
+                if self.left() < 1.0 or self.stop_requested():
+                    return 0
+                floors = dict(zip(present, combo, strict=True))
+                band = {p: (floors[ix.group[p]], floors[ix.group[p]] + t) for p in people}
+                rel = lp.relax(
+                    ix, shifts, people, band=band, time_limit=self.left() / 2, cancel=self.cancel
+                )
+                if DEBUG:
+                    print(f"  [window {t} floors {combo}] LP {rel.status} bound={rel.bound}")
+                if rel.status == "infeasible":
+                    continue  # no roster with these floors
+                if rel.status != "optimal":
+                    return 0
+                least = rel.bound if least is None else min(least, rel.bound)
+            return least if least is not None else 0
+        rel = lp.relax(
+            ix,
+            shifts,
+            people,
+            band={},
+            time_limit=self.left() / 3,
+            window=t,
+            floor_range=floor_range,
+            cancel=self.cancel,
+        )
+        if DEBUG:
+            print(f"  [window {t}] LP {rel.status} bound={rel.bound} t={self.elapsed():.2f}")
+        return rel.bound if rel.status == "optimal" else 0
 
     def _window_found(self, obj: int, bnd: int) -> None:
         if self.first_s is None:
