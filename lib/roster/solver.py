@@ -114,22 +114,26 @@ class _Solve:
 
     def _run(self) -> Result:
         ix = self.ix = build_index(self.problem)
+        # the greedy first: a complete roster is the first answer and proves the counting
+        # below has nothing to say
+        g_pairs, missing = greedy(ix)
+        g_complete = missing == 0
+        if g_complete:
+            self.first_s = self.elapsed()
+            self.report(score_ix(ix, g_pairs)[0], 0, "greedy")
+        else:
+            why = explain.reasons(ix)
+            if why:
+                return Result("infeasible", time_s=self.elapsed(), reasons=why)
         b = bounds(ix)
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
         self.running = static_bound
-        why = explain.reasons(ix)
-        if why:
-            return Result("infeasible", bound=static_bound, time_s=self.elapsed(), reasons=why)
 
         self.mixed = any(c.group is None for c in b.components if c.shifts and c.people)
         band = self._band(ix, b)
-        g_pairs, missing = greedy(ix)
-        g_complete = missing == 0
         if g_complete:
             g_pairs = repair(ix, g_pairs, band)
-        if g_complete:
-            self.first_s = self.elapsed()
             g_score = score_ix(ix, g_pairs)[0]
             self.report(g_score, static_bound, "greedy")
         comps = [c for c in b.components if c.shifts and c.people]
@@ -144,6 +148,13 @@ class _Solve:
             current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
 
         widened = dict.fromkeys(range(ix.n_groups), 0)
+        if self.mixed:
+            # where groups share components a band of width 0 is seldom feasible and its
+            # relaxation is the slowest to say so: start one wider (the window search proves
+            # the narrower width afterwards)
+            for g in range(ix.n_groups):
+                if band[g][0] == band[g][1]:
+                    self._widen(band, widened, {g})
         tried_lp: set[tuple[int, tuple[tuple[int, tuple[int, int]], ...]]] = set()
         # every component's relaxation in the initial band, in the background (GLOP lets go of
         # the GIL): the first components are solved while the later ones' LPs run
