@@ -210,12 +210,13 @@ def window_model(
     spread: int,
     hint: list[tuple[int, int]] | None = None,
     floor_range: dict[int, tuple[int, int]] | None = None,
+    fixed: list[tuple[int, int]] | None = None,
 ) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
     """Every fairness group's loads within a window of width `spread` that floats (its lowest
     load is a variable), the preferences the objective: its rosters are exactly those with a
     spread of at most `spread`, so it proves a spread infeasible or bounds the preferences at
     that spread. Needs every person who can work in `people` (the spread is over them all)."""
-    model, x, _terms = build_model(ix, shifts, people, band=None)
+    model, x, _terms = build_model(ix, shifts, people, band=None, fixed=fixed)
     in_model = set(shifts)
     top = max((ix.units[s] for s in shifts), default=1) * len(shifts) + 1
     floors: dict[int, cp_model.IntVar] = {}
@@ -232,7 +233,8 @@ def window_model(
         chosen = {(p, s) for s, p in hint}
         for g, floor in floors.items():
             lowest = min(loads[p] for p in people if ix.group[p] == g)
-            model.add_hint(floor, lowest)
+            a, b = (floor_range or {}).get(g, (lowest, lowest))
+            model.add_hint(floor, min(max(lowest, a), max(a, b)))
         for key, v in x.items():
             model.add_hint(v, key in chosen)
     return model, x

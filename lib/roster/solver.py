@@ -30,6 +30,9 @@ RULE_CN = {
 }
 DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 MAX_WIDEN = 2  # then drop the band altogether
+HUGE_MIXED_VARS = 50_000  # assignment variables: above this, no model of the whole component
+LNS_PEOPLE = 150  # people freed at once in a neighbourhood of one large component
+LNS_STEP_S = 6.0  # CP-SAT's time on one neighbourhood
 MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
 MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
@@ -144,8 +147,8 @@ class _Solve:
             if s in comp_of_shift:
                 g_by_comp[comp_of_shift[s]].append((s, p))
         for ci, c in enumerate(comps):
-            demand = c.demand
-            current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
+            places = sum(ix.problem.shifts[s].headcount for s in c.shifts)
+            current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == places else None
 
         widened = dict.fromkeys(range(ix.n_groups), 0)
         if self.mixed:
@@ -158,20 +161,22 @@ class _Solve:
         tried_lp: set[tuple[int, tuple[tuple[int, tuple[int, int]], ...]]] = set()
         # every component's relaxation in the initial band, in the background (GLOP lets go of
         # the GIL): the first components are solved while the later ones' LPs run
+        sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
+        # one component of mixed groups too large for a whole model: neighbourhoods only
+        self.huge = self.mixed and sum(sizes.values()) > HUGE_MIXED_VARS and len(comps) == 1
         relaxing = {
             ci: self.pool.submit(self._relax, c, {p: band[ix.group[p]] for p in c.people})
             for ci, c in enumerate(comps)
+            if not self.huge
         }
         initial_band = tuple(sorted(band.items()))
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
-        sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
         # Components that mix fairness groups (leaders at the gates, people on two campuses)
         # get more widenings of the band, and the window search afterwards (below).
-        self.mixed = any(c.group is None for c in comps)
         max_widen = MAX_WIDEN_MIXED if self.mixed else MAX_WIDEN
         for ci, c in enumerate(comps):
-            if self.stop_requested() or self.left() <= 0.05:
+            if self.huge or self.stop_requested() or self.left() <= 0.05:
                 break
             weight_left = sum(sizes[cj] for cj in range(ci, len(comps)))
             budget = max(min(1.0, self.left()), self.left() * sizes[ci] / weight_left)
@@ -289,7 +294,7 @@ class _Solve:
         if g_complete:
             candidates.append(g_pairs)
         bound = self._bound(b, comps, comp_bound, w, static_bound)
-        if self.mixed and self.left() > 0.3 and not self.stop_requested():
+        if self.mixed and not self.huge and self.left() > 0.3 and not self.stop_requested():
             start = min(candidates, key=lambda ps: score_ix(ix, ps)[0]) if candidates else None
             found, window_bound = self._window_search(ix, b, start, g_pairs)
             bound = max(bound, window_bound)
@@ -333,6 +338,11 @@ class _Solve:
         # returned, whatever its score (a bug in the model or the greedy would show here).
         ranked = sorted(candidates, key=lambda ps: score_ix(ix, ps)[0])
         best = next((ps for ps in ranked if not check(problem, as_ids(ps))), None)
+        if best is not None and self.mixed and score_ix(ix, best)[0] > bound:
+            # one large component: neighbourhoods of it, in turn, until the limit
+            better = self._lns(ix, best, bound)
+            if better is not None and not check(problem, as_ids(better)):
+                best = better
         if best is not None and score_ix(ix, best)[0] > bound:
             # the gap is open: search on until the limit or a proven optimum
             better, proven_bound = self._improve(ix, comps, best, bound)
@@ -458,6 +468,111 @@ class _Solve:
         # the bound: no roster below proven_lo; at proven_lo, the preferences CP-SAT proved
         at_lo = pref_bound.get(proven_lo)
         return found, b.at_least(ix, w, at_bound_pref=at_lo, start=proven_lo)
+
+    def _neighbourhoods(self, ix: Index) -> list[list[int]]:
+        """Sets of people to re-roster together, the rest kept as they are: each small
+        fairness group whole (the leaders), and the people of each campus (with the small
+        groups), in pieces of at most LNS_PEOPLE."""
+        working = [p for p in range(ix.n_people) if ix.shifts_of[p]]
+        by_group: dict[int, list[int]] = {}
+        for p in working:
+            by_group.setdefault(ix.group[p], []).append(p)
+        small = [p for members in by_group.values() if len(members) <= 60 for p in members]
+        out: list[list[int]] = []
+        if small:
+            out.append(small)
+        by_campus: dict[str, list[int]] = {}
+        in_small = set(small)
+        for p in working:
+            if p not in in_small:
+                by_campus.setdefault(self.problem.people[p].campus, []).append(p)
+        for members in by_campus.values():
+            # people of the same posts side by side, so that a piece can trade shifts
+            members.sort(key=lambda p: (self.problem.people[p].allocated_posts[:1], p))
+            pieces = max(1, round(len(members) / LNS_PEOPLE))
+            size = -(-len(members) // pieces)
+            for i in range(0, len(members), size):
+                out.append(small + members[i : i + size])
+        return out
+
+    def _lns(
+        self, ix: Index, best: list[tuple[int, int]], bound: int
+    ) -> list[tuple[int, int]] | None:
+        """Large-neighbourhood search: free one neighbourhood's people, keep everyone else's
+        shifts, and re-roster them with every group's loads in a window as narrow as the
+        fixed people allow (one narrower than the spread when it can be), the preferences
+        the objective. Returns a better roster or None."""
+        current = list(best)
+        current_score = score_ix(ix, current)[0]
+        improved = False
+        hoods = self._neighbourhoods(ix)
+        if len(hoods) <= 1:
+            return None  # the whole problem: the window search has done it
+        stale = 0
+        k = 0
+        while (
+            self.left() > 2.0
+            and not self.stop_requested()
+            and current_score > bound
+            and stale < len(hoods)
+        ):
+            free = hoods[k % len(hoods)]
+            k += 1
+            free_set = set(free)
+            shifts = sorted({s for p in free for s in ix.shifts_of[p]})
+            in_hood = set(shifts)
+            fixed = [(s, p) for s, p in current if p not in free_set and s in in_hood]
+            loads = ix.load(current)
+            parts = score_ix(ix, current)[1]
+            spread = parts["spread"]
+            span: dict[int, tuple[int, int]] = {}
+            for p in range(ix.n_people):
+                if ix.shifts_of[p] and p not in free_set:
+                    lo, hi = span.get(ix.group[p], (loads[p], loads[p]))
+                    span[ix.group[p]] = (min(lo, loads[p]), max(hi, loads[p]))
+            targets = [spread]
+            if spread > 0 and all(hi - lo <= spread - 1 for lo, hi in span.values()):
+                targets.insert(0, spread - 1)  # one narrower first, when the fixed allow it
+            stale += 1
+            for target in targets:
+                if self.left() <= 1.5 or self.stop_requested():
+                    break
+                floor_range = {
+                    g: (max(0, span[g][1] - target), span[g][0]) if g in span else (0, 10**6)
+                    for g in range(ix.n_groups)
+                }
+                model, x = cpsat.window_model(
+                    ix,
+                    shifts,
+                    free,
+                    spread=target,
+                    hint=[(s, p) for s, p in current if p in free_set],
+                    floor_range=floor_range,
+                    fixed=fixed,
+                )
+                outcome = cpsat.run(
+                    model,
+                    x,
+                    time_limit=min(LNS_STEP_S / len(targets), self.left() - 1.0),
+                    workers=self.workers,
+                    seed=self.seed + k,
+                    should_stop=self.should_stop,
+                )
+                if DEBUG:
+                    print(
+                        f"  [lns {k} {len(free)} people, spread {target}] {outcome.status} "
+                        f"obj={outcome.objective} t={self.elapsed():.2f}"
+                    )
+                if outcome.stopped:
+                    self.stopped = True
+                if outcome.status in ("optimal", "feasible"):
+                    candidate = [(s, p) for s, p in current if p not in free_set] + outcome.pairs
+                    value = score_ix(ix, candidate)[0]
+                    if value < current_score:
+                        current, current_score, improved, stale = candidate, value, True, 0
+                        self.report(value, bound, "邻域改进")
+                        break
+        return current if improved else None
 
     def _window_lp_bound(
         self,
