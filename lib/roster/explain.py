@@ -16,6 +16,12 @@ from lib.roster.problem import date_cn, person_label, shift_label
 MAX_REASONS = 20
 
 
+def quick_reasons(ix: Index) -> list[str]:
+    """Only what a complete greedy roster does not already rule out: pinned assignments (the
+    greedy places them as they are) and each shift's own people."""
+    return (_pinned(ix) + _per_shift(ix))[:MAX_REASONS]
+
+
 def reasons(ix: Index) -> list[str]:
     out: list[str] = []
     out += _pinned(ix)

@@ -121,13 +121,12 @@ class _Solve:
         # below has nothing to say
         g_pairs, missing = greedy(ix)
         g_complete = missing == 0
+        why = explain.quick_reasons(ix) if g_complete else explain.reasons(ix)
+        if why:
+            return Result("infeasible", time_s=self.elapsed(), reasons=why)
         if g_complete:
             self.first_s = self.elapsed()
             self.report(score_ix(ix, g_pairs)[0], 0, "greedy")
-        else:
-            why = explain.reasons(ix)
-            if why:
-                return Result("infeasible", time_s=self.elapsed(), reasons=why)
         b = bounds(ix)
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
