@@ -66,7 +66,9 @@ class _Solve:
     ) -> None:
         self.started = time.perf_counter()
         self.problem = problem
-        self.time_limit = time_limit
+        # stop searching a little before the limit: the final check, scoring and the joins
+        # of the background threads fit inside it
+        self.time_limit = time_limit - min(0.5, 0.1 * time_limit)
         self.on_progress = on_progress
         self.should_stop = should_stop
         self.workers = workers
@@ -775,7 +777,9 @@ class _Solve:
             out = cpsat.run(
                 model,
                 x,
-                time_limit=max(0.2, min(deadline - self.elapsed(), self.left())),
+                # at least 2 s: a neighbourhood is small, and giving up sends the whole
+                # component to CP-SAT (slow at campus size)
+                time_limit=max(min(2.0, self.left()), min(deadline - self.elapsed(), self.left())),
                 workers=self.workers,
                 seed=self.seed,
                 should_stop=self.should_stop,
