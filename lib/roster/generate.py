@@ -281,6 +281,9 @@ def _real(seed: int) -> Problem:
 # Not the shape above: leaders who also stand at the gates, people allocated to posts on two
 # campuses, 8-, 12- and 24-hour shifts that overlap (the 24-hour duty weighs 2 units),
 # part-time availability (weekends only, or a run of days away) and personal weekly caps.
+# People are allocated in proportion to each post's demand; unlike the family above, a rare
+# draw (about one seed in a few thousand at small size) cannot be staffed, and is refused
+# with its reasons.
 
 GATE_SLOTS = ((0, 8, "00–08", True), (8, 16, "08–16", False), (16, 24, "16–24", False))
 DORM_SLOTS = ((8, 20, "08–20", False), (20, 32, "20–08", True))
@@ -297,7 +300,7 @@ class MixedSize:
 
 
 MIXED_SIZES = {
-    "small": MixedSize(("本部", "北校区"), 1, 1, 48, 5, 7),
+    "small": MixedSize(("本部", "北校区"), 1, 1, 60, 6, 7),
     "medium": MixedSize(("本部", "北校区", "南校区"), 2, 1, 150, 7, 30),
     "large": MixedSize(("本部", "北校区", "南校区", "东校区"), 7, 3, 1300, 11, 30),
 }

@@ -245,3 +245,70 @@ def repair(
             for s, giver, taker in steps:  # the last hand-over first: the taker is free
                 move(s, giver, taker)
     return [(s, p) for p in range(ix.n_people) for s in mine[p]]
+
+
+def cheaper_moves(ix: Index, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Hand single shifts to a cheaper eligible person (fewer broken preferences) when it keeps
+    every hard rule and no group's loads leave their present range: the score never rises."""
+    problem = ix.problem
+    rest = int(problem.rules.rest_hours * 60)
+    pinned = set(ix.pinned)
+    cadre = [person.is_cadre for person in problem.people]
+    posts = {post.id: post for post in problem.posts}
+    on: dict[int, set[int]] = {}
+    mine: list[list[int]] = [[] for _ in range(ix.n_people)]
+    week_load: Counter[tuple[int, tuple[int, int]]] = Counter()
+    load = [0] * ix.n_people
+    for s, p in pairs:
+        on.setdefault(s, set()).add(p)
+        mine[p].append(s)
+        week_load[(p, ix.week[s])] += ix.units[s]
+        load[p] += ix.units[s]
+    lo: dict[int, int] = {}
+    hi: dict[int, int] = {}
+    for p in range(ix.n_people):
+        if ix.shifts_of[p] or load[p]:
+            g = ix.group[p]
+            lo[g] = min(lo.get(g, load[p]), load[p])
+            hi[g] = max(hi.get(g, load[p]), load[p])
+
+    def fits(q: int, s: int) -> bool:
+        if q in on.get(s, ()):
+            return False
+        cap = ix.cap[q]
+        if cap is not None and week_load[(q, ix.week[s])] + ix.units[s] > cap:
+            return False
+        a, b = ix.start[s], ix.end[s]
+        return all(ix.start[t] >= b + rest or a >= ix.end[t] + rest for t in mine[q])
+
+    for s, p in sorted(pairs, key=lambda sp: -ix.cost(sp[1], sp[0])):
+        here = ix.cost(p, s)
+        if not here or (s, p) in pinned or p not in on.get(s, ()):
+            continue
+        u = ix.units[s]
+        if load[p] - u < lo[ix.group[p]]:
+            continue
+        need_cadre = cadre[p] and (
+            sum(1 for x in on[s] if cadre[x]) <= posts[problem.shifts[s].post].min_cadres
+        )
+        best = None
+        for q in ix.people_of[s]:
+            if ix.cost(q, s) >= here or (need_cadre and not cadre[q]):
+                continue
+            if load[q] + u > hi[ix.group[q]] or not fits(q, s):
+                continue
+            key = (ix.cost(q, s), load[q])
+            if best is None or key < best[0]:
+                best = (key, q)
+        if best is None:
+            continue
+        q = best[1]
+        on[s].discard(p)
+        on[s].add(q)
+        mine[p].remove(s)
+        mine[q].append(s)
+        week_load[(p, ix.week[s])] -= u
+        week_load[(q, ix.week[s])] += u
+        load[p] -= u
+        load[q] += u
+    return [(s, p) for p in range(ix.n_people) for s in mine[p]]

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from lib.roster import cpsat, explain, lp
 from lib.roster.checker import check
 from lib.roster.eligibility import Index, build_index
-from lib.roster.greedy import greedy, repair
+from lib.roster.greedy import cheaper_moves, greedy, repair
 from lib.roster.problem import (
     Problem,
     Progress,
@@ -31,8 +31,8 @@ RULE_CN = {
 DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 MAX_WIDEN = 2  # then drop the band altogether
 HUGE_MIXED_VARS = 50_000  # assignment variables: above this, no model of the whole component
-LNS_PEOPLE = 150  # people freed at once in a neighbourhood of one large component
-LNS_STEP_S = 6.0  # CP-SAT's time on one neighbourhood
+LNS_PEOPLE = 80  # people freed at once in a neighbourhood of one large component
+LNS_STEP_S = 4.0  # CP-SAT's time on one neighbourhood
 MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
 MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
@@ -506,6 +506,10 @@ class _Solve:
         current = list(best)
         current_score = score_ix(ix, current)[0]
         improved = False
+        moved = cheaper_moves(ix, current)  # a quick first pass: single cheaper hand-overs
+        if score_ix(ix, moved)[0] < current_score:
+            current, current_score, improved = moved, score_ix(ix, moved)[0], True
+            self.report(current_score, bound, "邻域改进")
         hoods = self._neighbourhoods(ix)
         if len(hoods) <= 1:
             return None  # the whole problem: the window search has done it

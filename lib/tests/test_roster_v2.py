@@ -137,6 +137,9 @@ def test_both_families_pass_the_independent_checker_and_never_lose_to_greedy(
 
     result = solve(problem, time_limit=2)
 
+    if result.status == "infeasible":  # a draw the generator could not staff: said, with why
+        assert missing > 0 and result.reasons
+        return
     assert result.ok, result.reasons
     assert check(problem, result.assignments) == []
     assert result.score == score(problem, result.assignments)[0]
