@@ -1,5 +1,9 @@
-"""Benchmark: the roster solver on generated problems (small, medium, large) and the seeds'
-real case, against two peers: a plain CP-SAT max−min model (10 s) and the greedy alone.
+"""Benchmark: the roster solver on generated problems (small, medium, large), the seeds' real
+case and the second generator family (mixed-medium, mixed-large: leaders also at the gates,
+people on two campuses, 8/12/24-hour shifts, part-time availability, personal caps), against two
+peers: a plain CP-SAT max−min model (10 s) and the greedy alone; and roster_exit_lag_s, from a
+3 s solve's limit to its process's exit. About 8 minutes; ROSTER_BENCH_QUICK=1 runs the 10 s
+solves of every size but the large ones (about a minute and a half).
 
 Each size runs in child processes so that peak memory (VmHWM, which sees OR-Tools' C++ heap)
 belongs to that size alone; the peer model runs in a child of its own. Needs no database.
