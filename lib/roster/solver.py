@@ -137,7 +137,7 @@ class _Solve:
         self.mixed = any(c.group is None for c in b.components if c.shifts and c.people)
         band = self._band(ix, b)
         if g_complete:
-            g_pairs = repair(ix, g_pairs, band)
+            g_pairs = cheaper_moves(ix, repair(ix, g_pairs, band))
             g_score = score_ix(ix, g_pairs)[0]
             self.report(g_score, static_bound, "greedy")
         comps = [c for c in b.components if c.shifts and c.people]
