@@ -312,3 +312,115 @@ def cheaper_moves(ix: Index, pairs: list[tuple[int, int]]) -> list[tuple[int, in
         load[p] -= u
         load[q] += u
     return [(s, p) for p in range(ix.n_people) for s in mine[p]]
+
+
+def flatten_moves(
+    ix: Index, pairs: list[tuple[int, int]], rounds: int = 3
+) -> list[tuple[int, int]]:
+    """Lower the spread of the worst fairness group by single hand-overs: someone at the group's
+    most gives a shift to anyone eligible whose own group's most it does not raise (and who is
+    not then the worst group's most). Keeps every hard rule; the spread never rises."""
+    problem = ix.problem
+    rest = int(problem.rules.rest_hours * 60)
+    pinned = set(ix.pinned)
+    cadre = [person.is_cadre for person in problem.people]
+    posts = {post.id: post for post in problem.posts}
+    on: dict[int, set[int]] = {}
+    mine: list[list[int]] = [[] for _ in range(ix.n_people)]
+    week_load: Counter[tuple[int, tuple[int, int]]] = Counter()
+    load = [0] * ix.n_people
+    for s, p in pairs:
+        on.setdefault(s, set()).add(p)
+        mine[p].append(s)
+        week_load[(p, ix.week[s])] += ix.units[s]
+        load[p] += ix.units[s]
+    counted = [p for p in range(ix.n_people) if ix.shifts_of[p] or load[p]]
+
+    def fits(q: int, s: int) -> bool:
+        if q in on.get(s, ()):
+            return False
+        cap = ix.cap[q]
+        if cap is not None and week_load[(q, ix.week[s])] + ix.units[s] > cap:
+            return False
+        a, b = ix.start[s], ix.end[s]
+        return all(ix.start[t] >= b + rest or a >= ix.end[t] + rest for t in mine[q])
+
+    for _ in range(rounds):
+        lo: dict[int, int] = {}
+        hi: dict[int, int] = {}
+        for p in counted:
+            g = ix.group[p]
+            lo[g] = min(lo.get(g, load[p]), load[p])
+            hi[g] = max(hi.get(g, load[p]), load[p])
+        if not hi:
+            break
+        worst = max(hi, key=lambda g: hi[g] - lo[g])
+        top = [p for p in counted if ix.group[p] == worst and load[p] == hi[worst]]
+        moved = 0
+        for p in top:
+            for s in sorted(mine[p], key=lambda s: -ix.cost(p, s)):
+                u = ix.units[s]
+                if (s, p) in pinned or load[p] - u < lo[worst]:
+                    continue
+                need_cadre = cadre[p] and (
+                    sum(1 for x in on[s] if cadre[x]) <= posts[problem.shifts[s].post].min_cadres
+                )
+                best = None
+                for q in ix.people_of[s]:
+                    g = ix.group[q]
+                    limit = hi[g] - 1 if g == worst else hi[g]
+                    if load[q] + u > limit or (need_cadre and not cadre[q]) or not fits(q, s):
+                        continue
+                    key = (ix.cost(q, s) - ix.cost(p, s), load[q])
+                    if best is None or key < best[0]:
+                        best = (key, q)
+                if best is None:
+                    continue
+                q = best[1]
+                on[s].discard(p)
+                on[s].add(q)
+                mine[p].remove(s)
+                mine[q].append(s)
+                week_load[(p, ix.week[s])] -= u
+                week_load[(q, ix.week[s])] += u
+                load[p] -= u
+                load[q] += u
+                moved += 1
+                break
+        if moved == len(top):
+            continue  # the most came down
+        # else raise the least: whoever is at the bottom takes a shift from a holder whose own
+        # group's least it does not lower, staying under the worst group's most
+        bottom = [p for p in counted if ix.group[p] == worst and load[p] == lo[worst]]
+        raised = 0
+        for p in bottom:
+            for s in sorted(ix.shifts_of[p], key=lambda s: (ix.cost(p, s), ix.units[s])):
+                u = ix.units[s]
+                if load[p] + u >= hi[worst] + (0 if moved < len(top) else 1) or not fits(p, s):
+                    continue
+                post_min = posts[problem.shifts[s].post].min_cadres
+                giver = None
+                for q in sorted(on.get(s, ()), key=lambda q: -load[q]):
+                    g = ix.group[q]
+                    floor = lo[g] + 1 if g == worst else lo[g]
+                    if (s, q) in pinned or load[q] - u < floor:
+                        continue
+                    if cadre[q] and not cadre[p] and sum(1 for x in on[s] if cadre[x]) <= post_min:
+                        continue
+                    giver = q
+                    break
+                if giver is None:
+                    continue
+                on[s].discard(giver)
+                on[s].add(p)
+                mine[giver].remove(s)
+                mine[p].append(s)
+                week_load[(giver, ix.week[s])] -= u
+                week_load[(p, ix.week[s])] += u
+                load[giver] -= u
+                load[p] += u
+                raised += 1
+                break
+        if raised < len(bottom) and moved < len(top):
+            break  # neither end moved for everyone: the spread stays
+    return [(s, p) for p in range(ix.n_people) for s in mine[p]]

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from lib.roster import cpsat, explain, lp
 from lib.roster.checker import check
 from lib.roster.eligibility import Index, build_index
-from lib.roster.greedy import cheaper_moves, greedy, repair
+from lib.roster.greedy import cheaper_moves, flatten_moves, greedy, repair
 from lib.roster.problem import (
     Problem,
     Progress,
@@ -137,7 +137,7 @@ class _Solve:
         self.mixed = any(c.group is None for c in b.components if c.shifts and c.people)
         band = self._band(ix, b)
         if g_complete:
-            g_pairs = cheaper_moves(ix, repair(ix, g_pairs, band))
+            g_pairs = cheaper_moves(ix, flatten_moves(ix, repair(ix, g_pairs, band)))
             g_score = score_ix(ix, g_pairs)[0]
             self.report(g_score, static_bound, "greedy")
         comps = [c for c in b.components if c.shifts and c.people]
@@ -506,7 +506,8 @@ class _Solve:
         current = list(best)
         current_score = score_ix(ix, current)[0]
         improved = False
-        moved = cheaper_moves(ix, current)  # a quick first pass: single cheaper hand-overs
+        # a quick first pass: single hand-overs that lower the spread, then cheaper ones
+        moved = cheaper_moves(ix, flatten_moves(ix, current))
         if score_ix(ix, moved)[0] < current_score:
             current, current_score, improved = moved, score_ix(ix, moved)[0], True
             self.report(current_score, bound, "邻域改进")

@@ -187,3 +187,27 @@ def test_infeasibility_is_explained_with_numbers(problem: Problem, numbers: list
     for number in numbers:
         assert number in text, text
     assert result.to_dict()["bound"] is None  # no bound for a problem with no roster
+
+
+def test_flatten_lets_a_leader_take_a_gate_shift_to_even_out_24_hour_duties() -> None:
+    from lib.roster.greedy import flatten_moves
+
+    leaders = [
+        Person(x, allocated_posts=["L", "g"], fairness_group=LEADER_GROUP) for x in ("a", "b")
+    ]
+    others = [Person(x, allocated_posts=["g"]) for x in ("c", "d")]
+    posts = [Post("L", "领导值班", is_leader_duty=True), Post("g", "北门")]
+    shifts = [duty("L", 0), duty("L", 2), duty("L", 4), duty("g", 6, 8, 1)]
+    problem = Problem(leaders + others, posts, shifts, Rules())
+    ix = build_index(problem)
+    pos = ix.person_pos
+    pairs = [(0, pos["a"]), (1, pos["a"]), (2, pos["b"]), (3, pos["c"])]
+    assert score_ix(ix, pairs)[1][f"spread:{LEADER_GROUP}"] == 2  # 4 and 2: duties weigh 2
+
+    flat = flatten_moves(ix, pairs)
+
+    parts = score_ix(ix, flat)[1]
+    assert parts[f"spread:{LEADER_GROUP}"] == 1 and parts["spread"] == 1
+    roster = [(problem.shifts[s].id, problem.people[p].id) for s, p in flat]
+    assert ("g@6", "b") in roster
+    assert check(problem, roster) == []
