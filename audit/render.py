@@ -288,6 +288,8 @@ KEY_LABELS: dict[str, str] = {
     "people_registered": "登记人数",
     "rest_hours": "最短休息（小时）",
     "weekly_cap": "每周上限（班次）",
+    "person_caps": "个人每周上限",
+    "leaders_own_group": "校领导单独比较负担",
     "time_limit": "求解时限（秒）",
     "weights": "权重",
     "spread": "均衡",

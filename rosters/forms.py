@@ -249,6 +249,17 @@ class RosterSettingsForm(StyledFormMixin, forms.Form):
     weekly_cap = forms.IntegerField(
         label="每人每周最多班次", min_value=1, required=False, help_text="留空表示不限"
     )
+    leaders_own_group = forms.BooleanField(
+        label="校领导单独比较负担",
+        required=False,
+        help_text="勾选时校领导的负担只在校领导之间比较均衡（默认）",
+    )
+    person_caps = forms.CharField(
+        label="个人每周上限",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一人：学工号或姓名 = 每周上限（按工作量计，24 小时班计 2），覆盖统一上限",
+    )
     time_limit = forms.IntegerField(label="求解时限（秒）", min_value=1, max_value=600)
     w_spread = forms.IntegerField(label="权重：负担均衡", min_value=0)
     w_preference = forms.IntegerField(label="权重：非意向岗位", min_value=0)
@@ -263,8 +274,27 @@ class RosterSettingsForm(StyledFormMixin, forms.Form):
             "rest_hours": conf["rest_hours"],
             "weekly_cap": conf.get("weekly_cap"),
             "time_limit": conf["time_limit"],
+            "leaders_own_group": conf.get("leaders_own_group", True),
+            "person_caps": "\n".join(f"{k} = {v}" for k, v in conf.get("person_caps", {}).items()),
             **{f"w_{k}": v for k, v in weights.items()},
         }
+
+    def clean_person_caps(self) -> dict[str, int]:
+        caps: dict[str, int] = {}
+        for n, line in enumerate(self.cleaned_data["person_caps"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            key, sep, value = line.replace("＝", "=").partition("=")
+            try:
+                cap = int(value.strip())
+            except ValueError:
+                cap = -1
+            if not sep or not key.strip() or cap < 0:
+                raise forms.ValidationError(
+                    f"第 {n} 行格式不对：应为「学工号或姓名 = 每周上限」，上限为非负整数"
+                )
+            caps[key.strip()] = cap
+        return caps
 
     def settings(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -272,6 +302,8 @@ class RosterSettingsForm(StyledFormMixin, forms.Form):
             "rest_hours": float(d["rest_hours"]),
             "weekly_cap": d["weekly_cap"],
             "time_limit": d["time_limit"],
+            "leaders_own_group": bool(d["leaders_own_group"]),
+            "person_caps": d["person_caps"],
             "weights": {k: d[f"w_{k}"] for k in ("spread", "preference", "unwanted_day", "night")},
         }
 

@@ -6,6 +6,7 @@ own org's subtree: the school's roster the school-level posts, a unit's roster i
 """
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rest_hours": 12,
     "weekly_cap": None,
     "time_limit": 30,
+    "leaders_own_group": True,  # 校领导's load compared among themselves
+    "person_caps": {},  # 学工号 or name -> own weekly cap in units
     "weights": {"spread": 100, "preference": 1, "unwanted_day": 1, "night": 1},
 }
 
@@ -51,6 +54,14 @@ def slot_times(date: dt.date, slot: dict[str, Any]) -> tuple[dt.datetime, dt.dat
     hour, minute = (int(x) for x in str(slot.get("start", "00:00")).split(":"))
     start = dt.datetime.combine(date, dt.time(hour, minute))
     return start, start + dt.timedelta(hours=float(slot.get("hours", 6)))
+
+
+def slot_units(slot: dict[str, Any]) -> int:
+    """What a shift counts towards the weekly cap and the load: the slot's own `units`, else one
+    per started 12 hours (a 6-, 8- or 12-hour shift 1, a 24-hour duty 2)."""
+    if slot.get("units"):
+        return max(1, int(slot["units"]))
+    return max(1, math.ceil(float(slot.get("hours", 6)) / 12 - 1e-9))
 
 
 def is_night(start: dt.datetime, end: dt.datetime) -> bool:
@@ -121,6 +132,7 @@ def problem_build(roster: Roster, *, posts: Iterable[Post] | None = None) -> Bui
                         end=end.isoformat(timespec="minutes"),
                         headcount=p.headcount,
                         night=is_night(start, end),
+                        units=slot_units(slot),
                     )
                 )
 
@@ -139,6 +151,7 @@ def problem_build(roster: Roster, *, posts: Iterable[Post] | None = None) -> Bui
     members = {m.pk: m for m in Member.objects.filter(pk__in=member_ids).select_related("campus")}
     signups = {s.member_id: s for s in SignUp.objects.filter(phase=phase, member_id__in=member_ids)}
     leader_posts = {str(p.pk) for p in post_rows if p.is_leader_duty}
+    own_caps: dict[str, int] = conf.get("person_caps") or {}
     people = []
     for mid in sorted(members):
         m = members[mid]
@@ -150,12 +163,19 @@ def problem_build(roster: Roster, *, posts: Iterable[Post] | None = None) -> Bui
                     sid = shift_id(pid, date, slot)
                     if sid in shift_ids:
                         unavailable_shifts.append(sid)
+        is_leader = any(a in leader_posts for a in allocated.get(mid, []))
+        number = m.number
+        own_cap = own_caps.get(number) if number in own_caps else own_caps.get(m.name)
         people.append(
             lp.Person(
                 id=str(mid),
                 name=m.name,
                 is_cadre=bool(m.cadre_rank),
-                is_leader=any(a in leader_posts for a in allocated.get(mid, [])),
+                is_leader=is_leader,
+                fairness_group=(
+                    lp.LEADER_GROUP if is_leader and conf.get("leaders_own_group", True) else ""
+                ),
+                weekly_cap=None if own_cap is None else int(own_cap),
                 category=m.category,
                 gender=m.gender,
                 campus=(s.campus.name if s and s.campus else (m.campus.name if m.campus else "")),

@@ -121,14 +121,20 @@ def check(problem: Problem, assignments: list[Assignment]) -> list[Violation]:
                         b,
                         pid,
                     )
-        cap = problem.rules.weekly_cap
+        person = people[pid]
+        cap = person.weekly_cap if person.weekly_cap is not None else problem.rules.weekly_cap
         if cap is not None:
-            weeks = Counter(dt.date.fromisoformat(shifts[s].date).isocalendar()[:2] for s in sids)
-            for (year, week), count in sorted(weeks.items()):
-                if count > cap:
+            weeks: Counter[tuple[int, int]] = Counter()
+            for s in sids:
+                iso = dt.date.fromisoformat(shifts[s].date).isocalendar()
+                weeks[(iso[0], iso[1])] += shifts[s].units
+            for (year, week), units in sorted(weeks.items()):
+                if units > cap:
+                    own = "个人" if person.weekly_cap is not None else ""
                     add(
                         "weekly_cap",
-                        f"{who} {year}年第{week}周 值班 {count} 次，超过每周上限 {cap} 次",
+                        f"{who} {year}年第{week}周 值班计 {units} 个工作量，"
+                        f"超过{own}每周上限 {cap}",
                         None,
                         pid,
                     )

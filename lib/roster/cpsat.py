@@ -82,7 +82,7 @@ def build_model(
     problem = ix.problem
     rules = problem.rules
     rest = 0 if "rest" in relax else int(rules.rest_hours * 60)
-    cap = None if "weekly_cap" in relax else rules.weekly_cap
+    no_cap = "weekly_cap" in relax
     model = cp_model.CpModel()
     in_comp = set(shifts)
     x: dict[tuple[int, int], cp_model.IntVar] = {}
@@ -116,16 +116,17 @@ def build_model(
         mine = [s for s in ix.shifts_of[p] if s in in_comp]
         for clique in _cliques(ix, mine, rest):
             model.add_at_most_one(x[(p, s)] for s in clique)
+        cap = None if no_cap else ix.cap[p]
         if cap is not None:
-            weeks: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+            weeks: dict[tuple[int, int], list[int]] = {}
             for s in mine:
-                weeks.setdefault(ix.week[s], []).append(x[(p, s)])
-            for vs in weeks.values():
-                if len(vs) > cap:
-                    model.add(sum(vs) <= cap)
+                weeks.setdefault(ix.week[s], []).append(s)
+            for items in weeks.values():
+                if sum(ix.units[s] for s in items) > cap:
+                    model.add(sum(ix.units[s] * x[(p, s)] for s in items) <= cap)
         if band is not None and p in band:
             lo, hi = band[p]
-            model.add_linear_constraint(sum(x[(p, s)] for s in mine), lo, hi)
+            model.add_linear_constraint(sum(ix.units[s] * x[(p, s)] for s in mine), lo, hi)
     terms = [(ix.cost(p, s), v) for (p, s), v in x.items() if ix.cost(p, s)]
     model.minimize(sum(c * v for c, v in terms))
     return model, x, terms
@@ -141,6 +142,8 @@ def run(
     hint: set[tuple[int, int]] | None = None,
     on_solution: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    first_only: bool = False,
+    repair_hint: bool = False,
 ) -> Outcome:
     if hint is not None:
         model.clear_hints()
@@ -150,6 +153,10 @@ def run(
     solver.parameters.max_time_in_seconds = max(0.05, time_limit)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
+    if first_only:
+        solver.parameters.stop_after_first_solution = True
+    if repair_hint:
+        solver.parameters.repair_hint = True
     started = time.perf_counter()
     callback = _Callback(on_solution, started)
     stopped = threading.Event()
@@ -169,6 +176,8 @@ def run(
         code = solver.solve(model, callback)
     finally:
         done.set()
+        if watcher.is_alive():
+            watcher.join()  # no thread outlives the call
     status = {
         cp_model.OPTIMAL: "optimal",
         cp_model.FEASIBLE: "feasible",
@@ -193,24 +202,82 @@ def run(
     )
 
 
+def window_model(
+    ix: Index,
+    shifts: list[int],
+    people: list[int],
+    *,
+    spread: int,
+    hint: list[tuple[int, int]] | None = None,
+    floor_range: dict[int, tuple[int, int]] | None = None,
+    fixed: list[tuple[int, int]] | None = None,
+) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+    """Every fairness group's loads within a window of width `spread` that floats (its lowest
+    load is a variable), the preferences the objective: its rosters are exactly those with a
+    spread of at most `spread`, so it proves a spread infeasible or bounds the preferences at
+    that spread. Needs every person who can work in `people` (the spread is over them all)."""
+    model, x, _terms = build_model(ix, shifts, people, band=None, fixed=fixed)
+    in_model = set(shifts)
+    top = max((ix.units[s] for s in shifts), default=1) * len(shifts) + 1
+    floors: dict[int, cp_model.IntVar] = {}
+    for p in people:
+        g = ix.group[p]
+        if g not in floors:
+            a, b = (floor_range or {}).get(g, (0, top))
+            floors[g] = model.new_int_var(a, max(a, b), f"floor{g}")
+        load = sum(ix.units[s] * x[(p, s)] for s in ix.shifts_of[p] if s in in_model)
+        model.add(load >= floors[g])
+        model.add(load <= floors[g] + spread)
+    if hint is not None:  # a whole roster: the hint of x and of each group's floor
+        loads = ix.load(hint)
+        chosen = {(p, s) for s, p in hint}
+        for g, floor in floors.items():
+            lowest = min(loads[p] for p in people if ix.group[p] == g)
+            a, b = (floor_range or {}).get(g, (lowest, lowest))
+            model.add_hint(floor, min(max(lowest, a), max(a, b)))
+        for key, v in x.items():
+            model.add_hint(v, key in chosen)
+    return model, x
+
+
+def spread_model(
+    ix: Index,
+    shifts: list[int],
+    people: list[int],
+    *,
+    fixed_load: dict[int, tuple[int, int]] | None = None,
+) -> tuple[cp_model.CpModel, dict[tuple[int, int], cp_model.IntVar]]:
+    """One model whose objective is the score itself: w × (the worst group's most − least units,
+    over the people who can work) + the preference costs. `fixed_load`: per group, the (least,
+    most) loads of its people outside this model, which the spread must also cover."""
+    model, x, terms = build_model(ix, shifts, people, band=None)
+    horizon = sum(ix.units[s] * ix.problem.shifts[s].headcount for s in shifts) + 1
+    for lo_hi in (fixed_load or {}).values():
+        horizon = max(horizon, lo_hi[1] + 1)
+    spread = model.new_int_var(0, horizon, "spread")
+    in_model = set(shifts)
+    by_group: dict[int, list[int]] = {}
+    for p in people:
+        by_group.setdefault(ix.group[p], []).append(p)
+    for g, members in by_group.items():
+        hi = model.new_int_var(0, horizon, f"max{g}")
+        lo = model.new_int_var(0, horizon, f"min{g}")
+        for p in members:
+            load = sum(ix.units[s] * x[(p, s)] for s in ix.shifts_of[p] if s in in_model)
+            model.add(hi >= load)
+            model.add(lo <= load)
+        if fixed_load and g in fixed_load:
+            model.add(hi >= fixed_load[g][1])
+            model.add(lo <= fixed_load[g][0])
+        model.add(spread >= hi - lo)
+    w = ix.problem.weights.spread
+    model.minimize(w * spread + sum(c * v for c, v in terms))
+    return model, x
+
+
 def plain_model(ix: Index, *, time_limit: float, workers: int = 2, seed: int = 0) -> Outcome:
     """The peer: one model of everything, max − min fairness in the objective, no hint, no
     decomposition, no band. Its objective is the score itself."""
     people = [p for p in range(ix.n_people) if ix.shifts_of[p]]
-    model, x, terms = build_model(ix, list(range(ix.n_shifts)), people, band=None)
-    horizon = ix.n_shifts
-    spread = model.new_int_var(0, horizon, "spread")
-    for leader in (True, False):
-        group = [p for p in people if ix.is_leader[p] == leader]
-        if not group:
-            continue
-        hi = model.new_int_var(0, horizon, f"max{leader}")
-        lo = model.new_int_var(0, horizon, f"min{leader}")
-        for p in group:
-            load = sum(x[(p, s)] for s in ix.shifts_of[p])
-            model.add(hi >= load)
-            model.add(lo <= load)
-        model.add(spread >= hi - lo)
-    w = ix.problem.weights.spread
-    model.minimize(w * spread + sum(c * v for c, v in terms))
+    model, x = spread_model(ix, list(range(ix.n_shifts)), people)
     return run(model, x, time_limit=time_limit, workers=workers, seed=seed)

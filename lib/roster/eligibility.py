@@ -6,6 +6,7 @@ Everything is in indices (people, shifts in the problem's list order) for speed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 
@@ -22,16 +23,22 @@ def allowed_by_post(person: Person, post: Post) -> bool:
 
 
 def penalty(problem: Problem, person: Person, shift: Shift) -> int:
-    """The soft cost of putting this person on this shift (see docs/roster-format.md)."""
+    """The soft cost of putting this person on this shift (see docs/roster-format.md): a broken
+    preference counts once per assignment, at the dearest of its reasons."""
     w = problem.weights
     cost = 0
     if person.wanted_posts and shift.post not in person.wanted_posts:
-        cost += w.preference
+        cost = max(cost, w.preference)
     if shift.date in person.unwanted_dates:
-        cost += w.unwanted_day
+        cost = max(cost, w.unwanted_day)
     if shift.night and person.avoid_night:
-        cost += w.night
+        cost = max(cost, w.night)
     return cost
+
+
+def group_names(problem: Problem) -> list[str]:
+    """The fairness groups, in order of first appearance."""
+    return list(dict.fromkeys(p.fairness_group for p in problem.people))
 
 
 @dataclass
@@ -50,7 +57,10 @@ class Index:
     people_of: list[list[int]]  # shift -> eligible people
     pen: dict[tuple[int, int], int]  # (person, shift) -> penalty, only where > 0
     pinned: list[tuple[int, int]]  # (shift, person), deduplicated
-    is_leader: list[bool]
+    group: list[int]  # person -> fairness group (index into groups)
+    groups: list[str]  # the fairness groups' names
+    units: list[int]  # shift -> units (weight towards the cap and the load)
+    cap: list[int | None]  # person -> weekly cap in units (their own, else the rule's)
 
     @property
     def n_people(self) -> int:
@@ -62,6 +72,17 @@ class Index:
 
     def cost(self, p: int, s: int) -> int:
         return self.pen.get((p, s), 0)
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.groups)
+
+    def load(self, pairs: list[tuple[int, int]]) -> list[int]:
+        """Per person: units of the (shift, person) pairs."""
+        out = [0] * self.n_people
+        for s, p in pairs:
+            out[p] += self.units[s]
+        return out
 
 
 def build_index(problem: Problem) -> Index:
@@ -99,16 +120,17 @@ def build_index(problem: Problem) -> Index:
                     continue
                 mine.append(si)
                 people_of[si].append(pi)
-                cost = pref_cost
+                cost = pref_cost  # once per assignment: the dearest reason
                 if unwanted and s.date in unwanted:
-                    cost += w.unwanted_day
+                    cost = max(cost, w.unwanted_day)
                 if s.night and person.avoid_night:
-                    cost += w.night
+                    cost = max(cost, w.night)
                 if cost:
                     pen[(pi, si)] = cost
         mine.sort(key=lambda x: (start[x], x))
         shifts_of.append(mine)
     person_pos = {p.id: i for i, p in enumerate(problem.people)}
+    names = group_names(problem)
     pinned = list(
         dict.fromkeys(
             (shift_pos[sid], person_pos[pid])
@@ -128,27 +150,41 @@ def build_index(problem: Problem) -> Index:
         people_of=people_of,
         pen=pen,
         pinned=pinned,
-        is_leader=[p.is_leader for p in problem.people],
+        group=[names.index(p.fairness_group) for p in problem.people],
+        groups=names,
+        units=[s.units for s in shifts],
+        cap=[
+            p.weekly_cap if p.weekly_cap is not None else problem.rules.weekly_cap
+            for p in problem.people
+        ],
     )
 
 
-def max_load(ix: Index, p: int) -> int:
-    """An upper bound on how many shifts person p can take: per ISO week, the most eligible
-    shifts that keep the rest rule between consecutive ones (earliest end first is optimal for
-    intervals stretched by the rest), capped by the weekly cap."""
-    rest = int(ix.problem.rules.rest_hours * 60)
-    cap = ix.problem.rules.weekly_cap
+def max_load(ix: Index, p: int, within: set[int] | None = None) -> int:
+    """An upper bound on the units person p can take (among `within`, if given): per ISO week,
+    the most units of eligible shifts that keep the rest rule between any two (weighted
+    interval scheduling on intervals stretched by the rest), capped by their weekly cap; and
+    never more than the whole period's own count (weeks join at their edges)."""
+    rest = max(0, int(ix.problem.rules.rest_hours * 60))
+    cap = ix.cap[p]
+    items = [s for s in ix.shifts_of[p] if within is None or s in within]
     by_week: dict[tuple[int, int], list[int]] = {}
-    for s in ix.shifts_of[p]:
+    for s in items:
         by_week.setdefault(ix.week[s], []).append(s)
     total = 0
-    for items in by_week.values():
-        items.sort(key=lambda s: ix.end[s])
-        count = 0
-        free_from = -(10**9)
-        for s in items:
-            if ix.start[s] >= free_from:
-                count += 1
-                free_from = ix.end[s] + max(rest, 0)
-        total += count if cap is None else min(cap, count)
+    for week in by_week.values():
+        most = _most_units(ix, week, rest)
+        total += most if cap is None else min(cap, most)
+    if len(by_week) > 1:
+        total = min(total, _most_units(ix, items, rest))
     return total
+
+
+def _most_units(ix: Index, items: list[int], rest: int) -> int:
+    items = sorted(items, key=lambda s: ix.end[s])
+    ends = [ix.end[s] + rest for s in items]
+    best = [0] * (len(items) + 1)  # best[i]: most units among the first i (by end)
+    for i, s in enumerate(items):
+        j = bisect.bisect_right(ends, ix.start[s], 0, i)  # compatible predecessors
+        best[i + 1] = max(best[i], best[j] + ix.units[s])
+    return best[-1]

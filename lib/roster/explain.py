@@ -5,13 +5,21 @@ infeasibility that counting did not see, by relaxing one rule at a time; see sol
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import itertools
+import math
 from collections import defaultdict
 
-from lib.roster.eligibility import Index, allowed_by_post, max_load
+from lib.roster.eligibility import Index, allowed_by_post
 from lib.roster.problem import date_cn, person_label, shift_label
 
 MAX_REASONS = 20
+
+
+def quick_reasons(ix: Index) -> list[str]:
+    """Only what a complete greedy roster does not already rule out: pinned assignments (the
+    greedy places them as they are) and each shift's own people."""
+    return (_pinned(ix) + _per_shift(ix))[:MAX_REASONS]
 
 
 def reasons(ix: Index) -> list[str]:
@@ -164,32 +172,148 @@ def _simultaneous(ix: Index) -> list[str]:
     return out
 
 
-def _capacity(ix: Index) -> list[str]:
-    """A post's people cannot cover its shifts, given rest and the weekly cap."""
+def capacity(
+    ix: Index, p: int, shifts: set[int], rest_hours: float, cap: int | None
+) -> dict[tuple[int, int], int]:
+    """Per ISO week: the most units person p can take among `shifts` (weighted interval
+    scheduling on intervals stretched by the rest), capped by `cap`."""
+    rest = max(0, int(rest_hours * 60))
+    by_week: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for s in ix.shifts_of[p]:
+        if s in shifts:
+            by_week[ix.week[s]].append(s)
+    out = {}
+    for week, items in by_week.items():
+        most = _most(ix, items, rest)
+        out[week] = most if cap is None else min(cap, most)
+    return out
+
+
+def capacity_total(ix: Index, p: int, shifts: set[int], rest_hours: float, cap: int | None) -> int:
+    """The most units person p can take among `shifts` over the whole period: the weeks' sum,
+    and never more than the whole period's own count (weeks join at their edges)."""
+    weekly = sum(capacity(ix, p, shifts, rest_hours, cap).values())
+    items = [s for s in ix.shifts_of[p] if s in shifts]
+    return min(weekly, _most(ix, items, max(0, int(rest_hours * 60))))
+
+
+def _most(ix: Index, items: list[int], rest: int) -> int:
+    items = sorted(items, key=lambda s: ix.end[s])
+    ends = [ix.end[s] + rest for s in items]
+    best = [0] * (len(items) + 1)
+    for i, s in enumerate(items):
+        j = bisect.bisect_right(ends, ix.start[s], 0, i)
+        best[i + 1] = max(best[i], best[j] + ix.units[s])
+    return best[-1]
+
+
+def _sets(ix: Index) -> list[tuple[str, set[int]]]:
+    """The groups of shifts whose staffing is counted: the leaders' duties together, each post,
+    each campus."""
     problem = ix.problem
-    out = []
-    rules = problem.rules
-    by_post: dict[str, list[int]] = defaultdict(list)
+    by_post: dict[str, set[int]] = defaultdict(set)
     for s, shift in enumerate(problem.shifts):
-        by_post[shift.post].append(s)
+        by_post[shift.post].add(s)
+    out: list[tuple[str, set[int]]] = []
+    duty = set().union(*(by_post[p.id] for p in problem.posts if p.is_leader_duty))
+    if duty:
+        out.append(("领导24小时值班", duty))
     for post in problem.posts:
-        shifts = by_post.get(post.id, [])
-        people = set().union(*(ix.people_of[s] for s in shifts)) if shifts else set()
+        if by_post[post.id]:
+            out.append((post.name or post.id, by_post[post.id]))
+    campuses: dict[str, set[int]] = defaultdict(set)
+    for post in problem.posts:
+        if post.campus:
+            campuses[post.campus] |= by_post[post.id]
+    if len(campuses) > 1:
+        out += [(f"{campus}各岗位", items) for campus, items in campuses.items()]
+    return out
+
+
+def _capacity(ix: Index) -> list[str]:
+    """A group of shifts needs more than the people who can take them can give, given rest and
+    the weekly caps: said with the numbers, and the smallest change that would make it fit."""
+    problem = ix.problem
+    rules = problem.rules
+    out: list[str] = []
+    for name, shifts in _sets(ix):
+        people = sorted(set().union(*(ix.people_of[s] for s in shifts)))
         if not people:
             continue
-        # people who can work elsewhere may still be spent here: a bound, not an exact count
-        need = sum(problem.shifts[s].headcount for s in shifts)
-        only_here = [
-            p for p in people if all(problem.shifts[x].post == post.id for x in ix.shifts_of[p])
-        ]
-        if len(only_here) == len(people):
-            can = sum(max_load(ix, p) for p in people)
-            if can < need:
-                limits = f"两班之间至少休息 {rules.rest_hours:g} 小时"
-                if rules.weekly_cap is not None:
-                    limits += f"、每周最多 {rules.weekly_cap} 次"
-                out.append(
-                    f"{post.name or post.id} 共需 {need} 人次，分配到该岗位的 {len(people)} 人"
-                    f"最多能值 {can} 人次（{limits}）"
-                )
+        need_by_week: dict[tuple[int, int], int] = defaultdict(int)
+        for s in shifts:
+            need_by_week[ix.week[s]] += problem.shifts[s].headcount * ix.units[s]
+        caps = {p: capacity(ix, p, shifts, rules.rest_hours, ix.cap[p]) for p in people}
+        can_by_week = {w: sum(caps[p].get(w, 0) for p in people) for w in need_by_week}
+        totals = {p: capacity_total(ix, p, shifts, rules.rest_hours, ix.cap[p]) for p in people}
+        need, can = sum(need_by_week.values()), sum(totals.values())
+        short = [w for w in sorted(need_by_week) if can_by_week[w] < need_by_week[w]]
+        if not short and can >= need:
+            continue
+        if can >= need:  # only some weeks: name the first
+            w = short[0]
+            period, need, can = f"{w[0]}年第{w[1]}周", need_by_week[w], can_by_week[w]
+            weeks = [w]
+        else:
+            first, last = (
+                min(problem.shifts[s].date for s in shifts),
+                max(problem.shifts[s].date for s in shifts),
+            )
+            days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days + 1
+            period, weeks = f"{days} 天", list(need_by_week)
+        sizes = {ix.units[s] for s in shifts}
+        unit = sizes.pop() if len(sizes) == 1 else 1
+        noun = "班" if unit_ok(need, can, unit) else "个工作量"
+        div = unit if noun == "班" else 1
+        leaders = sum(1 for p in people if problem.people[p].is_leader)
+        who = f"{len(people)} 人" if leaders != len(people) else f"{leaders} 位校领导"
+        limits = [f"两班之间至少休息 {rules.rest_hours:g} 小时"]
+        caps_here = {ix.cap[p] for p in people}
+        if caps_here == {None}:
+            pass
+        elif len(caps_here) == 1:
+            measure = "次" if all(ix.units[s] == 1 for s in shifts) else "个工作量"
+            limits.append(f"每周最多 {caps_here.pop()} {measure}")
+        else:
+            limits.append("各自的每周上限")
+        if len(weeks) == 1:
+            per = max(caps[p].get(weeks[0], 0) for p in people)
+        else:
+            per = max(totals.values())
+        text = (
+            f"{name}：能值这些班次的 {who}在{'、'.join(limits)}下，{period}最多能值 "
+            f"{can // div} {noun}，需要 {need // div} {noun}"
+        )
+        if per and unit == 2 and noun == "班":
+            text += f"（每人最多 {per // div} {noun}）"
+        fixes = []
+        if per:
+            fixes.append(f"再安排 {math.ceil((need - can) / per)} 名能值这些班次的人员")
+        rest = _rest_that_fits(ix, people, shifts, weeks if len(weeks) == 1 else None, need)
+        if rest is not None:
+            fixes.append(f"把休息时间缩短到 {rest:g} 小时")
+        if fixes:
+            text += "；最小的改动：" + "，或".join(fixes)
+        out.append(text)
+        if len(out) >= 3:
+            break
     return out
+
+
+def unit_ok(need: int, can: int, unit: int) -> bool:
+    return need % unit == 0 and can % unit == 0
+
+
+def _rest_that_fits(
+    ix: Index, people: list[int], shifts: set[int], week: list[tuple[int, int]] | None, need: int
+) -> float | None:
+    """The longest rest (whole hours, below the rule's) under which the count fits."""
+    current = ix.problem.rules.rest_hours
+    for hours in range(math.ceil(current) - 1, -1, -1):
+        if week is not None:
+            can = sum(capacity(ix, p, shifts, hours, ix.cap[p]).get(week[0], 0) for p in people)
+        else:
+            can = sum(capacity_total(ix, p, shifts, hours, ix.cap[p]) for p in people)
+        if can >= need:
+            return float(hours)
+    return None

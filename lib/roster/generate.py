@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from lib.roster.problem import Person, Post, Problem, Rules, Shift, Weights
+from lib.roster.problem import LEADER_GROUP, Person, Post, Problem, Rules, Shift, Weights
 
 SLOTS = ((0, "00–06", True), (6, "06–12", False), (12, "12–18", False), (18, "18–24", False))
 SURNAMES = (
@@ -61,6 +61,10 @@ SIZES = {
 
 
 def generate(size: str, seed: int = 0) -> Problem:
+    """`size`: small, medium, large, real, or mixed-small, mixed-medium, mixed-large (the
+    second family, below)."""
+    if size.startswith("mixed-"):
+        return generate_mixed(size.removeprefix("mixed-"), seed)
     if size == "real":
         return _real(seed)
     if size not in SIZES:
@@ -127,6 +131,7 @@ def _leaders(
             name=_name(rng) + "（校领导）",
             is_cadre=True,
             is_leader=True,
+            fairness_group=LEADER_GROUP,
             gender=rng.choice(("male", "female")),
             campus=campuses[0],
             allocated_posts=[p.id for p in posts],
@@ -269,4 +274,148 @@ def _real(seed: int) -> Problem:
         rules=Rules(rest_hours=12, weekly_cap=4),
         weights=Weights(),
         name=f"real-{seed}",
+    )
+
+
+# --- the `mixed` family ----------------------------------------------------------------------
+# Not the shape above: leaders who also stand at the gates, people allocated to posts on two
+# campuses, 8-, 12- and 24-hour shifts that overlap (the 24-hour duty weighs 2 units),
+# part-time availability (weekends only, or a run of days away) and personal weekly caps.
+# People are allocated in proportion to each post's demand; unlike the family above, a rare
+# draw (about one seed in a few thousand at small size) cannot be staffed, and is refused
+# with its reasons.
+
+GATE_SLOTS = ((0, 8, "00–08", True), (8, 16, "08–16", False), (16, 24, "16–24", False))
+DORM_SLOTS = ((8, 20, "08–20", False), (20, 32, "20–08", True))
+
+
+@dataclass(frozen=True)
+class MixedSize:
+    campuses: tuple[str, ...]
+    gates: int  # per campus, three 8-hour shifts a day, 2 a shift, at least 1 cadre
+    dorms: int  # per campus, two 12-hour shifts a day, 1 a shift
+    people: int  # besides the leaders
+    leaders: int
+    days: int
+
+
+MIXED_SIZES = {
+    "small": MixedSize(("本部", "北校区"), 1, 1, 60, 6, 7),
+    "medium": MixedSize(("本部", "北校区", "南校区"), 2, 1, 150, 7, 30),
+    "large": MixedSize(("本部", "北校区", "南校区", "东校区"), 7, 3, 1300, 11, 30),
+}
+
+
+def generate_mixed(size: str, seed: int = 0) -> Problem:
+    if size not in MIXED_SIZES:
+        raise ValueError(f"unknown size {size!r}: small, medium or large")
+    spec = MIXED_SIZES[size]
+    rng = random.Random(f"mixed-{size}-{seed}")
+    dates = _dates(dt.date(2020, 2, 3), spec.days)
+    posts: list[Post] = []
+    shifts: list[Shift] = []
+
+    def add_shifts(post: Post, slots: tuple[tuple[int, int, str, bool], ...], n: int) -> None:
+        for date in dates:
+            day = dt.datetime.combine(dt.date.fromisoformat(date), dt.time(0))
+            for a, b, slot, night in slots:
+                shifts.append(
+                    Shift(
+                        id=f"{post.id}@{date}T{a:02d}",
+                        post=post.id,
+                        date=date,
+                        slot=slot,
+                        start=(day + dt.timedelta(hours=a)).isoformat(timespec="minutes"),
+                        end=(day + dt.timedelta(hours=b)).isoformat(timespec="minutes"),
+                        headcount=n,
+                        night=night,
+                        units=2 if b - a >= 24 else 1,
+                    )
+                )
+
+    gates: dict[str, list[Post]] = {}
+    dorms: dict[str, list[Post]] = {}
+    duty: dict[str, Post] = {}
+    for ci, campus in enumerate(spec.campuses):
+        if ci:  # the branch campuses have a leader on 24-hour duty, 09:00 to 09:00
+            duty[campus] = Post(f"L{ci + 1}", f"{campus}领导值班", campus, is_leader_duty=True)
+            posts.append(duty[campus])
+            add_shifts(duty[campus], ((9, 33, "24小时", False),), 1)
+        for k in range(spec.gates):
+            post = Post(f"G{ci + 1}{k + 1:02d}", f"{campus}校门{k + 1}", campus, min_cadres=1)
+            gates.setdefault(campus, []).append(post)
+            posts.append(post)
+            add_shifts(post, GATE_SLOTS, 2)
+        for k in range(spec.dorms):
+            post = Post(f"D{ci + 1}{k + 1:02d}", f"{campus}宿舍楼{k + 1}", campus)
+            dorms.setdefault(campus, []).append(post)
+            posts.append(post)
+            add_shifts(post, DORM_SLOTS, 1)
+    people: list[Person] = []
+    campuses = list(spec.campuses)
+    for i in range(spec.leaders):
+        home = campuses[i % len(campuses)]
+        people.append(
+            Person(
+                id=f"lead{i + 1}",
+                name=_name(rng) + "（校领导）",
+                is_cadre=True,
+                is_leader=True,
+                fairness_group=LEADER_GROUP,
+                gender=rng.choice(("male", "female")),
+                campus=home,
+                # every campus's duty, and the gates of their own campus
+                allocated_posts=[post.id for post in duty.values()] + [p.id for p in gates[home]],
+                wanted_posts=[duty[home].id] if home in duty else [],
+                unwanted_dates=rng.sample(dates, k=rng.choice((0, 1))),
+                weekly_cap=rng.choice((None, None, 4)),
+            )
+        )
+    ordinary = [p for c in campuses for p in (*gates[c], *dorms[c])]
+    demand = {p.id: 0 for p in ordinary}
+    for s in shifts:
+        if s.post in demand:
+            demand[s.post] += s.headcount * s.units
+    staffed = dict.fromkeys(demand, 0)
+    for i in range(spec.people):
+        # people in proportion to each post's demand (the leaders help at the gates)
+        post = max(ordinary, key=lambda p: demand[p.id] / (staffed[p.id] + 1))
+        staffed[post.id] += 1
+        allocated = [post.id]
+        if rng.random() < 0.25:  # a second post, often on another campus
+            allocated.append(rng.choice([p for p in ordinary if p.id != post.id]).id)
+        roll = rng.random()
+        off: list[str] = []
+        if roll < 0.15:  # part-time: weekends only
+            off = [d for d in dates if dt.date.fromisoformat(d).weekday() < 5]
+        elif roll < 0.3:  # away for a run of days
+            first = rng.randrange(len(dates))
+            off = dates[first : first + rng.randint(3, 8)]
+        elif roll < 0.6:
+            off = rng.sample(dates, k=rng.choice((1, 2)))
+        mine = [s for s in shifts if s.post in allocated and s.date not in off]
+        people.append(
+            Person(
+                id=f"m{i + 1}",
+                name=_name(rng),
+                is_cadre=rng.random() < (0.6 if post.min_cadres else 0.2),
+                category=rng.choice(("staff", "staff", "student", "retired")),
+                gender=rng.choice(("male", "female")),
+                campus=post.campus,
+                unavailable_dates=sorted(off),
+                unavailable_shifts=[s.id for s in rng.sample(mine, k=min(len(mine), 2))],
+                wanted_posts=rng.sample(allocated, k=rng.randint(0, len(allocated))),
+                avoid_night=rng.random() < 0.3,
+                unwanted_dates=sorted(d for d in rng.sample(dates, k=2) if d not in off),
+                allocated_posts=allocated,
+                weekly_cap=rng.choice((None, None, None, None, 3, 4)),
+            )
+        )
+    return Problem(
+        people=people,
+        posts=posts,
+        shifts=shifts,
+        rules=Rules(rest_hours=12, weekly_cap=6),
+        weights=Weights(),
+        name=f"mixed-{size}-{seed}",
     )

@@ -64,13 +64,14 @@ def relax(
     band: dict[int, tuple[int, int]],
     time_limit: float,
     cancel: Cancel | None = None,
+    window: int | None = None,
+    floor_range: dict[int, tuple[int, int]] | None = None,
 ) -> Relaxation:
     """Solve the relaxation; `cancel` lets another thread interrupt it (solve() runs the
     components' relaxations in a thread pool while it works on the first ones)."""
     problem = ix.problem
     rules = problem.rules
     rest = int(rules.rest_hours * 60)
-    cap = rules.weekly_cap
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return Relaxation("unknown")
@@ -89,19 +90,38 @@ def relax(
             cadre_cover[s] = solver.Constraint(need, solver.infinity())
     objective = solver.Objective()
     x: dict[tuple[int, int], pywraplp.Variable] = {}
+    floors: dict[int, pywraplp.Variable] = {}
     for p in people:
+        if cancel is not None and cancel.cancelled:
+            return Relaxation("unknown")  # solve() is ending: stop building at once
+        if time.perf_counter() - started > time_limit:
+            return Relaxation("unknown")
         mine = [s for s in ix.shifts_of[p] if s in in_comp]
-        lo, hi = band[p] if p in band else (0, len(mine))
+        lo, hi = band[p] if p in band else (0, sum(ix.units[s] for s in mine))
         load = solver.Constraint(lo, hi)
-        weeks: dict[tuple[int, int], list[pywraplp.Variable]] = {}
+        loads = [load]
+        if window is not None:  # the group's floating window: floor ≤ load ≤ floor + window
+            g = ix.group[p]
+            if g not in floors:
+                a, b = (floor_range or {}).get(g, (0, 10**6))
+                floors[g] = solver.NumVar(float(a), float(b), f"floor{g}")
+            above, below = (
+                solver.Constraint(0, solver.infinity()),
+                solver.Constraint(-solver.infinity(), window),
+            )
+            above.SetCoefficient(floors[g], -1)
+            below.SetCoefficient(floors[g], -1)
+            loads += [above, below]
+        weeks: dict[tuple[int, int], list[tuple[int, pywraplp.Variable]]] = {}
         for s in mine:
             v = solver.NumVar(1.0 if (s, p) in pinned else 0.0, 1.0, "")
             x[(p, s)] = v
             cover[s].SetCoefficient(v, 1)
             if cadre[p] and s in cadre_cover:
                 cadre_cover[s].SetCoefficient(v, 1)
-            load.SetCoefficient(v, 1)
-            weeks.setdefault(ix.week[s], []).append(v)
+            for ct in loads:
+                ct.SetCoefficient(v, ix.units[s])
+            weeks.setdefault(ix.week[s], []).append((ix.units[s], v))
             c = ix.cost(p, s)
             if c:
                 objective.SetCoefficient(v, c)
@@ -109,12 +129,13 @@ def relax(
             ct = solver.Constraint(0, 1)
             for s in clique:
                 ct.SetCoefficient(x[(p, s)], 1)
+        cap = ix.cap[p]
         if cap is not None:
             for vs in weeks.values():
-                if len(vs) > cap:
+                if sum(u for u, _ in vs) > cap:
                     ct = solver.Constraint(0, cap)
-                    for v in vs:
-                        ct.SetCoefficient(v, 1)
+                    for u, v in vs:
+                        ct.SetCoefficient(v, u)
     for s, p in ix.pinned:
         if s in in_comp and (p, s) not in x:
             return Relaxation("infeasible")

@@ -17,7 +17,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+LEADER_GROUP = "校领导"  # the fairness group version 1 gave the leaders
 
 Category = Literal["staff", "student", "retired"]
 Status = Literal["optimal", "feasible", "infeasible", "stopped", "timeout_no_solution"]
@@ -43,6 +45,8 @@ class Person:
     avoid_night: bool = False  # soft: rather no night shifts
     unwanted_dates: list[str] = field(default_factory=list)  # soft: would rather not, but can
     allocated_posts: list[str] = field(default_factory=list)  # hard: only these posts take them
+    weekly_cap: int | None = None  # hard: own cap in units per ISO week; None = the rule's
+    fairness_group: str = ""  # the spread is taken within each group; "" = the common group
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Shift:
     end: str  # ISO local datetime; end > start (a night shift may end the next day)
     headcount: int = 1  # exactly this many people
     night: bool = False
+    units: int = 1  # what it counts towards the weekly cap and the load (a 24-hour duty: 2)
 
     @property
     def start_dt(self) -> dt.datetime:
@@ -79,7 +84,7 @@ class Shift:
 @dataclass
 class Rules:
     rest_hours: float = 12  # at least this long between the end of one duty and the next start
-    weekly_cap: int | None = None  # at most this many shifts per person per ISO week; None = no cap
+    weekly_cap: int | None = None  # at most this many units per person per ISO week; None = no cap
     pinned: list[Assignment] = field(default_factory=list)  # (shift id, person id) kept as they are
 
 
@@ -105,8 +110,8 @@ class Problem:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Problem:
         version = d.get("version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
-            raise FormatError(f"不支持的格式版本 {version}（支持 {SCHEMA_VERSION}）")
+        if version not in READABLE_VERSIONS:
+            raise FormatError(f"不支持的格式版本 {version}（支持 1 和 {SCHEMA_VERSION}）")
         try:
             people = [_build(Person, p) for p in d.get("people", [])]
             posts = [_build(Post, p) for p in d.get("posts", [])]
@@ -119,6 +124,14 @@ class Problem:
             weights = _build(Weights, d.get("weights") or {})
         except (TypeError, KeyError, IndexError) as e:
             raise FormatError(f"格式错误：{e}") from e
+        if version == 1:
+            # version 1: every shift weighs 1, the rule's cap for everyone, the leaders' load
+            # compared among themselves
+            for s in shifts:
+                s.units = 1
+            for p in people:
+                p.weekly_cap = None
+                p.fairness_group = LEADER_GROUP if p.is_leader else ""
         problem = cls(people, posts, shifts, rules, weights, name=str(d.get("name", "")))
         problem.validate()
         return problem
@@ -172,7 +185,14 @@ class Problem:
                 raise FormatError(f"班次 {s.id} 的结束时间不晚于开始时间")
             if s.headcount < 0:
                 raise FormatError(f"班次 {s.id} 的人数不能为负")
+            if not isinstance(s.units, int) or isinstance(s.units, bool) or s.units < 1:
+                raise FormatError(f"班次 {s.id} 的工作量（units）须为正整数")
         for p in self.people:
+            cap = p.weekly_cap
+            if cap is not None and (not isinstance(cap, int) or isinstance(cap, bool) or cap < 0):
+                raise FormatError(f"人员 {p.id} 的每周上限须为非负整数")
+            if not isinstance(p.fairness_group, str):
+                raise FormatError(f"人员 {p.id} 的公平分组（fairness_group）须为字符串")
             for post in (*p.allocated_posts, *p.wanted_posts):
                 if post not in post_ids:
                     raise FormatError(f"人员 {p.id} 引用的岗位 {post} 不存在")
@@ -214,6 +234,8 @@ def _build(cls: type, d: dict[str, Any]) -> Any:
     into strings."""
     names = {f.name for f in fields(cls)}
     kwargs = {k: v for k, v in d.items() if k in names}
+    if kwargs.get("fairness_group") is None and "fairness_group" in kwargs:
+        kwargs["fairness_group"] = ""
     for key in ("id", "post"):
         if key in kwargs:
             kwargs[key] = str(kwargs[key])
@@ -261,7 +283,8 @@ class Result:
             "version": SCHEMA_VERSION,
             "status": self.status,
             "score": self.score,
-            "bound": self.bound,
+            # no bound for a problem that has no roster: it would mean nothing
+            "bound": None if self.status == "infeasible" else self.bound,
             "gap_pct": self.gap_pct,
             "time_s": round(self.time_s, 3),
             "first_solution_s": (
@@ -278,7 +301,7 @@ class Result:
             status=d["status"],
             assignments=[(str(a["shift"]), str(a["person"])) for a in d.get("assignments", [])],
             score=d.get("score"),
-            bound=d.get("bound", 0),
+            bound=d.get("bound") or 0,
             gap_pct=d.get("gap_pct"),
             time_s=d.get("time_s", 0.0),
             first_solution_s=d.get("first_solution_s"),

@@ -12,11 +12,10 @@ Lower is better; docs/roster-format.md has the same definition for users.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 from lib.roster.eligibility import Index, build_index, max_load
-from lib.roster.problem import Assignment, Problem
+from lib.roster.problem import LEADER_GROUP, Assignment, Problem
 
 
 def score(problem: Problem, assignments: list[Assignment]) -> tuple[int, dict[str, int]]:
@@ -28,8 +27,8 @@ def score(problem: Problem, assignments: list[Assignment]) -> tuple[int, dict[st
 def score_ix(ix: Index, pairs: list[tuple[int, int]]) -> tuple[int, dict[str, int]]:
     problem = ix.problem
     w = problem.weights
-    load = Counter(p for _, p in pairs)
-    pref = unwanted = night = 0
+    load = ix.load(pairs)
+    pref = unwanted = night = soft = 0
     for s, p in pairs:
         person = problem.people[p]
         shift = problem.shifts[s]
@@ -39,25 +38,41 @@ def score_ix(ix: Index, pairs: list[tuple[int, int]]) -> tuple[int, dict[str, in
             unwanted += 1
         if shift.night and person.avoid_night:
             night += 1
-    spreads = {}
-    for group, leader in (("leaders", True), ("others", False)):
-        loads = [
-            load[p]
-            for p in range(ix.n_people)
-            if ix.is_leader[p] == leader and (ix.shifts_of[p] or load[p])
-        ]
-        spreads[group] = max(loads) - min(loads) if loads else 0
-    spread = max(spreads.values())
-    total = w.spread * spread + w.preference * pref + w.unwanted_day * unwanted + w.night * night
-    return total, {
+        soft += ix.cost(p, s)
+    spreads = group_spreads(ix, load)
+    spread = max(spreads, default=0)
+    total = w.spread * spread + soft
+    out = {
         "total": total,
         "spread": spread,
-        "spread_leaders": spreads["leaders"],
-        "spread_others": spreads["others"],
+        "soft": soft,
         "preference": pref,
         "unwanted_day": unwanted,
         "night": night,
     }
+    for g, name in enumerate(ix.groups):
+        out[f"spread:{name}"] = spreads[g]
+    if len(ix.groups) <= 2:  # the names version 1 used
+        lead = ix.groups.index(LEADER_GROUP) if LEADER_GROUP in ix.groups else None
+        out["spread_leaders"] = spreads[lead] if lead is not None else 0
+        others = [g for g in range(ix.n_groups) if g != lead]
+        out["spread_others"] = spreads[others[0]] if others else 0
+    return total, out
+
+
+def group_spreads(ix: Index, load: list[int]) -> list[int]:
+    """Per fairness group: most − least units, over its people who can work at least one
+    shift (or have one)."""
+    lo: list[int | None] = [None] * ix.n_groups
+    hi = [0] * ix.n_groups
+    for p in range(ix.n_people):
+        if not (ix.shifts_of[p] or load[p]):
+            continue
+        g = ix.group[p]
+        hi[g] = max(hi[g], load[p])
+        current = lo[g]
+        lo[g] = load[p] if current is None else min(current, load[p])
+    return [0 if low is None else hi[g] - low for g, low in enumerate(lo)]
 
 
 @dataclass
@@ -67,16 +82,17 @@ class Component:
 
     people: list[int]
     shifts: list[int]
-    demand: int  # total headcount
-    group: bool | None  # True: all leaders, False: no leaders, None: mixed
+    demand: int  # total units (headcount × units)
+    group: int | None  # the fairness group of all its people; None: several
     campus: str = ""
+    label: str = ""
 
 
 @dataclass
 class Bounds:
     spread: int  # provable lower bound on the spread
-    band: dict[bool, tuple[int, int]]  # group -> (lo, hi) loads when the spread is at its bound
-    band_unique: dict[bool, bool]  # whether any roster at the bound spread has loads in band
+    band: dict[int, tuple[int, int]]  # group -> (lo, hi) loads when the spread is at its bound
+    band_unique: dict[int, bool]  # whether any roster at the bound spread has loads in band
     relaxed_pref: int  # lower bound on the preference terms, whatever the spread
     relaxed_pref_of: dict[int, int] = field(default_factory=dict)  # component -> same
     components: list[Component] = field(default_factory=list)
@@ -84,17 +100,20 @@ class Bounds:
     working: list[bool] = field(default_factory=list)  # can work at least one shift
 
     floor_costs: list[list[int]] = field(default_factory=list)  # per person: prefix sums
+    most_units: list[int] = field(default_factory=list)  # per person: units of their biggest
 
     def person_floor(self, ix: Index, t: int) -> int:
         """Preferences of any roster with spread ≤ t are at least this: everyone in a group
-        works at least (the group's least possible maximum − t) shifts, each at least as dear
-        as their cheapest."""
+        works at least (the group's least possible maximum − t) units, so at least that many
+        divided by their biggest shift's units of shifts, each at least as dear as their
+        cheapest."""
         total = 0
         for p, prefix in enumerate(self.floor_costs):
             if not self.working[p]:
                 continue
-            need = max(0, self.band[ix.is_leader[p]][1] - t)
-            total += prefix[min(need, len(prefix) - 1)]
+            need = max(0, self.band[ix.group[p]][1] - t)
+            shifts = -(-need // max(1, self.most_units[p]))
+            total += prefix[min(shifts, len(prefix) - 1)]
         return total
 
     def at_least(
@@ -108,7 +127,7 @@ class Bounds:
         best = None
         for t in range(first, max(first, top) + 1):
             pref = max(self.relaxed_pref, self.person_floor(ix, t))
-            if t == self.spread and at_bound_pref is not None:
+            if t == first and at_bound_pref is not None:
                 pref = max(pref, at_bound_pref)
             value = w * t + pref
             best = value if best is None else min(best, value)
@@ -119,7 +138,8 @@ class Bounds:
 
 
 def components(ix: Index) -> list[Component]:
-    """Connected components of the eligibility graph (people and shifts)."""
+    """Connected components of the eligibility graph (people and shifts): the problem's own
+    pieces, whatever generator or page drew it."""
     parent = list(range(ix.n_people + ix.n_shifts))
 
     def find(x: int) -> int:
@@ -145,18 +165,25 @@ def components(ix: Index) -> list[Component]:
     problem = ix.problem
     posts = {p.id: p for p in problem.posts}
     for people, shifts in groups.values():
-        leaders = {ix.is_leader[p] for p in people}
-        campuses = {posts[problem.shifts[s].post].campus for s in shifts}
+        member_groups = {ix.group[p] for p in people}
+        campuses = sorted({posts[problem.shifts[s].post].campus for s in shifts})
+        leader_duty = all(posts[problem.shifts[s].post].is_leader_duty for s in shifts)
+        campus = campuses[0] if len(campuses) == 1 else ""
+        if leader_duty:
+            label = "领导值班" + (f" {campus}" if campus else "")
+        else:
+            label = campus or "、".join(c for c in campuses if c) or "全部岗位"
         out.append(
             Component(
                 people=people,
                 shifts=shifts,
-                demand=sum(problem.shifts[s].headcount for s in shifts),
-                group=leaders.pop() if len(leaders) == 1 else None,
-                campus=campuses.pop() if len(campuses) == 1 else "",
+                demand=sum(problem.shifts[s].headcount * ix.units[s] for s in shifts),
+                group=member_groups.pop() if len(member_groups) == 1 else None,
+                campus=campus,
+                label=label,
             )
         )
-    out.sort(key=lambda c: (c.group is not True, c.campus, c.shifts[:1]))
+    out.sort(key=lambda c: (not c.label.startswith("领导值班"), c.campus, c.shifts[:1]))
     return out
 
 
@@ -164,26 +191,36 @@ def bounds(ix: Index) -> Bounds:
     comps = components(ix)
     upper = [max_load(ix, p) for p in range(ix.n_people)]
     working = [bool(items) for items in ix.shifts_of]
-    pinned_load = Counter(p for _, p in ix.pinned)
-    band: dict[bool, tuple[int, int]] = {}
-    spread_of: dict[bool, int] = {}
-    proper: dict[bool, bool] = {True: False, False: False}
-    for leader in (True, False):
-        members = [p for p in range(ix.n_people) if working[p] and ix.is_leader[p] == leader]
+    pinned_load = [0] * ix.n_people
+    for s, p in ix.pinned:
+        pinned_load[p] += ix.units[s]
+    pieces = _pieces(ix, comps, upper)
+    band: dict[int, tuple[int, int]] = {}
+    spread_of: dict[int, int] = {}
+    proper: dict[int, bool] = {}
+    for g in range(ix.n_groups):
+        proper[g] = False
+        members = [p for p in range(ix.n_people) if working[p] and ix.group[p] == g]
         if not members:
-            band[leader] = (0, 0)
-            spread_of[leader] = 0
+            band[g] = (0, 0)
+            spread_of[g] = 0
             continue
         hi = max(pinned_load[p] for p in members)
         lo = min(upper[p] for p in members)
-        for c in comps:
-            if c.group is leader and c.people:
-                hi = max(hi, math.ceil(c.demand / len(c.people)))
-                lo = min(lo, c.demand // len(c.people))
-        band[leader] = (lo, hi)
-        spread_of[leader] = max(0, hi - lo)
-        proper[leader] = lo <= hi
-    spread = max(spread_of.values())
+        for need, able, only, cap_in in pieces:
+            # the group's people take at least what the others who can work the piece cannot
+            mine = [p for p in able if ix.group[p] == g]
+            if mine:
+                others_can = sum(cap_in[p] for p in able if ix.group[p] != g)
+                hi = max(hi, math.ceil(max(0, need - others_can) / len(mine)))
+            # and those who can work nothing else share at most the piece's demand
+            bound_to = [p for p in only if ix.group[p] == g]
+            if bound_to:
+                lo = min(lo, need // len(bound_to))
+        band[g] = (lo, hi)
+        spread_of[g] = max(0, hi - lo)
+        proper[g] = lo <= hi
+    spread = max(spread_of.values(), default=0)
     relaxed_of: dict[int, int] = {}
     pinned_by_shift: dict[int, list[int]] = {}
     for s, p in ix.pinned:
@@ -207,15 +244,54 @@ def bounds(ix: Index) -> Bounds:
         floor_costs.append(prefix)
     return Bounds(
         floor_costs=floor_costs,
+        most_units=[max((ix.units[s] for s in items), default=1) for items in ix.shifts_of],
         spread=spread,
         band=band,
-        band_unique={g: proper[g] and spread_of[g] == spread for g in (True, False)},
+        band_unique={g: proper[g] and spread_of[g] == spread for g in range(ix.n_groups)},
         relaxed_pref=sum(relaxed_of.values()),
         relaxed_pref_of=relaxed_of,
         components=comps,
         upper=upper,
         working=working,
     )
+
+
+def _pieces(
+    ix: Index, comps: list[Component], upper: list[int]
+) -> list[tuple[int, list[int], list[int], dict[int, int]]]:
+    """(demand in units, who can work it, who can work nothing else, the most units each can
+    take in it) for each component, post, campus and the leaders' duties together: the pieces
+    whose averages bound each group's most and least loads."""
+    problem = ix.problem
+    posts = {p.id: p for p in problem.posts}
+    sets: list[set[int]] = [set(c.shifts) for c in comps]
+    by_post: dict[str, set[int]] = {}
+    by_campus: dict[str, set[int]] = {}
+    duty: set[int] = set()
+    for s, shift in enumerate(problem.shifts):
+        by_post.setdefault(shift.post, set()).add(s)
+        post = posts[shift.post]
+        by_campus.setdefault(post.campus, set()).add(s)
+        if post.is_leader_duty:
+            duty.add(s)
+    sets += list(by_post.values())
+    if len(by_campus) > 1:
+        sets += list(by_campus.values())
+    if duty:
+        sets.append(duty)
+    out = []
+    seen: set[frozenset[int]] = set()
+    for items in sets:
+        key = frozenset(items)
+        if key in seen or not items:
+            continue
+        seen.add(key)
+        need = sum(problem.shifts[s].headcount * ix.units[s] for s in items)
+        able = sorted({p for s in items for p in ix.people_of[s]})
+        only = [p for p in able if all(s in items for s in ix.shifts_of[p])]
+        cap_in = {p: upper[p] if p in only else max_load(ix, p, items) for p in able}
+        out.append((need, able, only, cap_in))
+    return out
 
 
 def lower_bound(problem: Problem) -> int:

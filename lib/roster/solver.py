@@ -3,6 +3,7 @@ early stop that keeps the best roster, a provable bound and reasons when no rost
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections import Counter
@@ -11,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from lib.roster import cpsat, explain, lp
 from lib.roster.checker import check
 from lib.roster.eligibility import Index, build_index
-from lib.roster.greedy import greedy, repair
+from lib.roster.greedy import cheaper_moves, flatten_moves, greedy, repair
 from lib.roster.problem import (
     Problem,
     Progress,
@@ -29,6 +30,11 @@ RULE_CN = {
 }
 DEBUG = bool(os.environ.get("ROSTER_DEBUG"))
 MAX_WIDEN = 2  # then drop the band altogether
+HUGE_MIXED_VARS = 50_000  # assignment variables: above this, no model of the whole component
+LNS_PEOPLE = 80  # people freed at once in a neighbourhood of one large component
+LNS_STEP_S = 4.0  # CP-SAT's time on one neighbourhood
+MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
+MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
 
 
@@ -45,9 +51,7 @@ def solve(
 
 
 def _label(c: Component) -> str:
-    if c.group is True:
-        return "领导值班" + (f" {c.campus}" if c.campus else "")
-    return c.campus or "全部岗位"
+    return c.label or c.campus or "全部岗位"
 
 
 class _Solve:
@@ -62,7 +66,9 @@ class _Solve:
     ) -> None:
         self.started = time.perf_counter()
         self.problem = problem
-        self.time_limit = time_limit
+        # stop searching a little before the limit: the final check, scoring and the joins
+        # of the background threads fit inside it
+        self.time_limit = time_limit - min(0.5, 0.1 * time_limit)
         self.on_progress = on_progress
         self.should_stop = should_stop
         self.workers = workers
@@ -71,6 +77,7 @@ class _Solve:
         self.stopped = False
         self.ix: Index | None = None
         self.running = 0  # the bound proven so far, for progress reports
+        self.model_infeasible = False  # the score's own model proved there is no roster
         self.band_infeasible = False  # a component has no roster in the spread bound's band
 
     def elapsed(self) -> float:
@@ -99,8 +106,10 @@ class _Solve:
         try:
             return self._run()
         finally:
+            # interrupt the relaxations still running and wait for them: solve() leaves no
+            # thread behind (GLOP stops at once when interrupted, and has the limit anyway)
             self.cancel.cancel()
-            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _relax(self, c: Component, band: dict[int, tuple[int, int]]) -> lp.Relaxation:
         assert self.ix is not None
@@ -110,21 +119,25 @@ class _Solve:
 
     def _run(self) -> Result:
         ix = self.ix = build_index(self.problem)
+        # the greedy first: a complete roster is the first answer and proves the counting
+        # below has nothing to say
+        g_pairs, missing = greedy(ix)
+        g_complete = missing == 0
+        why = explain.quick_reasons(ix) if g_complete else explain.reasons(ix)
+        if why:
+            return Result("infeasible", time_s=self.elapsed(), reasons=why)
+        if g_complete:
+            self.first_s = self.elapsed()
+            self.report(score_ix(ix, g_pairs)[0], 0, "greedy")
         b = bounds(ix)
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
         self.running = static_bound
-        why = explain.reasons(ix)
-        if why:
-            return Result("infeasible", bound=static_bound, time_s=self.elapsed(), reasons=why)
 
+        self.mixed = any(c.group is None for c in b.components if c.shifts and c.people)
         band = self._band(ix, b)
-        g_pairs, missing = greedy(ix)
-        g_complete = missing == 0
         if g_complete:
-            g_pairs = repair(ix, g_pairs, band)
-        if g_complete:
-            self.first_s = self.elapsed()
+            g_pairs = cheaper_moves(ix, flatten_moves(ix, repair(ix, g_pairs, band)))
             g_score = score_ix(ix, g_pairs)[0]
             self.report(g_score, static_bound, "greedy")
         comps = [c for c in b.components if c.shifts and c.people]
@@ -135,31 +148,44 @@ class _Solve:
             if s in comp_of_shift:
                 g_by_comp[comp_of_shift[s]].append((s, p))
         for ci, c in enumerate(comps):
-            demand = c.demand
-            current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == demand else None
+            places = sum(ix.problem.shifts[s].headcount for s in c.shifts)
+            current[ci] = g_by_comp[ci] if len(g_by_comp[ci]) == places else None
 
-        widened = {True: 0, False: 0}
-        tried_lp: set[tuple[int, tuple[tuple[bool, tuple[int, int]], ...]]] = set()
+        widened = dict.fromkeys(range(ix.n_groups), 0)
+        if self.mixed:
+            # where groups share components a band of width 0 is seldom feasible and its
+            # relaxation is the slowest to say so: start one wider (the window search proves
+            # the narrower width afterwards)
+            for g in range(ix.n_groups):
+                if band[g][0] == band[g][1]:
+                    self._widen(band, widened, {g})
+        tried_lp: set[tuple[int, tuple[tuple[int, tuple[int, int]], ...]]] = set()
         # every component's relaxation in the initial band, in the background (GLOP lets go of
         # the GIL): the first components are solved while the later ones' LPs run
+        sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
+        # one component of mixed groups too large for a whole model: neighbourhoods only
+        self.huge = self.mixed and sum(sizes.values()) > HUGE_MIXED_VARS and len(comps) == 1
         relaxing = {
-            ci: self.pool.submit(self._relax, c, {p: band[ix.is_leader[p]] for p in c.people})
+            ci: self.pool.submit(self._relax, c, {p: band[ix.group[p]] for p in c.people})
             for ci, c in enumerate(comps)
+            if not self.huge
         }
         initial_band = tuple(sorted(band.items()))
         comp_bound: dict[int, int] = {}
         proven_infeasible: list[str] = []
-        sizes = {ci: sum(len(ix.shifts_of[p]) for p in c.people) + 1 for ci, c in enumerate(comps)}
+        # Components that mix fairness groups (leaders at the gates, people on two campuses)
+        # get more widenings of the band, and the window search afterwards (below).
+        max_widen = MAX_WIDEN_MIXED if self.mixed else MAX_WIDEN
         for ci, c in enumerate(comps):
-            if self.stop_requested() or self.left() <= 0.05:
+            if self.huge or self.stop_requested() or self.left() <= 0.05:
                 break
             weight_left = sum(sizes[cj] for cj in range(ci, len(comps)))
             budget = max(min(1.0, self.left()), self.left() * sizes[ci] / weight_left)
             deadline = self.elapsed() + budget
             while True:
-                groups = {ix.is_leader[p] for p in c.people}
-                use_band = all(widened[gr] <= MAX_WIDEN for gr in groups)
-                person_band = {p: band[ix.is_leader[p]] for p in c.people} if use_band else None
+                groups = {ix.group[p] for p in c.people}
+                use_band = all(widened[gr] <= max_widen for gr in groups)
+                person_band = {p: band[ix.group[p]] for p in c.people} if use_band else None
                 bounded = use_band and all(widened[gr] == 0 and b.band_unique[gr] for gr in groups)
                 lp_key = (ci, tuple(sorted(band.items())))
                 if person_band is not None and lp_key not in tried_lp:
@@ -269,6 +295,33 @@ class _Solve:
         if g_complete:
             candidates.append(g_pairs)
         bound = self._bound(b, comps, comp_bound, w, static_bound)
+        if self.mixed and not self.huge and self.left() > 0.3 and not self.stop_requested():
+            start = min(candidates, key=lambda ps: score_ix(ix, ps)[0]) if candidates else None
+            found, window_bound = self._window_search(ix, b, start, g_pairs)
+            bound = max(bound, window_bound)
+            if found is not None:
+                candidates.append(found)
+            elif self.model_infeasible:
+                return Result(
+                    "infeasible",
+                    bound=0,
+                    time_s=self.elapsed(),
+                    reasons=[r for r in self._diagnose(ix, comps[0]) if r],
+                )
+        if not candidates and self.left() > 0.3 and not self.stop_requested():
+            # neither the greedy nor the band found a roster: the score's own model, from the
+            # greedy's partial roster
+            found, proven_bound = self._improve(ix, comps, g_pairs, bound, complete=False)
+            bound = max(bound, proven_bound)
+            if found is not None:
+                candidates.append(found)
+            elif self.model_infeasible:
+                return Result(
+                    "infeasible",
+                    bound=0,
+                    time_s=self.elapsed(),
+                    reasons=[r for r in self._diagnose(ix, comps[0]) if r],
+                )
         if not candidates:
             self.report(None, bound, "done")
             return Result(
@@ -286,6 +339,21 @@ class _Solve:
         # returned, whatever its score (a bug in the model or the greedy would show here).
         ranked = sorted(candidates, key=lambda ps: score_ix(ix, ps)[0])
         best = next((ps for ps in ranked if not check(problem, as_ids(ps))), None)
+        if best is not None and self.mixed and score_ix(ix, best)[0] > bound:
+            # one large component: neighbourhoods of it, in turn, until the limit
+            better = self._lns(ix, best, bound)
+            if better is not None and not check(problem, as_ids(better)):
+                best = better
+        if best is not None and score_ix(ix, best)[0] > bound:
+            # the gap is open: search on until the limit or a proven optimum
+            better, proven_bound = self._improve(ix, comps, best, bound)
+            bound = max(bound, proven_bound)
+            if (
+                better is not None
+                and score_ix(ix, better)[0] < score_ix(ix, best)[0]
+                and not check(problem, as_ids(better))
+            ):
+                best = better
         if best is None:
             self.report(None, bound, "done")
             return Result(
@@ -311,10 +379,345 @@ class _Solve:
 
     # --- pieces ---------------------------------------------------------------------------
 
+    def _window_search(
+        self,
+        ix: Index,
+        b: Bounds,
+        best: list[tuple[int, int]] | None,
+        partial: list[tuple[int, int]],
+    ) -> tuple[list[tuple[int, int]] | None, int]:
+        """For problems whose components mix fairness groups (leaders at the gates, people on
+        two campuses): bisect on the spread with the window model (each group's loads within a
+        floating window of that width), each infeasible width raising the proven spread, each
+        roster found lowering the best; then the preferences at the best width until the limit
+        or a proven optimum. Returns (the best roster found or None, a proven bound)."""
+        w = self.problem.weights.spread
+        people = [p for p in range(ix.n_people) if ix.shifts_of[p]]
+        shifts = list(range(ix.n_shifts))
+        size = sum(len(ix.shifts_of[p]) for p in people)
+        proven_lo = b.spread  # no roster has a smaller spread
+        lo = proven_lo  # where the bisection looks next (may pass unproven widths)
+        found: list[tuple[int, int]] | None = None
+        hint_from = best if best is not None else partial
+        hi = score_ix(ix, best)[1]["spread"] if best is not None else None
+        top = max(b.upper, default=0)
+        pref_bound: dict[int, int] = {}
+        while self.left() > 0.3 + BUILD_S_PER_VAR * size and not self.stop_requested():
+            if hi is not None and lo >= hi:
+                t = hi
+            elif hi is None:
+                t = top if lo >= top else lo
+            else:
+                t = (lo + hi) // 2
+            final = hi is not None and t == hi
+            # the floor of each group's window: its most is at least band[1] and its least at
+            # most band[0] (Bounds), so the floor lies in [band[1] − t, band[0]]
+            floor_range = {
+                g: (max(0, b.band[g][1] - t), max(0, b.band[g][0])) for g in range(ix.n_groups)
+            }
+            lp_bound = 0
+            ours = found if found is not None else best
+            if final and t == proven_lo and ours is not None:
+                lp_bound = self._window_lp_bound(ix, shifts, people, t, floor_range)
+                pref_bound[t] = max(pref_bound.get(t, 0), lp_bound)
+                if self._pref(ix, ours) <= lp_bound:
+                    break  # proven: the best preferences at the least spread
+            model, x = cpsat.window_model(
+                ix, shifts, people, spread=t, hint=hint_from, floor_range=floor_range
+            )
+            budget = self.left() - 0.2 if final else max(1.0, self.left() / 3)
+            outcome = cpsat.run(
+                model,
+                x,
+                time_limit=max(0.1, min(budget, self.left() - 0.2)),
+                workers=self.workers,
+                seed=self.seed,
+                on_solution=self._window_found,
+                should_stop=self.should_stop,
+                first_only=not final,
+            )
+            if DEBUG:
+                print(
+                    f"  [window {t}] {outcome.status} obj={outcome.objective} "
+                    f"bound={outcome.bound} t={self.elapsed():.2f}"
+                )
+            if outcome.stopped:
+                self.stopped = True
+            if outcome.status == "infeasible" and not outcome.stopped:
+                if t >= top:
+                    self.model_infeasible = True  # not even the widest window: no roster
+                    return None, 0
+                proven_lo = max(proven_lo, t + 1)
+                lo = max(lo, t + 1)
+                continue
+            if outcome.status in ("optimal", "feasible"):
+                spread = score_ix(ix, outcome.pairs)[1]["spread"]
+                if found is None or score_ix(ix, outcome.pairs)[0] < score_ix(ix, found)[0]:
+                    found = outcome.pairs
+                    hint_from = found
+                    if self.first_s is None:
+                        self.first_s = self.elapsed()
+                if final:
+                    pref_bound[t] = max(pref_bound.get(t, 0), lp_bound, outcome.bound)
+                    break
+                hi = spread if hi is None else min(hi, spread)
+                continue
+            # unknown: out of time for this width; look wider without a proof
+            if final:
+                break
+            lo = t + 1
+        # the bound: no roster below proven_lo; at proven_lo, the preferences CP-SAT proved
+        at_lo = pref_bound.get(proven_lo)
+        return found, b.at_least(ix, w, at_bound_pref=at_lo, start=proven_lo)
+
+    def _neighbourhoods(self, ix: Index) -> list[list[int]]:
+        """Sets of people to re-roster together, the rest kept as they are: each small
+        fairness group whole (the leaders), and the people of each campus (with the small
+        groups), in pieces of at most LNS_PEOPLE."""
+        working = [p for p in range(ix.n_people) if ix.shifts_of[p]]
+        by_group: dict[int, list[int]] = {}
+        for p in working:
+            by_group.setdefault(ix.group[p], []).append(p)
+        small = [p for members in by_group.values() if len(members) <= 60 for p in members]
+        out: list[list[int]] = []
+        if small:
+            out.append(small)
+        by_campus: dict[str, list[int]] = {}
+        in_small = set(small)
+        for p in working:
+            if p not in in_small:
+                by_campus.setdefault(self.problem.people[p].campus, []).append(p)
+        for members in by_campus.values():
+            # people of the same posts side by side, so that a piece can trade shifts
+            members.sort(key=lambda p: (self.problem.people[p].allocated_posts[:1], p))
+            pieces = max(1, round(len(members) / LNS_PEOPLE))
+            size = -(-len(members) // pieces)
+            for i in range(0, len(members), size):
+                out.append(small + members[i : i + size])
+        return out
+
+    def _lns(
+        self, ix: Index, best: list[tuple[int, int]], bound: int
+    ) -> list[tuple[int, int]] | None:
+        """Large-neighbourhood search: free one neighbourhood's people, keep everyone else's
+        shifts, and re-roster them with every group's loads in a window as narrow as the
+        fixed people allow (one narrower than the spread when it can be), the preferences
+        the objective. Returns a better roster or None."""
+        current = list(best)
+        current_score = score_ix(ix, current)[0]
+        improved = False
+        # a quick first pass: single hand-overs that lower the spread, then cheaper ones
+        moved = cheaper_moves(ix, flatten_moves(ix, current))
+        if score_ix(ix, moved)[0] < current_score:
+            current, current_score, improved = moved, score_ix(ix, moved)[0], True
+            self.report(current_score, bound, "邻域改进")
+        hoods = self._neighbourhoods(ix)
+        if len(hoods) <= 1:
+            return None  # the whole problem: the window search has done it
+        stale = 0
+        k = 0
+        while (
+            self.left() > 2.0
+            and not self.stop_requested()
+            and current_score > bound
+            and stale < len(hoods)
+        ):
+            free = hoods[k % len(hoods)]
+            k += 1
+            free_set = set(free)
+            shifts = sorted({s for p in free for s in ix.shifts_of[p]})
+            in_hood = set(shifts)
+            fixed = [(s, p) for s, p in current if p not in free_set and s in in_hood]
+            loads = ix.load(current)
+            parts = score_ix(ix, current)[1]
+            spread = parts["spread"]
+            span: dict[int, tuple[int, int]] = {}
+            for p in range(ix.n_people):
+                if ix.shifts_of[p] and p not in free_set:
+                    lo, hi = span.get(ix.group[p], (loads[p], loads[p]))
+                    span[ix.group[p]] = (min(lo, loads[p]), max(hi, loads[p]))
+            targets = [spread]
+            if spread > 0 and all(hi - lo <= spread - 1 for lo, hi in span.values()):
+                targets.insert(0, spread - 1)  # one narrower first, when the fixed allow it
+            stale += 1
+            for target in targets:
+                if self.left() <= 1.5 or self.stop_requested():
+                    break
+                floor_range = {
+                    g: (max(0, span[g][1] - target), span[g][0]) if g in span else (0, 10**6)
+                    for g in range(ix.n_groups)
+                }
+                model, x = cpsat.window_model(
+                    ix,
+                    shifts,
+                    free,
+                    spread=target,
+                    hint=[(s, p) for s, p in current if p in free_set],
+                    floor_range=floor_range,
+                    fixed=fixed,
+                )
+                outcome = cpsat.run(
+                    model,
+                    x,
+                    time_limit=min(LNS_STEP_S / len(targets), self.left() - 1.0),
+                    workers=self.workers,
+                    seed=self.seed + k,
+                    should_stop=self.should_stop,
+                )
+                if DEBUG:
+                    print(
+                        f"  [lns {k} {len(free)} people, spread {target}] {outcome.status} "
+                        f"obj={outcome.objective} t={self.elapsed():.2f}"
+                    )
+                if outcome.stopped:
+                    self.stopped = True
+                if outcome.status in ("optimal", "feasible"):
+                    candidate = [(s, p) for s, p in current if p not in free_set] + outcome.pairs
+                    value = score_ix(ix, candidate)[0]
+                    if value < current_score:
+                        current, current_score, improved, stale = candidate, value, True, 0
+                        self.report(value, bound, "邻域改进")
+                        break
+        return current if improved else None
+
+    def _window_lp_bound(
+        self,
+        ix: Index,
+        shifts: list[int],
+        people: list[int],
+        t: int,
+        floor_range: dict[int, tuple[int, int]],
+    ) -> int:
+        """A lower bound on the preferences of any roster with spread ≤ t: the least, over the
+        few possible floors of the groups' windows, of the LP relaxation with loads in
+        [floor, floor + t]; with many possible floors, the relaxation of the floating window."""
+        present = sorted({ix.group[p] for p in people})
+        ranges = [range(floor_range[g][0], floor_range[g][1] + 1) for g in present]
+        combos = list(itertools.islice(itertools.product(*ranges), MAX_FLOOR_COMBOS + 1))
+        if 0 < len(combos) <= MAX_FLOOR_COMBOS:
+            least: int | None = None
+            for combo in combos:
+                if self.left() < 1.0 or self.stop_requested():
+                    return 0
+                floors = dict(zip(present, combo, strict=True))
+                band = {p: (floors[ix.group[p]], floors[ix.group[p]] + t) for p in people}
+                rel = lp.relax(
+                    ix, shifts, people, band=band, time_limit=self.left() / 2, cancel=self.cancel
+                )
+                if DEBUG:
+                    print(f"  [window {t} floors {combo}] LP {rel.status} bound={rel.bound}")
+                if rel.status == "infeasible":
+                    continue  # no roster with these floors
+                if rel.status != "optimal":
+                    return 0
+                least = rel.bound if least is None else min(least, rel.bound)
+            return least if least is not None else 0
+        rel = lp.relax(
+            ix,
+            shifts,
+            people,
+            band={},
+            time_limit=self.left() / 3,
+            window=t,
+            floor_range=floor_range,
+            cancel=self.cancel,
+        )
+        if DEBUG:
+            print(f"  [window {t}] LP {rel.status} bound={rel.bound} t={self.elapsed():.2f}")
+        return rel.bound if rel.status == "optimal" else 0
+
+    def _window_found(self, obj: int, bnd: int) -> None:
+        if self.first_s is None:
+            self.first_s = self.elapsed()
+
+    def _found(self, obj: int, bnd: int, bound: int, whole: bool) -> None:
+        if self.first_s is None:
+            self.first_s = self.elapsed()
+        self.report(obj if whole else None, max(bound, bnd) if whole else bound, "全局改进")
+
+    def _improve(
+        self,
+        ix: Index,
+        comps: list[Component],
+        best: list[tuple[int, int]],
+        bound: int,
+        *,
+        complete: bool = True,
+    ) -> tuple[list[tuple[int, int]] | None, int]:
+        """Each component in turn under a model whose objective is the score itself (the
+        spread within each fairness group, counting the other components' loads as they stand,
+        plus the preferences), hinted with the best roster, until the limit or a proven
+        optimum. Returns (a better roster or None, a proven bound or 0)."""
+        comp_of_shift = {s: ci for ci, c in enumerate(comps) for s in c.shifts}
+        current = list(best)
+        current_score = score_ix(ix, current)[0] if complete else 10**12
+        improved = False
+        proven = 0
+        whole = len(comps) == 1
+        order = sorted(
+            range(len(comps)), key=lambda ci: -sum(len(ix.shifts_of[p]) for p in comps[ci].people)
+        )
+        rounds = 0
+        while not self.stop_requested() and self.left() > 0.3 and current_score > bound:
+            rounds += 1
+            changed = False
+            sizes = {ci: sum(len(ix.shifts_of[p]) for p in comps[ci].people) for ci in order}
+            for k, ci in enumerate(order):
+                if self.stop_requested() or self.left() < 0.3 + BUILD_S_PER_VAR * sizes[ci]:
+                    break
+                c = comps[ci]
+                mine = set(c.shifts)
+                others = [(s, p) for s, p in current if comp_of_shift.get(s) != ci]
+                load = ix.load(others)
+                fixed: dict[int, tuple[int, int]] = {}
+                outside = set(c.people)
+                for p in range(ix.n_people):
+                    if p in outside or not ix.shifts_of[p]:
+                        continue
+                    lo, hi = fixed.get(ix.group[p], (load[p], load[p]))
+                    fixed[ix.group[p]] = (min(lo, load[p]), max(hi, load[p]))
+                model, x = cpsat.spread_model(ix, c.shifts, c.people, fixed_load=fixed)
+                left_weight = sum(sizes[cj] for cj in order[k:]) or 1
+                budget = self.left() - 0.2
+                if not whole and rounds == 1:
+                    budget = max(1.0, budget * sizes[ci] / left_weight)
+                base = [(s, p) for s, p in current if s in mine]
+                outcome = cpsat.run(
+                    model,
+                    x,
+                    time_limit=max(0.1, min(budget, self.left() - 0.2)),
+                    workers=self.workers,
+                    seed=self.seed + rounds,
+                    hint={(p, s) for s, p in base},
+                    on_solution=lambda obj, bnd: self._found(obj, bnd, bound, whole),
+                    should_stop=self.should_stop,
+                )
+                if DEBUG:
+                    print(
+                        f"  [improve {_label(c)}] {outcome.status} obj={outcome.objective} "
+                        f"bound={outcome.bound} t={self.elapsed():.2f}"
+                    )
+                if outcome.stopped:
+                    self.stopped = True
+                if whole and outcome.status in ("optimal", "feasible"):
+                    proven = max(proven, outcome.bound)
+                if outcome.status in ("optimal", "feasible"):
+                    candidate = others + outcome.pairs
+                    value = score_ix(ix, candidate)[0]
+                    if value < current_score:
+                        current, current_score = candidate, value
+                        improved = changed = True
+                if whole and outcome.status == "infeasible" and not outcome.stopped:
+                    self.model_infeasible = True  # the whole problem, proven: no roster
+                    return None, 0
+                if whole and outcome.status == "optimal":
+                    return (current if improved else None), max(proven, current_score)
+            if whole or not changed:
+                break
+        return (current if improved else None), proven
+
     @staticmethod
-    def _widen(
-        band: dict[bool, tuple[int, int]], widened: dict[bool, int], groups: set[bool]
-    ) -> None:
+    def _widen(band: dict[int, tuple[int, int]], widened: dict[int, int], groups: set[int]) -> None:
         for gr in groups:  # the high end first, then the low end
             widened[gr] += 1
             lo, hi = band[gr]
@@ -379,7 +782,9 @@ class _Solve:
             out = cpsat.run(
                 model,
                 x,
-                time_limit=max(0.2, min(deadline - self.elapsed(), self.left())),
+                # at least 2 s: a neighbourhood is small, and giving up sends the whole
+                # component to CP-SAT (slow at campus size)
+                time_limit=max(min(2.0, self.left()), min(deadline - self.elapsed(), self.left())),
                 workers=self.workers,
                 seed=self.seed,
                 should_stop=self.should_stop,
@@ -416,11 +821,15 @@ class _Solve:
                 }
         return rel.status, best, rel.bound, False
 
-    def _band(self, ix: Index, b: Bounds) -> dict[bool, tuple[int, int]]:
+    def _band(self, ix: Index, b: Bounds) -> dict[int, tuple[int, int]]:
         band = dict(b.band)
-        for g in (True, False):
+        for g in range(ix.n_groups):
             lo, hi = band[g]
-            if lo > hi:  # no average to aim at: let everyone be anywhere up to their maximum
+            if lo > hi and self.mixed:
+                # no average to aim at: as high as the least available can go, and the spread's
+                # bound below it (leaders who also stand at gates take their share there)
+                band[g] = (max(0, lo - b.spread), lo)
+            elif lo > hi:  # let everyone be anywhere up to their maximum
                 band[g] = (0, max(lo, hi))
         return band
 
@@ -428,12 +837,12 @@ class _Solve:
         return sum(ix.cost(p, s) for s, p in pairs)
 
     def _in_band(
-        self, ix: Index, pairs: list[tuple[int, int]], band: dict[bool, tuple[int, int]]
+        self, ix: Index, pairs: list[tuple[int, int]], band: dict[int, tuple[int, int]]
     ) -> bool:
-        load = Counter(p for _, p in pairs)
-        return all(
-            band[ix.is_leader[p]][0] <= n <= band[ix.is_leader[p]][1] for p, n in load.items()
-        )
+        load: Counter[int] = Counter()
+        for s, p in pairs:
+            load[p] += ix.units[s]
+        return all(band[ix.group[p]][0] <= n <= band[ix.group[p]][1] for p, n in load.items())
 
     def _estimate(
         self,
@@ -442,23 +851,25 @@ class _Solve:
         current: dict[int, list[tuple[int, int]] | None],
         solving: int,
         obj: int,
-        band: dict[bool, tuple[int, int]],
+        band: dict[int, tuple[int, int]],
     ) -> int | None:
         """The score of the best roster so far: the other components as they stand, the one
         being solved at its objective with loads inside the band."""
         pref = obj
-        extremes: dict[bool, list[int]] = {True: [], False: []}
+        extremes: dict[int, list[int]] = {g: [] for g in range(ix.n_groups)}
         for ci, pairs in current.items():
             if ci == solving:
-                for g in {ix.is_leader[p] for p in comps[ci].people}:
+                for g in {ix.group[p] for p in comps[ci].people}:
                     extremes[g] += list(band[g])
                 continue
             if pairs is None:
                 return None
             pref += self._pref(ix, pairs)
-            load = Counter(p for _, p in pairs)
+            load: Counter[int] = Counter()
+            for s, p in pairs:
+                load[p] += ix.units[s]
             for p in comps[ci].people:
-                extremes[ix.is_leader[p]].append(load[p])
+                extremes[ix.group[p]].append(load[p])
         spread = max((max(v) - min(v) for v in extremes.values() if v), default=0)
         return self.problem.weights.spread * spread + pref
 

@@ -377,7 +377,9 @@ def test_score_counts_spread_and_broken_preferences() -> None:
     assert parts["spread"] == 2  # a has 2, b and c none
     assert parts["preference"] == 2
     assert parts["night"] == 2
-    assert total == 100 * 2 + 2 + 2
+    # a night shift at an unwanted post costs once per assignment (format version 2)
+    assert parts["soft"] == 2
+    assert total == 100 * 2 + 2
     assert score(problem, [("s1", "b")])[1]["unwanted_day"] == 1
 
 
@@ -404,7 +406,7 @@ def test_problem_json_round_trip(tmp_path: object) -> None:
 
     assert again == problem
     assert again.to_dict() == problem.to_dict()
-    assert again.to_dict()["version"] == 1
+    assert again.to_dict()["version"] == 2
 
 
 def test_format_errors_are_refused_with_the_reason() -> None:

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lib.roster import FormatError, Problem, Progress, check, generate, solve
 
-SIZES = ("small", "medium", "large", "real")
+SIZES = ("small", "medium", "large", "real", "mixed-small", "mixed-medium", "mixed-large")
 
 
 class Command(BaseCommand):
