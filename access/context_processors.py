@@ -93,6 +93,12 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         ],
     ),
     (
+        "考核与关爱",
+        [
+            ("组织关爱", "care_fund_list", _perm(Perm.CARE_VIEW)),
+        ],
+    ),
+    (
         "数据",
         [
             ("审计日志", "audit_list", _perm(Perm.AUDIT_VIEW)),

@@ -67,6 +67,10 @@ class Perm:
     # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
     TALK_VIEW = "talk.view"
     DELIBERATION_RECORD = "deliberation.record"
+    # 组织关爱: see a fund's ledger, record income and ask for payouts, approve payouts
+    CARE_VIEW = "care.view"
+    CARE_MANAGE = "care.manage"
+    CARE_APPROVE = "care.approve"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +111,9 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.CARE_VIEW,
+            Perm.CARE_MANAGE,
+            Perm.CARE_APPROVE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -137,6 +144,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.CARE_VIEW,  # their unit's funds; payouts are approved by 组织部
+            Perm.CARE_MANAGE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(

@@ -31,6 +31,7 @@ from access.scope import (
 )
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
+from carefund import selectors as care_selectors
 from duty import selectors as duty_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
@@ -50,11 +51,13 @@ MEMBERS_AREA = "组织与党员"
 CAMPAIGNS_AREA = "报送与活动"
 DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
+CARE_AREA = "考核与关爱"
 AREAS = [
     MEMBERS_AREA,
     CAMPAIGNS_AREA,
     DUTY_AREA,
     ORG_LIFE_AREA,
+    CARE_AREA,
 ]  # the menu's order; unknown areas go last
 
 
@@ -484,6 +487,17 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
     return [Todo(ORG_LIFE_AREA, "到期未回访的谈话", n, _url("talk_coverage"))] if n else []
 
 
+# --- 组织关爱 ---------------------------------------------------------------------------------
+
+
+def care_payments_to_approve(user: Any) -> list[Todo]:
+    """Payouts waiting for the user's approval (组织部): one query."""
+    if not has_perm_anywhere(user, Perm.CARE_APPROVE):
+        return []
+    n = care_selectors.pending_payments(user=user).count()
+    return [Todo(CARE_AREA, "待审批的慰问发放", n, _url("care_fund_list"))] if n else []
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
@@ -497,6 +511,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         talks_due,
         talk_follow_ups_due,
+        care_payments_to_approve,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (

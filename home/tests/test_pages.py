@@ -40,8 +40,11 @@ def test_every_menu_link_opens_for_the_user(cast: Cast, who: str) -> None:
 @pytest.mark.parametrize(
     ("who", "groups"),
     [
-        ("school_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "数据"]),
-        ("unit_a_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活"]),
+        (
+            "school_admin",
+            ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "考核与关爱", "数据"],
+        ),
+        ("unit_a_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "考核与关爱"]),
         ("reviewer", ["组织与党员", "报送与活动", "先锋岗与值守"]),
         ("member_a", ["报送与活动", "先锋岗与值守", "组织生活"]),
     ],

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from access.models import Role
 from campaigns import demo as campaigns_demo
+from carefund import demo as carefund_demo
 from demo.builders import (
     build_university,
     ensure_login,
@@ -104,3 +105,4 @@ def seed_demo() -> None:
     duty_demo.seed(school=school)
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
+    carefund_demo.seed(school=school, unit=jsj)
