@@ -30,6 +30,7 @@ BENCHMARKS = {
     "meetings": "bench.bench_meetings",
     "audit": "bench.bench_audit",
     "talks": "bench.bench_talks",
+    "carefund": "bench.bench_carefund",
 }
 
 
