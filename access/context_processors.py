@@ -95,6 +95,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
     (
         "考核与关爱",
         [
+            ("表彰评比", "honour_round_list", _anyone),
             ("组织关爱", "care_fund_list", _perm(Perm.CARE_VIEW)),
         ],
     ),

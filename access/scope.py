@@ -71,6 +71,9 @@ class Perm:
     CARE_VIEW = "care.view"
     CARE_MANAGE = "care.manage"
     CARE_APPROVE = "care.approve"
+    # 表彰评比: run rounds (review, 公示, final list), nominate within a unit's quota
+    HONOUR_MANAGE = "honour.manage"
+    HONOUR_NOMINATE = "honour.nominate"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -114,6 +117,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CARE_VIEW,
             Perm.CARE_MANAGE,
             Perm.CARE_APPROVE,
+            Perm.HONOUR_MANAGE,
+            Perm.HONOUR_NOMINATE,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -146,6 +151,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.DELIBERATION_RECORD,
             Perm.CARE_VIEW,  # their unit's funds; payouts are approved by 组织部
             Perm.CARE_MANAGE,
+            Perm.HONOUR_NOMINATE,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "meetings",
     "talks",
     "carefund",
+    "honours",
     "notices",
     "home",
     "demo",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
     path("care/", include("carefund.urls")),
+    path("honours/", include("honours.urls")),
     path("api/", api.urls),
 ]
 

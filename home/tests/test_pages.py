@@ -45,8 +45,8 @@ def test_every_menu_link_opens_for_the_user(cast: Cast, who: str) -> None:
             ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "考核与关爱", "数据"],
         ),
         ("unit_a_admin", ["组织与党员", "报送与活动", "先锋岗与值守", "组织生活", "考核与关爱"]),
-        ("reviewer", ["组织与党员", "报送与活动", "先锋岗与值守"]),
-        ("member_a", ["报送与活动", "先锋岗与值守", "组织生活"]),
+        ("reviewer", ["组织与党员", "报送与活动", "先锋岗与值守", "考核与关爱"]),
+        ("member_a", ["报送与活动", "先锋岗与值守", "组织生活", "考核与关爱"]),
     ],
 )
 def test_menu_shows_only_groups_the_user_has_something_in(

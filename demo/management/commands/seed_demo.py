@@ -17,6 +17,7 @@ from demo.builders import (
     login_rows,
 )
 from duty import demo as duty_demo
+from honours import demo as honours_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
@@ -106,3 +107,4 @@ def seed_demo() -> None:
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
     carefund_demo.seed(school=school, unit=jsj)
+    honours_demo.seed(school=school)
