@@ -97,6 +97,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         [
             ("表彰评比", "honour_round_list", _anyone),
             ("组织关爱", "care_fund_list", _perm(Perm.CARE_VIEW)),
+            ("干部纪实台账", "ledger_cadre_list", _perm(Perm.CADRE_LEDGER)),
         ],
     ),
     (

@@ -74,6 +74,8 @@ class Perm:
     # 表彰评比: run rounds (review, 公示, final list), nominate within a unit's quota
     HONOUR_MANAGE = "honour.manage"
     HONOUR_NOMINATE = "honour.nominate"
+    # 干部纪实台账: read and write a cadre's ledger (组织部 and the cadre's unit admin only)
+    CADRE_LEDGER = "cadre.ledger"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -119,6 +121,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CARE_APPROVE,
             Perm.HONOUR_MANAGE,
             Perm.HONOUR_NOMINATE,
+            Perm.CADRE_LEDGER,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -152,6 +155,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CARE_VIEW,  # their unit's funds; payouts are approved by 组织部
             Perm.CARE_MANAGE,
             Perm.HONOUR_NOMINATE,
+            Perm.CADRE_LEDGER,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(

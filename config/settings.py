@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "talks",
     "carefund",
     "honours",
+    "ledger",
     "notices",
     "home",
     "demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("talks/", include("talks.urls")),
     path("care/", include("carefund.urls")),
     path("honours/", include("honours.urls")),
+    path("ledger/", include("ledger.urls")),
     path("api/", api.urls),
 ]
 

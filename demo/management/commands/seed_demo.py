@@ -18,6 +18,7 @@ from demo.builders import (
 )
 from duty import demo as duty_demo
 from honours import demo as honours_demo
+from ledger import demo as ledger_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
@@ -108,3 +109,4 @@ def seed_demo() -> None:
     talks_demo.seed(school=school)
     carefund_demo.seed(school=school, unit=jsj)
     honours_demo.seed(school=school)
+    ledger_demo.seed(school=school)
