@@ -98,6 +98,8 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("表彰评比", "honour_round_list", _anyone),
             ("组织关爱", "care_fund_list", _perm(Perm.CARE_VIEW)),
             ("干部纪实台账", "ledger_cadre_list", _perm(Perm.CADRE_LEDGER)),
+            ("岗位评分", "rating_phase_list", _perm(Perm.ROSTER_MANAGE)),
+            ("述职评议", "appraisal_list", _perm(Perm.APPRAISAL_VIEW)),
         ],
     ),
     (

@@ -76,6 +76,10 @@ class Perm:
     HONOUR_NOMINATE = "honour.nominate"
     # 干部纪实台账: read and write a cadre's ledger (组织部 and the cadre's unit admin only)
     CADRE_LEDGER = "cadre.ledger"
+    # 述职评议: see an org's evidence page and hand in its secretary's report; record the
+    # result (over a strict ancestor: the unit for its branches, 组织部 for units)
+    APPRAISAL_VIEW = "appraisal.view"
+    APPRAISAL_RECORD = "appraisal.record"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -122,6 +126,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.HONOUR_MANAGE,
             Perm.HONOUR_NOMINATE,
             Perm.CADRE_LEDGER,
+            Perm.APPRAISAL_VIEW,
+            Perm.APPRAISAL_RECORD,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -156,6 +162,8 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CARE_MANAGE,
             Perm.HONOUR_NOMINATE,
             Perm.CADRE_LEDGER,
+            Perm.APPRAISAL_VIEW,
+            Perm.APPRAISAL_RECORD,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -175,6 +183,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.APPRAISAL_VIEW,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

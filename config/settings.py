@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "carefund",
     "honours",
     "ledger",
+    "assessment",
     "notices",
     "home",
     "demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("care/", include("carefund.urls")),
     path("honours/", include("honours.urls")),
     path("ledger/", include("ledger.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/", api.urls),
 ]
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from access.models import Role
+from assessment import demo as assessment_demo
 from campaigns import demo as campaigns_demo
 from carefund import demo as carefund_demo
 from demo.builders import (
@@ -110,3 +111,4 @@ def seed_demo() -> None:
     carefund_demo.seed(school=school, unit=jsj)
     honours_demo.seed(school=school)
     ledger_demo.seed(school=school)
+    assessment_demo.seed(school=school, unit=jsj)
