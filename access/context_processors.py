@@ -100,6 +100,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("干部纪实台账", "ledger_cadre_list", _perm(Perm.CADRE_LEDGER)),
             ("岗位评分", "rating_phase_list", _perm(Perm.ROSTER_MANAGE)),
             ("述职评议", "appraisal_list", _perm(Perm.APPRAISAL_VIEW)),
+            ("公开展示", "showcase_home", _anyone),
         ],
     ),
     (

@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "honours",
     "ledger",
     "assessment",
+    "showcase",
     "notices",
     "home",
     "demo",

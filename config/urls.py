@@ -19,6 +19,7 @@ urlpatterns = [
     path("honours/", include("honours.urls")),
     path("ledger/", include("ledger.urls")),
     path("assessment/", include("assessment.urls")),
+    path("showcase/", include("showcase.urls")),
     path("api/", api.urls),
 ]
 
