@@ -33,6 +33,7 @@ from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, Submi
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from carefund import selectors as care_selectors
 from duty import selectors as duty_selectors
+from honours import selectors as honour_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
@@ -498,6 +499,25 @@ def care_payments_to_approve(user: Any) -> list[Todo]:
     return [Todo(CARE_AREA, "待审批的慰问发放", n, _url("care_fund_list"))] if n else []
 
 
+def honours_to_act(user: Any) -> list[Todo]:
+    """组织部: nominations to review and objections to answer; a unit: rounds open for
+    nominations. One query each."""
+    rows = []
+    if has_perm_anywhere(user, Perm.HONOUR_MANAGE):
+        review, objections = honour_selectors.manager_todo_counts()
+        if review:
+            rows.append(Todo(CARE_AREA, "待评审的表彰推荐", review, _url("honour_round_list")))
+        if objections:
+            rows.append(Todo(CARE_AREA, "待处理的公示异议", objections, _url("honour_round_list")))
+    elif has_perm_anywhere(user, Perm.HONOUR_NOMINATE):
+        open_rounds = honour_selectors.open_round_count()
+        if open_rounds:
+            rows.append(
+                Todo(CARE_AREA, "正在推荐的表彰评比", open_rounds, _url("honour_round_list"))
+            )
+    return rows
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
@@ -512,6 +532,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talks_due,
         talk_follow_ups_due,
         care_payments_to_approve,
+        honours_to_act,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -526,6 +547,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
         talks_due,
         talk_follow_ups_due,
+        honours_to_act,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (

@@ -159,3 +159,29 @@ def honours_of(*, member: Member | None = None, branch: Org | None = None) -> An
         .select_related("round", "unit")
         .order_by("-round__year", "-id")
     )
+
+
+def manager_todo_counts() -> tuple[int, int]:
+    """Nominations waiting for review in rounds whose review is open, and objections not yet
+    answered: one query."""
+    today = timezone.localdate()
+    counts = Nomination.objects.aggregate(
+        review=Count(
+            "id",
+            filter=Q(
+                state=NominationState.NOMINATED,
+                round__nominate_until__lt=today,
+                round__review_until__gte=today,
+                round__publicity_from__isnull=True,
+            ),
+        ),
+        objections=Count("objections", filter=Q(objections__state="open")),
+    )
+    return counts["review"], counts["objections"]
+
+
+def open_round_count() -> int:
+    today = timezone.localdate()
+    return CommendationRound.objects.filter(
+        nominate_from__lte=today, nominate_until__gte=today
+    ).count()

@@ -155,3 +155,18 @@ def test_review_before_nominations_close_is_refused_on_the_page(cast: Cast) -> N
     assert "推荐截止" in client.get(response["Location"]).content.decode()
     n.refresh_from_db()
     assert n.state == NominationState.NOMINATED
+
+
+def test_home_asks_units_to_nominate_and_the_school_to_review(cast: Cast) -> None:
+    r = make_round(cast)
+    unit_home = cast.client("unit_a_admin").get(reverse("home")).content.decode()
+    assert "正在推荐的表彰评比" in unit_home
+    _post(
+        cast,
+        "unit_a_admin",
+        reverse("honour_nominate", args=[r.pk]),
+        {"member": "A0001", "reason": "x"},
+    )
+    move_window(r, closes=-1)
+    school_home = cast.client("school_admin").get(reverse("home")).content.decode()
+    assert "待评审的表彰推荐" in school_home
