@@ -170,3 +170,10 @@ def test_home_asks_units_to_nominate_and_the_school_to_review(cast: Cast) -> Non
     move_window(r, closes=-1)
     school_home = cast.client("school_admin").get(reverse("home")).content.decode()
     assert "待评审的表彰推荐" in school_home
+
+
+def test_member_and_branch_pages_link_to_their_honours(cast: Cast) -> None:
+    member_page = cast.client("member_a").get(reverse("member_detail", args=[cast.member_a.pk]))
+    assert reverse("honour_member", args=[cast.member_a.pk]) in member_page.content.decode()
+    org_page = cast.client("branch_secretary").get(reverse("org_detail", args=[cast.branch_a1.pk]))
+    assert reverse("honour_org", args=[cast.branch_a1.pk]) in org_page.content.decode()
