@@ -13,6 +13,7 @@ from campaigns.models import COUNTED_STATES, Submission
 from duty.models import DutyCheck, DutyLog
 from honours.models import Nomination, NominationState
 from ledger.selectors import on_time
+from meetings.compliance import Compliance, compliance_rows
 from meetings.models import Meeting, MeetingState
 from members.models import Member
 from orgs.models import Org
@@ -114,14 +115,29 @@ class Evidence:
     submissions: int
     average_rating: float | None
     honours: list[Any]
+    compliance_met: int = 0
+    compliance_missing: int = 0
+    missing_text: str = ""
 
     @property
     def talk_rate(self) -> int:
         return round(100 * self.talk_covered / self.members) if self.members else 0
 
 
-def evidence(*, org: Org, year: int) -> Evidence:
-    """The year's record of an org's subtree, from the platform: nine queries."""
+def compliance(*, user: Any, org: Org, year: int) -> tuple[int, int, str]:
+    """Required meetings of the year met and missing in the org's branches, and the first
+    ones missing in words (meetings.compliance, as the user sees them)."""
+    rows = compliance_rows(user=user, year=year, within=org)
+    cells = [c for row in rows for c in row.cells]
+    met = sum(1 for c in cells if c.status == Compliance.MET)
+    missing = [row for row in rows if row.missing]
+    words = "；".join(f"{row.branch.name}：{row.missing_text}" for row in missing[:3])
+    return met, sum(len(row.missing) for row in rows), words
+
+
+def evidence(*, org: Org, year: int, user: Any = None) -> Evidence:
+    """The year's record of an org's subtree, from the platform: nine queries (and the
+    compliance's four when `user` is given)."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     under = Q(member__branch__path__startswith=org.path)
     checks = DutyCheck.objects.filter(under, date__range=(start, end))
@@ -135,7 +151,11 @@ def evidence(*, org: Org, year: int) -> Evidence:
         .annotate(n=Count("id"))
     )
     kinds = dict(Meeting._meta.get_field("kind").choices or [])  # type: ignore[arg-type]
+    met, missing, words = compliance(user=user, org=org, year=year) if user else (0, 0, "")
     return Evidence(
+        compliance_met=met,
+        compliance_missing=missing,
+        missing_text=words,
         members=Member.objects.filter(branch__path__startswith=org.path).count(),
         served=checks.values("member_id").distinct().count(),
         person_times=checks.count(),

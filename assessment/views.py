@@ -110,7 +110,7 @@ def appraisal(request: AuthedRequest, pk: int) -> HttpResponse:
             "org": org,
             "year": year,
             "item": item,
-            "evidence": selectors.evidence(org=org, year=year),
+            "evidence": selectors.evidence(org=org, year=year, user=user),
             "report_form": ReportForm(),
             "result_form": ResultForm(initial={"result": item.result if item else ""})
             if may_record_result(user, org)

@@ -49,3 +49,11 @@ def test_secretary_hands_in_the_report_and_the_unit_records_the_result(cast: Cas
     )
     assert Appraisal.objects.get().result == "good"
     assert "较好：工作扎实" in secretary.get(url).content.decode()
+
+
+def test_appraisal_page_shows_the_years_meeting_compliance(cast: Cast) -> None:
+    page = cast.client("unit_a_admin").get(reverse("appraisal", args=[cast.unit_a.pk]))
+    text = page.content.decode()
+    # no meeting was held this year: the default rules' meetings are missing in both branches
+    assert 'id="compliance"' in text and "缺 0 项" not in text
+    assert cast.branch_a1.name in text.split('id="compliance"')[1].split("</td>")[0]
