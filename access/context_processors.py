@@ -108,6 +108,17 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         ],
     ),
     (
+        "考核与关爱",
+        [
+            ("表彰评比", "honour_round_list", _anyone),
+            ("组织关爱", "care_fund_list", _perm(Perm.CARE_VIEW)),
+            ("干部纪实台账", "ledger_cadre_list", _perm(Perm.CADRE_LEDGER)),
+            ("岗位评分", "rating_phase_list", _perm(Perm.ROSTER_MANAGE)),
+            ("述职评议", "appraisal_list", _perm(Perm.APPRAISAL_VIEW)),
+            ("公开展示", "showcase_home", _anyone),
+        ],
+    ),
+    (
         "数据",
         [
             ("审计日志", "audit_list", _perm(Perm.AUDIT_VIEW)),

@@ -75,6 +75,19 @@ class Perm:
     REPORT_VIEW = "report.view"
     # campus gates (门岗): keep the gates and their keepers, read every entry and the figures
     GATE_MANAGE = "gate.manage"
+    # 组织关爱: see a fund's ledger, record income and ask for payouts, approve payouts
+    CARE_VIEW = "care.view"
+    CARE_MANAGE = "care.manage"
+    CARE_APPROVE = "care.approve"
+    # 表彰评比: run rounds (review, 公示, final list), nominate within a unit's quota
+    HONOUR_MANAGE = "honour.manage"
+    HONOUR_NOMINATE = "honour.nominate"
+    # 干部纪实台账: read and write a cadre's ledger (组织部 and the cadre's unit admin only)
+    CADRE_LEDGER = "cadre.ledger"
+    # 述职评议: see an org's evidence page and hand in its secretary's report; record the
+    # result (over a strict ancestor: the unit for its branches, 组织部 for units)
+    APPRAISAL_VIEW = "appraisal.view"
+    APPRAISAL_RECORD = "appraisal.record"
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -119,6 +132,14 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.REPORT_FORM_MANAGE,
             Perm.REPORT_VIEW,
             Perm.GATE_MANAGE,
+            Perm.CARE_VIEW,
+            Perm.CARE_MANAGE,
+            Perm.CARE_APPROVE,
+            Perm.HONOUR_MANAGE,
+            Perm.HONOUR_NOMINATE,
+            Perm.CADRE_LEDGER,
+            Perm.APPRAISAL_VIEW,
+            Perm.APPRAISAL_RECORD,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -152,6 +173,12 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ESCALATION_HANDLE,
             Perm.REPORT_FORM_MANAGE,
             Perm.REPORT_VIEW,
+            Perm.CARE_VIEW,  # their unit's funds; payouts are approved by 组织部
+            Perm.CARE_MANAGE,
+            Perm.HONOUR_NOMINATE,
+            Perm.CADRE_LEDGER,
+            Perm.APPRAISAL_VIEW,
+            Perm.APPRAISAL_RECORD,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -173,6 +200,7 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.DELIBERATION_RECORD,
             Perm.ESCALATION_HANDLE,
             Perm.REPORT_VIEW,
+            Perm.APPRAISAL_VIEW,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and

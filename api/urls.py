@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api import errors as errors_cn
+from api.assess import care_router, honours_router, ledger_router, ratings_router
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
 from api.duty import router as duty_router
@@ -46,6 +47,10 @@ api.add_router("/escalations", escalations_router)
 api.add_router("/reports", reports_router)
 api.add_router("/notices", notices_router)
 api.add_router("/gates", gates_router)
+api.add_router("/care", care_router)
+api.add_router("/honours", honours_router)
+api.add_router("/ledger", ledger_router)
+api.add_router("/ratings", ratings_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

@@ -218,6 +218,30 @@ ACTIONS: dict[str, Action] = {
     "notice.robot_retry": Action(
         "重发群机器人通知", "将群机器人「{label}」未送达的通知重新排队发送"
     ),
+    # 组织关爱, 表彰评比, 干部纪实台账, 岗位评分, 述职评议 (the label says what and how much)
+    "care.fund_create": Action("新建关爱资金账户", "新建了{label}"),
+    "care.income": Action("记关爱资金收入", "记录了{label}"),
+    "care.payment_request": Action("申请慰问发放", "提交了{label}"),
+    "care.payment_approve": Action("批准慰问发放", "批准了{label}"),
+    "care.payment_refuse": Action("不批准慰问发放", "记录了{label}"),
+    "care.entry_reverse": Action("冲正关爱资金", "记录了{label}"),
+    "care.export": Action("导出关爱资金流水", "导出了{label}"),
+    "care.payment_export": Action("导出慰问名单", "导出了{label}"),
+    "honour.round_create": Action("发起表彰评比", "{label}"),
+    "honour.quota_set": Action("调整表彰名额", "调整了名额：{label}"),
+    "honour.nominate": Action("表彰推荐", "提交了{label}"),
+    "honour.evidence_add": Action("补充推荐佐证", "补充了{label}"),
+    "honour.review": Action("表彰评审", "记录了{label}"),
+    "honour.publicity": Action("表彰公示", "开始了{label}"),
+    "honour.objection": Action("公示异议", "提出了{label}"),
+    "honour.objection_handle": Action("处理公示异议", "记录了{label}"),
+    "honour.finalise": Action("确定表彰名单", "{label}"),
+    "honour.certificates": Action("导出荣誉证书", "导出了{label}"),
+    "cadre.record": Action("记录干部纪实", "记录了{label}"),
+    "cadre.export": Action("导出干部纪实台账", "导出了{label}"),
+    "rating.set": Action("岗位评分", "记录了{label}"),
+    "appraisal.report": Action("上传述职报告", "上传了{label}"),
+    "appraisal.result": Action("记录述职评议", "记录了{label}"),
 }
 
 # Verbs for an action not in ACTIONS, by the last part of its name.

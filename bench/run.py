@@ -34,6 +34,7 @@ BENCHMARKS = {
     "reports": "bench.bench_reports",
     "notices": "bench.bench_notices",
     "gates": "bench.bench_gates",
+    "carefund": "bench.bench_carefund",
 }
 
 

@@ -127,6 +127,11 @@ INSTALLED_APPS = [
     "reports",
     "escalations",
     "gates",
+    "carefund",
+    "honours",
+    "ledger",
+    "assessment",
+    "showcase",
     "home",
     "demo",
 ]

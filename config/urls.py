@@ -19,6 +19,11 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("notices/", include("notices.urls")),
     path("gates/", include("gates.urls")),
+    path("care/", include("carefund.urls")),
+    path("honours/", include("honours.urls")),
+    path("ledger/", include("ledger.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("showcase/", include("showcase.urls")),
     path("api/", api.urls),
 ]
 

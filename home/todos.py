@@ -31,9 +31,11 @@ from access.scope import (
 )
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
+from carefund import selectors as care_selectors
 from duty import selectors as duty_selectors
 from escalations import selectors as escalation_selectors
 from gates import selectors as gate_selectors
+from honours import selectors as honour_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from notices.selectors import unread_counts
@@ -57,6 +59,7 @@ DUTY_AREA = "先锋岗与值守"
 ORG_LIFE_AREA = "组织生活"
 REPORTING_AREA = "请示报告"
 NOTICES_AREA = "通知"
+CARE_AREA = "考核与关爱"
 AREAS = [
     NOTICES_AREA,
     MEMBERS_AREA,
@@ -64,6 +67,7 @@ AREAS = [
     DUTY_AREA,
     ORG_LIFE_AREA,
     REPORTING_AREA,
+    CARE_AREA,
 ]  # the menu's order; unknown areas go last
 
 
@@ -550,6 +554,36 @@ def urgent_notices(user: Any) -> list[Todo]:
     return [Todo(NOTICES_AREA, "未读的紧急通知", n, url)] if n else []
 
 
+# --- 组织关爱 ---------------------------------------------------------------------------------
+
+
+def care_payments_to_approve(user: Any) -> list[Todo]:
+    """Payouts waiting for the user's approval (组织部): one query."""
+    if not has_perm_anywhere(user, Perm.CARE_APPROVE):
+        return []
+    n = care_selectors.pending_payments(user=user).count()
+    return [Todo(CARE_AREA, "待审批的慰问发放", n, _url("care_fund_list"))] if n else []
+
+
+def honours_to_act(user: Any) -> list[Todo]:
+    """组织部: nominations to review and objections to answer; a unit: rounds open for
+    nominations. One query each."""
+    rows = []
+    if has_perm_anywhere(user, Perm.HONOUR_MANAGE):
+        review, objections = honour_selectors.manager_todo_counts()
+        if review:
+            rows.append(Todo(CARE_AREA, "待评审的表彰推荐", review, _url("honour_round_list")))
+        if objections:
+            rows.append(Todo(CARE_AREA, "待处理的公示异议", objections, _url("honour_round_list")))
+    elif has_perm_anywhere(user, Perm.HONOUR_NOMINATE):
+        open_rounds = honour_selectors.open_round_count()
+        if open_rounds:
+            rows.append(
+                Todo(CARE_AREA, "正在推荐的表彰评比", open_rounds, _url("honour_round_list"))
+            )
+    return rows
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 # --- campus gates (gates) -------------------------------------------------------------------
@@ -583,6 +617,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talks_due,
         talk_follow_ups_due,
         reports_overdue,
+        care_payments_to_approve,
+        honours_to_act,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -606,6 +642,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         gate_fevers_today,
         gates_quiet,
+        honours_to_act,
     ),
     Role.BRANCH_SECRETARY: (
         escalations_to_act,

@@ -427,8 +427,9 @@ MAX_QUERIES = {
     # +1 everywhere a desk is: situation reports and requests to acknowledge or answer
     # +1 报备 schedules past due (and one count per schedule, at most three)
     # +1 everyone: the unread notices (the navigation's count and the urgent row share it)
-    "school_admin": 18,
-    "unit_a_admin": 22,
+    # +1: care-fund payouts to approve; +1: honours to review / objections (one each for units)
+    "school_admin": 20,
+    "unit_a_admin": 23,
     # +2 talks; +6 meetings: returned (1), due (groups, rules, exemptions, meetings), terms (1)
     "branch_secretary": 20,
     "duty_office": 11,  # +2 gates: fevers today, gates whose devices went quiet

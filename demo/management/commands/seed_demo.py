@@ -8,8 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from access.models import Role
+from assessment import demo as assessment_demo
 from campaigns import demo as campaigns_demo
 from campaigns.services import reminders_send as campaign_reminders_send
+from carefund import demo as carefund_demo
 from demo.builders import (
     build_university,
     ensure_login,
@@ -19,6 +21,8 @@ from demo.builders import (
 from duty import demo as duty_demo
 from escalations import demo as escalations_demo
 from gates import demo as gates_demo
+from honours import demo as honours_demo
+from ledger import demo as ledger_demo
 from meetings import demo as meetings_demo
 from meetings.reminders import reminders_send as meeting_reminders_send
 from members.models import Member, PoliticalStatus
@@ -117,3 +121,7 @@ def seed_demo() -> None:
     meeting_reminders_send()
     notices_demo.seed(school=school)
     gates_demo.seed(school=school)
+    carefund_demo.seed(school=school, unit=jsj)
+    honours_demo.seed(school=school)
+    ledger_demo.seed(school=school)
+    assessment_demo.seed(school=school, unit=jsj)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HonoursConfig(AppConfig):
+    name = "honours"
+    verbose_name = "表彰评比"
