@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
     path("api/", api.urls),
+    path("", include("ops.urls")),  # /healthz, /cas/login/, /cas/logout/
 ]
 
 # Chinese error pages inside the site's layout (templates/400.html … 500.html).
