@@ -69,7 +69,7 @@ def test_two_nodes_share_sessions_uploads_and_the_task_queue(
             # A session made on node 1 is valid on node 2.
             browser = _sign_in(node1, "school_admin")
             assert browser.get(f"{node2}/", allow_redirects=False).status_code == 200
-            csrf = {"X-CSRFToken": browser.cookies["csrftoken"]}
+            csrf = {"X-CSRFToken": str(browser.cookies["csrftoken"])}
 
             # A resumable upload started on node 1 finishes on node 2.
             created = browser.post(
