@@ -309,6 +309,11 @@ if S3_BUCKET:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
+# Stored files are sent by nginx (X-Accel-Redirect to SENDFILE_PREFIX + name, an internal
+# location: deploy/nginx-dangjian.conf) once the view has checked access; empty: by Django.
+# On S3 a download is a redirect to a signed URL valid for 5 minutes.
+SENDFILE_PREFIX = envstr("SENDFILE_PREFIX", "")
+
 # Backups (`manage.py backup` / `restore`, pg_dump custom format plus the uploaded files):
 # where they go and how many nightly backups are kept.
 BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))

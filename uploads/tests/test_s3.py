@@ -100,3 +100,26 @@ def test_discard_removes_the_multipart_upload_and_the_tail(cast: Cast, on_s3: S3
 def test_an_empty_file_is_complete_at_once(cast: Cast, on_s3: S3) -> None:
     upload = services.upload_create(user=cast.users["member_a"], size=0)
     assert upload.is_complete and s3.exists(upload)
+
+
+def test_a_download_from_s3_is_a_signed_redirect_with_its_chinese_name(
+    cast: Cast, on_s3: S3, rf: Any
+) -> None:
+    from django.core.files.base import ContentFile
+    from django.db.models.fields.files import FieldFile
+
+    from uploads.serving import ranged_file_response
+
+    name = default_storage.save("library/讲稿.txt", ContentFile(b"hello"))
+    field = FieldFile(None, type("F", (), {"storage": default_storage})(), name)  # type: ignore[arg-type]
+    response = ranged_file_response(
+        rf.get("/x"), field, content_type="text/plain", filename="讲稿.txt", as_attachment=True
+    )
+    assert response.status_code == 302
+    url = response["Location"]
+    assert "Signature=" in url and "response-content-disposition" in url
+    import requests
+
+    fetched = requests.get(url)
+    assert fetched.content == b"hello"
+    assert "attachment" in fetched.headers["Content-Disposition"]
