@@ -30,6 +30,9 @@ BENCHMARKS = {
     "meetings": "bench.bench_meetings",
     "audit": "bench.bench_audit",
     "talks": "bench.bench_talks",
+    # Running it for real (issue 13): backup + restore, uploads on two nodes, province scale.
+    "ops": "bench.bench_ops",
+    "province": "bench.bench_province",
 }
 
 
