@@ -1,0 +1,28 @@
+"""`manage.py worker`: django-tasks' db_worker with a heartbeat for /healthz."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from ops.heartbeat import start_heartbeat, worker_alive, worker_name
+from ops.models import Heartbeat
+
+
+@pytest.mark.django_db
+def test_the_worker_beats_at_start_and_runs_the_queue(settings: Any) -> None:
+    assert not worker_alive()
+    call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    beat = Heartbeat.objects.get(worker=worker_name())
+    assert beat.started_at <= beat.beat_at
+    assert worker_alive()
+
+
+@pytest.mark.django_db
+def test_a_second_beat_updates_the_same_row() -> None:
+    stop = start_heartbeat(every=3600)
+    first = Heartbeat.objects.get().beat_at
+    stop.set()
+    start_heartbeat(every=3600).set()
+    assert Heartbeat.objects.count() == 1
+    assert Heartbeat.objects.get().beat_at >= first
