@@ -9,7 +9,9 @@ from ops.heartbeat import start_heartbeat, worker_alive, worker_name
 from ops.models import Heartbeat
 
 
-@pytest.mark.django_db
+# db_worker closes a connection that is inside a transaction (close_old_connections), as a
+# test's would be: this test commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_beats_at_start_and_runs_the_queue(settings: Any) -> None:
     assert not worker_alive()
     call_command("worker", batch=True, startup_delay=False, reload=False, verbosity=0)
