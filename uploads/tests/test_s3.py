@@ -123,3 +123,16 @@ def test_a_download_from_s3_is_a_signed_redirect_with_its_chinese_name(
     fetched = requests.get(url)
     assert fetched.content == b"hello"
     assert "attachment" in fetched.headers["Content-Disposition"]
+
+
+def test_cleanup_removes_an_abandoned_upload_from_s3(cast: Cast, on_s3: S3) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    upload = services.upload_create(user=cast.users["member_a"], size=MB * 12)
+    services.upload_write(upload=upload, offset=0, stream=io.BytesIO(_data(MB)), length=None)
+    Upload.objects.filter(pk=upload.pk).update(updated_at=timezone.now() - timedelta(days=2))
+    assert services.uploads_cleanup() == 1
+    assert on_s3.client().list_objects_v2(Bucket=on_s3.bucket)["KeyCount"] == 0
+    assert not on_s3.client().list_multipart_uploads(Bucket=on_s3.bucket).get("Uploads")
