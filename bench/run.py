@@ -35,6 +35,9 @@ BENCHMARKS = {
     "notices": "bench.bench_notices",
     "gates": "bench.bench_gates",
     "carefund": "bench.bench_carefund",
+    # Running it for real (issue 13): backup + restore, uploads on two nodes, province scale.
+    "ops": "bench.bench_ops",
+    "province": "bench.bench_province",
 }
 
 

@@ -56,9 +56,11 @@ def gunicorn(
     env: dict[str, str] | None = None,
     timeout: int = 300,
     app: str = "config.wsgi",
+    ready_path: str = "/login/",
 ) -> Iterator[Server]:
-    """gunicorn serving config.wsgi on a free loopback port with the current DATABASE_URL;
-    waits until it answers and stops it (and its workers) on exit."""
+    """gunicorn serving `app` (the platform's config.wsgi) on a free loopback port with the
+    current DATABASE_URL; waits until `ready_path` answers and stops it (and its workers) on
+    exit. `env` adds to or overrides the environment (a second node, a CAS server)."""
     binary = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     if binary is None:
         raise RuntimeError("gunicorn is not installed: .venv/bin/pip install gunicorn")
@@ -92,7 +94,7 @@ def gunicorn(
         while True:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
-                conn.request("GET", "/login/")
+                conn.request("GET", ready_path)
                 conn.getresponse().read()
                 break
             except OSError:

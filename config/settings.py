@@ -111,8 +111,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "django_tasks",
-    # Before django_tasks_db: notices' db_worker runs the start-up sweeps, then its worker.
-    "notices",
+    # Before django_tasks_db: ops' db_worker runs the start-up hooks, then the worker.
+    "ops",
     "django_tasks_db",
     "access",
     "audit",
@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "duty",
     "meetings",
     "talks",
+    "notices",
     "reports",
     "escalations",
     "gates",
@@ -179,7 +180,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, refusing passwords when PASSWORD_LOGIN says so (see "Operations" below).
+    "ops.auth.PasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -263,9 +265,14 @@ except ValueError as e:
     raise ImproperlyConfigured(
         f"FEVER_THRESHOLD must be a number between 35 and 42, not {FEVER_THRESHOLD!r}"
     ) from e
-# Run by `manage.py db_worker` before its first task: what fell due while no worker ran
-# (notices to deliver; situation reports past their limit, then a sweep every few minutes).
-TASKS_ON_WORKER_START = ["notices.tasks.sweep", "escalations.tasks.sweep_soon"]
+# Run by `manage.py db_worker` (ops) before its first task: the heartbeat /healthz reads, and
+# what fell due while no worker ran (notices to deliver; situation reports past their limit,
+# then a sweep every few minutes).
+TASKS_ON_WORKER_START = [
+    "ops.heartbeat.start_heartbeat",
+    "notices.tasks.sweep",
+    "escalations.tasks.sweep_soon",
+]
 # The site's address for links in e-mails and robot messages ("" = paths only).
 SITE_URL = envstr("SITE_URL", "")
 
@@ -293,3 +300,69 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
+
+
+# --- Operations (issue 13): CAS single sign-on, object storage, backups ----------------------
+
+# CAS sign-in (django-cas-ng) is on when CAS_SERVER_URL is set ("https://cas.example.edu.cn/cas/").
+# The CAS user name is the 学工号: it signs in the login that belongs to the member with that
+# number (or a login of that user name); nobody else gets in and no account is created.
+CAS_SERVER_URL = envstr("CAS_SERVER_URL", "") or None
+CAS_ENABLED = CAS_SERVER_URL is not None
+CAS_VERSION = envstr("CAS_VERSION", "3")
+CAS_CREATE_USER = False
+CAS_LOGOUT_COMPLETELY = True  # signing out here ends the CAS session too
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_CHECK_NEXT = True
+CAS_VERIFY_SSL_CERTIFICATE = envbool("CAS_VERIFY_SSL_CERTIFICATE", True)
+# This site's address as the CAS server sees it, behind a proxy ("https://dangjian.example.edu.cn").
+CAS_ROOT_PROXIED_AS = envstr("CAS_ROOT_PROXIED_AS", "") or None
+# Who may still sign in with a password: "all" (the default, and always without CAS),
+# "admins" (superusers only, a way in when CAS is down) or "none" (CAS is required).
+PASSWORD_LOGIN = envstr("PASSWORD_LOGIN", "all")
+if PASSWORD_LOGIN not in ("all", "admins", "none"):
+    raise ImproperlyConfigured(
+        f"PASSWORD_LOGIN must be all, admins or none, not {PASSWORD_LOGIN!r}"
+    )
+INSTALLED_APPS.append("django_cas_ng")  # its session ↔ ticket table, for single sign-out
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("ops.context_processors.sign_in")  # type: ignore[index]
+if CAS_ENABLED:
+    AUTHENTICATION_BACKENDS.append("ops.cas.MemberCASBackend")
+    if PASSWORD_LOGIN == "none":
+        LOGIN_URL = "cas_ng_login"  # straight to the CAS server
+
+# Uploaded files: local disk (MEDIA_ROOT) unless S3_BUCKET names a bucket on S3-compatible
+# storage (MinIO, Ceph, a cloud's object storage), which every app node then shares.
+S3_BUCKET = envstr("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": envstr("S3_ENDPOINT_URL", "") or None,
+                "region_name": envstr("S3_REGION", "") or None,
+                "access_key": envstr("S3_ACCESS_KEY_ID", "") or None,
+                "secret_key": envstr("S3_SECRET_ACCESS_KEY", "") or None,
+                "file_overwrite": False,
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": 3600,
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+# Stored files are sent by nginx (X-Accel-Redirect to SENDFILE_PREFIX + name, an internal
+# location: deploy/nginx-dangjian.conf) once the view has checked access; empty: by Django.
+# On S3 a download is a redirect to a signed URL valid for 5 minutes.
+SENDFILE_PREFIX = envstr("SENDFILE_PREFIX", "")
+
+# Backups (`manage.py backup` / `restore`, pg_dump custom format plus the uploaded files):
+# where they go and how many nightly backups are kept.
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
+BACKUP_KEEP = envint("BACKUP_KEEP", 14)
+# /healthz calls the worker dead when its last heartbeat is older than this.
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120)

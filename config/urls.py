@@ -25,6 +25,7 @@ urlpatterns = [
     path("assessment/", include("assessment.urls")),
     path("showcase/", include("showcase.urls")),
     path("api/", api.urls),
+    path("", include("ops.urls")),  # /healthz, /cas/login/, /cas/logout/
 ]
 
 # Chinese error pages inside the site's layout (templates/400.html … 500.html).

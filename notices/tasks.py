@@ -2,8 +2,8 @@
 
 `notify` queues `deliver_task` when its transaction commits; the task sends what is due and,
 while something is still pending (a retry, a robot's full minute), queues itself again for
-the moment it becomes due. The worker runs `sweep` when it starts (notices' db_worker), so
-whatever was due while no worker ran is sent then.
+the moment it becomes due. The worker runs `sweep` when it starts (ops' db_worker runs
+settings.TASKS_ON_WORKER_START), so whatever was due while no worker ran is sent then.
 """
 
 import datetime as dt

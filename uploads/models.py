@@ -1,6 +1,7 @@
 """A resumable upload (tus 1.0.0) on its way in.
 
-The bytes live in MEDIA_ROOT/uploads/partial/<id> until a feature claims the finished upload
+The bytes live in MEDIA_ROOT/uploads/partial/<id> (on S3-compatible storage: a multipart
+upload, see uploads/s3.py) until a feature claims the finished upload
 and moves the file into place (`uploads.services`). An upload nobody claims is removed after a
 day by `uploads_cleanup`.
 """
@@ -33,6 +34,11 @@ class Upload(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # On S3-compatible storage (uploads/s3.py): the multipart upload, its whole parts
+    # ([{"n", "etag", "size"}]), and the lock that lets one request on any node write.
+    s3_upload_id = models.CharField(max_length=1024, blank=True)
+    parts = models.JSONField(default=list, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     objects = UploadQuerySet.as_manager()
 

@@ -32,6 +32,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from uploads import s3
 from uploads.models import Upload
 
 MAX_SIZE = 2 * 1024**3  # Tus-Max-Size: a 微党课 video may be up to 2 GB
@@ -62,8 +63,12 @@ def partial_root() -> Path:
 
 
 def upload_path(upload: Upload) -> Path:
-    """Where the upload's bytes are while it is neither claimed nor discarded."""
-    return partial_root() / str(upload.id)
+    """Where the upload's bytes are while it is neither claimed nor discarded (on S3: this
+    node's copy of the finished upload, fetched on first use)."""
+    path = partial_root() / str(upload.id)
+    if s3.enabled():
+        return s3.local_copy(upload, path)
+    return path
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -101,13 +106,21 @@ def upload_create(*, user: Any, size: int, metadata: dict[str, str] | None = Non
         )
     filename = _clean_filename(metadata.get("filename") or metadata.get("name") or "")
     upload = Upload(user=user, filename=filename, size=size, metadata=metadata)
-    path = upload_path(upload)
+    if size == 0:
+        upload.completed_at = timezone.now()
+        upload.sha256 = hashlib.sha256().hexdigest()
+    if s3.enabled():
+        s3.create(upload)
+        try:
+            upload.save(force_insert=True)
+        except BaseException:
+            s3.discard(upload)
+            raise
+        return upload
+    path = partial_root() / str(upload.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch(exist_ok=False)
     try:
-        if size == 0:
-            upload.completed_at = timezone.now()
-            upload.sha256 = hashlib.sha256().hexdigest()
         upload.save(force_insert=True)
     except BaseException:
         path.unlink(missing_ok=True)
@@ -165,6 +178,8 @@ def upload_write(*, upload: Upload, offset: int, stream: Readable, length: int |
         raise UploadConflict("该文件已上传完成。")
     if length is not None and offset + length > upload.size:
         raise UploadTooLarge("发送的数据超过了文件声明的大小。")
+    if s3.enabled():
+        return _upload_write_s3(upload=upload, offset=offset, stream=stream, length=length)
     path = upload_path(upload)
     try:
         fd = os.open(path, os.O_WRONLY)
@@ -228,6 +243,42 @@ def upload_write(*, upload: Upload, offset: int, stream: Readable, length: int |
     return upload
 
 
+def _upload_write_s3(
+    *, upload: Upload, offset: int, stream: Readable, length: int | None
+) -> Upload:
+    """upload_write on S3-compatible storage: the same checks under a lock every node sees."""
+    if not s3.lock(upload):
+        raise UploadLocked
+    try:
+        upload.refresh_from_db()
+        if upload.claimed_at is not None or upload.is_complete:
+            raise UploadConflict("该文件已上传完成。")
+        if offset != upload.offset:
+            raise UploadConflict(f"上传位置不一致：服务器已接收 {upload.offset} 字节。")
+        hasher = _take_hasher(upload.id, offset)
+        written, hasher = s3.write(
+            upload=upload, offset=offset, stream=stream, length=length, hasher=hasher
+        )
+        if offset + written == upload.size and written:
+            digest = hasher.hexdigest() if hasher is not None else None
+            fields: dict[str, Any] = {
+                "sha256": digest or s3.object_sha256(s3.partial_key(upload)),
+                "completed_at": timezone.now(),
+                "offset": upload.size,
+                "updated_at": timezone.now(),
+            }
+            Upload.objects.filter(pk=upload.pk).update(**fields)
+            for key, value in fields.items():
+                setattr(upload, key, value)
+            with _hashers_lock:
+                _hashers.pop(upload.id, None)
+        elif written and hasher is not None:
+            _keep_hasher(upload.id, offset + written, hasher)
+    finally:
+        s3.unlock(upload)
+    return upload
+
+
 def _verify_offset(upload: Upload, file_size: int) -> None:
     if file_size < upload.offset:
         Upload.objects.filter(pk=upload.pk).update(offset=file_size, updated_at=timezone.now())
@@ -238,8 +289,9 @@ def _verify_offset(upload: Upload, file_size: int) -> None:
 
 def upload_offset_verified(upload: Upload) -> Upload:
     """The upload with its offset lowered to the partial file's size if the file is shorter
-    (after a power loss, unsynced bytes may be gone). For HEAD."""
-    if upload.is_complete or upload.claimed_at is not None:
+    (after a power loss, unsynced bytes may be gone). For HEAD. On S3 the recorded offset
+    counts only stored parts and tail, so it stands."""
+    if upload.is_complete or upload.claimed_at is not None or s3.enabled():
         return upload
     try:
         size = upload_path(upload).stat().st_size
@@ -290,7 +342,7 @@ def upload_claim(*, user: Any, upload_id: Any) -> Upload:
         raise ValidationError(f"文件「{upload.filename}」已经提交过，请勿重复提交。")
     if not upload.is_complete:
         raise ValidationError(f"文件「{upload.filename}」尚未上传完成，请等待上传完成后再提交。")
-    if not upload_path(upload).exists():
+    if not (s3.exists(upload) if s3.enabled() else upload_path(upload).exists()):
         raise ValidationError(f"文件「{upload.filename}」已过期被清除，请重新上传。")
     upload.claimed_at = timezone.now()
     upload.save(update_fields=["claimed_at", "updated_at"])
@@ -309,6 +361,10 @@ def upload_move(upload: Upload, *, to: str) -> str:
     wanted = to + upload.filename if to.endswith("/") or not to else to
     directory, _, name = wanted.rpartition("/")
     name = default_storage.get_valid_name(name)
+    if s3.enabled():
+        stored = s3.move(upload, f"{directory}/{name}" if directory else name)
+        (partial_root() / str(upload.id)).unlink(missing_ok=True)  # this node's copy
+        return stored
     target_dir = Path(settings.MEDIA_ROOT) / directory
     target_dir.mkdir(parents=True, exist_ok=True)
     source = upload_path(upload)
@@ -340,7 +396,9 @@ def upload_move(upload: Upload, *, to: str) -> str:
 
 def upload_discard(upload: Upload) -> None:
     """Keep nothing: delete the upload's file and its row (a refused file, a cancelled one)."""
-    upload_path(upload).unlink(missing_ok=True)
+    if s3.enabled():
+        s3.discard(upload)
+    (partial_root() / str(upload.id)).unlink(missing_ok=True)
     with _hashers_lock:
         _hashers.pop(upload.id, None)
     if upload.pk is not None:

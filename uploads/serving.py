@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from email.utils import formatdate, parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
@@ -130,6 +132,30 @@ def _if_range_holds(request: HttpRequest, etag: str | None, mtime: float | None)
         return False
 
 
+def _handed_over(
+    file: Any, *, content_type: str, disposition: str | None
+) -> HttpResponseBase | None:
+    """A stored file (FieldFile) sent by someone else once the view has checked access: on
+    S3-compatible storage a redirect to a short-lived signed URL; on local disk, with
+    SENDFILE_PREFIX set (deploy/nginx-dangjian.conf), nginx's X-Accel-Redirect. Else None."""
+    storage, name = getattr(file, "storage", None), getattr(file, "name", None)
+    if storage is None or not name:
+        return None
+    if hasattr(storage, "bucket_name"):
+        parameters = {"ResponseContentType": content_type}
+        if disposition:
+            parameters["ResponseContentDisposition"] = disposition
+        return HttpResponseRedirect(storage.url(name, parameters=parameters, expire=300))
+    prefix = getattr(settings, "SENDFILE_PREFIX", "")
+    if not prefix:
+        return None
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
+    if disposition:
+        response["Content-Disposition"] = disposition
+    return response
+
+
 def ranged_file_response(
     request: HttpRequest,
     file: Any,
@@ -139,6 +165,13 @@ def ranged_file_response(
     as_attachment: bool = False,
 ) -> HttpResponseBase:
     """The file as a (possibly partial) response. `file` is a path, a FieldFile or a File."""
+    handed = _handed_over(
+        file,
+        content_type=content_type,
+        disposition=content_disposition_header(as_attachment, filename),
+    )
+    if handed is not None:
+        return handed
     f, size, mtime = _open(file)
     etag = _etag(size, mtime)
     common: dict[str, str] = {"Accept-Ranges": "bytes"}

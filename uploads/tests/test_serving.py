@@ -122,3 +122,24 @@ def test_an_empty_file(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     assert _get(empty).status_code == 200
     assert _get(empty, Range="bytes=0-").status_code == 416
+
+
+def test_with_sendfile_prefix_nginx_sends_the_stored_file(settings: Any, rf: Any) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.db.models.fields.files import FieldFile
+
+    from uploads.serving import ranged_file_response
+
+    settings.SENDFILE_PREFIX = "/protected-media/"
+    name = default_storage.save("meetings/2020/03/会议记录.docx", ContentFile(b"docx"))
+    field = FieldFile(None, type("F", (), {"storage": default_storage})(), name)  # type: ignore[arg-type]
+    response = ranged_file_response(
+        rf.get("/x"), field, content_type="application/octet-stream", filename="会议记录.docx"
+    )
+    assert response.status_code == 200 and response["X-Accel-Redirect"]
+    assert (
+        response["X-Accel-Redirect"]
+        == "/protected-media/meetings/2020/03/%E4%BC%9A%E8%AE%AE%E8%AE%B0%E5%BD%95.docx"
+    )
+    assert "filename*=utf-8''" in response["Content-Disposition"]

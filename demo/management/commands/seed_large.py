@@ -1,11 +1,13 @@
-"""`manage.py seed_large`: the benchmark university (40 units, 400 branches, 20,000 members)."""
+"""`manage.py seed_large`: the benchmark university (40 units, 400 branches, 20,000 members),
+or with `--members 300000` (any count from PROVINCE_FROM up) a province: 90 schools' worth
+of members under one root, 90 second-level units and one branch per 50 members."""
 
 import time
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from access.models import Role
 from demo.builders import build_university, ensure_login, format_table, login_rows
@@ -15,6 +17,10 @@ from orgs.models import Org
 LARGE_SCHOOL = "基准大学党委"
 # Member numbers of the large university start here, clear of the demo's.
 LARGE_NUMBER_START = 100_000
+# From this many members on, seed_large builds a province (docs/scale.md).
+PROVINCE_FROM = 100_000
+PROVINCE_UNITS = 90
+MEMBERS_PER_BRANCH = 50
 
 
 class Command(BaseCommand):
@@ -25,9 +31,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--units", type=int, default=40)
-        parser.add_argument("--branches", type=int, default=400)
-        parser.add_argument("--members", type=int, default=20_000)
+        parser.add_argument("--units", type=int, help="二级单位数（默认 40；省级规模 90）")
+        parser.add_argument(
+            "--branches", type=int, help="党支部数（默认 400；省级规模每 50 人一个）"
+        )
+        parser.add_argument(
+            "--members", type=int, default=20_000, help="党员数（默认 20000；300000 为省级规模）"
+        )
         parser.add_argument("--seed", type=int, default=2020)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,13 +48,17 @@ class Command(BaseCommand):
             if other is not None:
                 raise CommandError(f"数据库中已有校党委「{other.name}」，基准数据只能建在空库中。")
             started = time.perf_counter()
+            members = options["members"]
+            province = members >= PROVINCE_FROM
+            units = options["units"] or (PROVINCE_UNITS if province else 40)
+            branches = options["branches"] or (members // MEMBERS_PER_BRANCH if province else 400)
             with transaction.atomic():
                 uni = build_university(
                     name=LARGE_SCHOOL,
                     campuses=3,
-                    units=options["units"],
-                    branches=options["branches"],
-                    members=options["members"],
+                    units=units,
+                    branches=branches,
+                    members=members,
                     seed=options["seed"],
                     number_start=LARGE_NUMBER_START,
                 )
@@ -61,6 +75,11 @@ class Command(BaseCommand):
                     password_hash=password,
                     grants=[(uni.units[0], Role.UNIT_ADMIN)],
                 )
+            if connection.vendor == "postgresql":
+                # Fresh statistics, as autovacuum would gather them after a bulk load: without
+                # them the planner takes 300,000 members for a few hundred.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
             self.stdout.write(
                 f"已建立「{LARGE_SCHOOL}」：{len(uni.units)} 个二级单位、{len(uni.branches)} 个"
                 f"党支部、{len(uni.members)} 名党员（{time.perf_counter() - started:.1f} 秒）。"
