@@ -67,6 +67,16 @@ class Perm:
     # A talk's notes (思想动态 …) over the member's branch; the talker also sees their own.
     TALK_VIEW = "talk.view"
     DELIBERATION_RECORD = "deliberation.record"
+    # organisational life: the development pipeline (development.scope), study (study.scope)
+    # and 典型选树 (rolemodels.scope)
+    DEVELOPMENT_VIEW = "development.view"
+    DEVELOPMENT_RECORD = "development.record"
+    DEVELOPMENT_APPROVE = "development.approve"  # the unit's approval of 预备党员 and 转正
+    STUDY_VIEW = "study.view"
+    STUDY_RECORD = "study.record"
+    ROLE_MODEL_NOMINATE = "role_model.nominate"
+    ROLE_MODEL_APPROVE_UNIT = "role_model.approve_unit"
+    ROLE_MODEL_PUBLISH = "role_model.publish"  # 组织部
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -107,6 +117,14 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.DEVELOPMENT_VIEW,
+            Perm.DEVELOPMENT_RECORD,
+            Perm.DEVELOPMENT_APPROVE,
+            Perm.STUDY_VIEW,
+            Perm.STUDY_RECORD,
+            Perm.ROLE_MODEL_NOMINATE,
+            Perm.ROLE_MODEL_APPROVE_UNIT,
+            Perm.ROLE_MODEL_PUBLISH,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -137,6 +155,13 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.DEVELOPMENT_VIEW,
+            Perm.DEVELOPMENT_RECORD,
+            Perm.DEVELOPMENT_APPROVE,
+            Perm.STUDY_VIEW,
+            Perm.STUDY_RECORD,
+            Perm.ROLE_MODEL_NOMINATE,
+            Perm.ROLE_MODEL_APPROVE_UNIT,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -156,6 +181,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.TALK_RECORD,
             Perm.TALK_VIEW,
             Perm.DELIBERATION_RECORD,
+            Perm.DEVELOPMENT_VIEW,
+            Perm.DEVELOPMENT_RECORD,
+            Perm.STUDY_VIEW,
+            Perm.STUDY_RECORD,
+            Perm.ROLE_MODEL_NOMINATE,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and
@@ -187,6 +217,7 @@ class HeldGrant:
     org_id: int
     path: str
     depth: int
+    branch_kind: str = ""  # the org's 支部类别 (教工 / 学生 / 离退休), for rules that differ by it
 
 
 def grants_of(user: Any) -> list[HeldGrant]:
@@ -196,9 +227,9 @@ def grants_of(user: Any) -> list[HeldGrant]:
     cached = getattr(user, "_held_grants", None)
     if cached is None:
         cached = [
-            HeldGrant(role=role, org_id=org_id, path=path, depth=depth)
-            for role, org_id, path, depth in Grant.objects.filter(user=user).values_list(
-                "role", "org_id", "org__path", "org__depth"
+            HeldGrant(role=role, org_id=org_id, path=path, depth=depth, branch_kind=kind)
+            for role, org_id, path, depth, kind in Grant.objects.filter(user=user).values_list(
+                "role", "org_id", "org__path", "org__depth", "org__branch_kind"
             )
         ]
         user._held_grants = cached

@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "duty",
     "meetings",
     "talks",
+    "development",
     "notices",
     "home",
     "demo",

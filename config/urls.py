@@ -15,6 +15,7 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
+    path("development/", include("development.urls")),
     path("api/", api.urls),
 ]
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from members.models import Member
-from orgs.models import Org
+from orgs.models import BranchKind, Org
 
 
 class MeetingKind(models.TextChoices):
@@ -245,6 +245,7 @@ class CommitteeSeat(models.Model):
 class Frequency(models.TextChoices):
     MONTHLY = "monthly", "每月"
     QUARTERLY = "quarterly", "每季度"
+    TERM = "term", "每学期"
     YEARLY = "yearly", "每年"
 
 
@@ -264,6 +265,13 @@ class ComplianceRule(models.Model):
         related_name="+",
         help_text="留空表示全校；选单位则适用于其下属党支部",
     )
+    branch_kind = models.CharField(
+        "支部类别",
+        max_length=16,
+        choices=BranchKind.choices,
+        blank=True,
+        help_text="留空表示各类支部；选定则只适用于该类支部",
+    )
     starts_on = models.DateField("起始日期")
     active = models.BooleanField("启用", default=True)
 
@@ -273,6 +281,11 @@ class ComplianceRule(models.Model):
         ordering = ["kind", "starts_on"]
 
     def __str__(self) -> str:
+        if self.branch_kind:
+            return (
+                f"{self.get_branch_kind_display()}：{self.get_kind_display()} "
+                f"{self.get_frequency_display()}至少 {self.min_count} 次"
+            )
         return f"{self.get_kind_display()} {self.get_frequency_display()}至少 {self.min_count} 次"
 
 

@@ -30,7 +30,7 @@ from meetings.models import (
     MeetingStory,
 )
 from members.models import Member, PoliticalStatus
-from orgs.models import Org, OrgKind
+from orgs.models import BranchKind, Org, OrgKind
 
 # Fields a recorder sets on a meeting (the form's fields, the API's schema).
 MEETING_FIELDS = (
@@ -402,11 +402,19 @@ def rule_create(
     min_count: int,
     org: Org | None,
     starts_on: dt.date,
+    branch_kind: str = "",
 ) -> ComplianceRule:
     if min_count < 1:
         raise ValidationError("每期至少次数须大于 0。")
+    if branch_kind and branch_kind not in BranchKind.values:
+        raise ValidationError("请选择支部类别：教工、学生或离退休支部。")
     rule = ComplianceRule.objects.create(
-        kind=kind, frequency=frequency, min_count=min_count, org=org, starts_on=starts_on
+        kind=kind,
+        frequency=frequency,
+        min_count=min_count,
+        org=org,
+        starts_on=starts_on,
+        branch_kind=branch_kind,
     )
     audit_record(actor=actor, action="compliance_rule.create", target=rule)
     return rule
