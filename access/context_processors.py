@@ -90,6 +90,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("记录谈话", "talk_new", _perm(Perm.TALK_RECORD)),
             ("谈话覆盖", "talk_coverage", _perm(Perm.TALK_VIEW)),
             ("民主议事", "deliberation_list", _member_or(Perm.DELIBERATION_RECORD)),
+            ("发展党员", "candidate_list", _perm(Perm.DEVELOPMENT_VIEW)),
         ],
     ),
     (

@@ -31,6 +31,7 @@ from access.scope import (
 )
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
+from development import selectors as development_selectors
 from duty import selectors as duty_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
@@ -484,6 +485,20 @@ def talk_follow_ups_due(user: Any) -> list[Todo]:
     return [Todo(ORG_LIFE_AREA, "到期未回访的谈话", n, _url("talk_coverage"))] if n else []
 
 
+# --- organisational life: 发展党员 -------------------------------------------------------------
+
+
+def development_due(user: Any) -> list[Todo]:
+    """Development files whose next step the interval rules allow by the end of this month:
+    two queries (rules, files)."""
+    if not has_perm_anywhere(user, Perm.DEVELOPMENT_RECORD):
+        return []
+    n = development_selectors.due_count(user=user)
+    return (
+        [Todo(ORG_LIFE_AREA, "本月可进入下一阶段的发展对象", n, _url("candidate_due"))] if n else []
+    )
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
@@ -497,6 +512,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         talks_due,
         talk_follow_ups_due,
+        development_due,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -511,6 +527,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
         talks_due,
         talk_follow_ups_due,
+        development_due,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (
@@ -521,6 +538,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         pledges_unsigned,
         talks_due,
         talk_follow_ups_due,
+        development_due,
     ),
 }
 

@@ -15,6 +15,7 @@ from demo.builders import (
     format_table,
     login_rows,
 )
+from development import demo as development_demo
 from duty import demo as duty_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
@@ -104,3 +105,4 @@ def seed_demo() -> None:
     duty_demo.seed(school=school)
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
+    development_demo.seed(school=school)
