@@ -82,9 +82,9 @@ def seed(*, school: Org) -> None:
     for branch in branches:
         by_status = people[branch.pk]
         full = by_status.get(PoliticalStatus.FULL, [])
-        for status, stage in STAGE_OF_STATUS.items():
+        for status, at in STAGE_OF_STATUS.items():
             for m in by_status.get(status, []):
-                plans.append((m, stage, _dates(stage, today, rng), full))
+                plans.append((m, at, _dates(at, today, rng), full))
         if len(full) > 4:
             plans.append((full[-1], S.FULL, _dates(S.FULL, today, rng), full[:-1]))
 
