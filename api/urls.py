@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api import errors as errors_cn
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
+from api.development import router as development_router
 from api.duty import router as duty_router
 from api.meetings import router as meetings_router
 from api.members import router as members_router
@@ -38,6 +39,7 @@ api.add_router("/rosters", rosters_router)
 api.add_router("/duty", duty_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/talks", talks_router)
+api.add_router("/development", development_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

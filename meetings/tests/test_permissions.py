@@ -241,5 +241,9 @@ WRITES_COVERED_ELSEWHERE = (
         "api:meeting_create": "meetings/tests/test_api.py::"
         "test_a_refused_record_writes_nothing_and_says_why",
         "api:meeting_check_in": "meetings/tests/test_api.py::test_a_member_checks_in_with_the_code",
+        "api:meeting_approve": "meetings/tests/test_api.py::"
+        "test_the_unit_then_the_school_approve_through_the_api",
+        "api:meeting_return": "meetings/tests/test_api.py::"
+        "test_a_meeting_is_returned_with_a_reason_at_either_step",
     }
 )
