@@ -85,8 +85,8 @@ def _check_org_kind(org: Org, kind: str) -> None:
 
 def expected_roll(*, org: Org, kind: str, on: dt.date) -> list[RollEntry]:
     """Who is expected, as on the day: the committee seated that day for a 支委会 (and the
-    leadership group for a 民主生活会); else the branch's members. No group membership is
-    kept, so a 党小组会 expects its branch's members."""
+    leadership group for a 民主生活会); the group's members for a 党小组会; else the
+    branch's members."""
     if kind in (MeetingKind.COMMITTEE, MeetingKind.LEADERSHIP_LIFE):
         seats = (
             CommitteeSeat.objects.filter(branch=org, term_start__lte=on)
@@ -100,9 +100,11 @@ def expected_roll(*, org: Org, kind: str, on: dt.date) -> list[RollEntry]:
                 RollEntry(seat.member_id, True, seat.get_title_display()),
             )
         return list(entries.values())
-    members = Member.objects.filter(
-        branch=branch_of(org), political_status__in=ON_ROLL
-    ).values_list("id", "political_status")
+    if kind == MeetingKind.GROUP:
+        people = Member.objects.filter(party_group=org)
+    else:
+        people = Member.objects.filter(branch=branch_of(org))
+    members = people.filter(political_status__in=ON_ROLL).values_list("id", "political_status")
     return [RollEntry(pk, status == PoliticalStatus.FULL) for pk, status in members]
 
 
@@ -294,7 +296,9 @@ def meeting_submit(*, actor: Any, meeting: Meeting) -> Meeting:
     if meeting.kind == MeetingKind.LECTURE and meeting.lecturer_id is None:
         raise ValidationError("党课须填写授课人。")
     if not meeting.attendance.exists():
-        raise ValidationError("应到人员为空：支委会请先维护支部委员会成员。")
+        raise ValidationError(
+            "应到人员为空：支委会请先维护支部委员会成员，党小组会请先为党小组编入党员。"
+        )
     return _move(actor=actor, meeting=meeting, to=MeetingState.SUBMITTED)
 
 

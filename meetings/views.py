@@ -22,6 +22,7 @@ from access.http import AuthedRequest
 from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
+from lib.params import parse_id
 from lib.xlsx import XLSX_CONTENT_TYPE
 from meetings import services
 from meetings.forms import (
@@ -53,7 +54,9 @@ from meetings.scope import (
     review_step,
 )
 from meetings.spreadsheets import meetings_xlsx
+from members import services as member_services
 from members.models import Member
+from orgs.models import Org, OrgKind
 from uploads.serving import attachment_response, download_name
 
 PAGE_SIZE = 20
@@ -568,3 +571,48 @@ def stories_compile(request: AuthedRequest, pk: int) -> HttpResponse:
     response = submit_once(request, None, write, refused_url=url)
     assert response is not None
     return response
+
+
+@login_required
+def party_groups(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A branch's 党小组 and who is in each; those who record its meetings assign members (the
+    roll of a 党小组会 is its group)."""
+    user = request.user
+    branch = get_branch_for_committee(user, pk, write=request.method == "POST")
+    if branch.kind != OrgKind.BRANCH:
+        raise Http404
+    groups = list(Org.objects.filter(path__startswith=branch.path, kind=OrgKind.GROUP))
+    url = reverse("party_groups", args=[branch.pk])
+    if request.method == "POST":
+        member_id = parse_id(request.POST.get("member"))
+        member = Member.objects.filter(branch=branch, pk=member_id or 0).first()
+        raw_group = request.POST.get("group", "")
+        group = next((g for g in groups if str(g.pk) == raw_group), None)
+        if member is None or (raw_group and group is None):
+            messages.error(request, "请选择本支部的党员和党小组。")
+            return redirect(url)
+        person = member
+
+        def write() -> str:
+            member_services.member_group_set(actor=user, member=person, group=group)
+            messages.success(
+                request, f"已将{person.name}编入{group.name if group else '（不编组）'}。"
+            )
+            return url
+
+        return submit_once(request, None, write, refused_url=url) or redirect(url)
+    people = list(
+        Member.objects.filter(branch=branch, political_status__in=services.ON_ROLL).order_by(
+            "party_group__path", "number"
+        )
+    )
+    return render(
+        request,
+        "meetings/groups.html",
+        {
+            "branch": branch,
+            "groups": groups,
+            "people": people,
+            "editable": can(user, Perm.MEETING_RECORD, branch),
+        },
+    )

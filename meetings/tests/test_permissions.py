@@ -76,6 +76,11 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
         "branch_a1",
         expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK),
     ),
+    (
+        "party_groups",
+        "branch_a1",
+        expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK),
+    ),
 ]
 
 # POST-only: refused below for the wrong roles, allowed in test_views.py.
@@ -187,6 +192,9 @@ def test_refused_writes_change_nothing(
         ("committee", "branch_a1", "reviewer", HIDDEN),
         ("committee", "branch_a1", "unit_b_admin", HIDDEN),
         ("committee", "branch_a1", "member_a", HIDDEN),
+        ("party_groups", "branch_a1", "unit_b_admin", HIDDEN),
+        ("party_groups", "branch_a1", "member_a", HIDDEN),
+        ("party_groups", "branch_a1", "duty_office", HIDDEN),
         ("story_new", "org_life_a1", "member_a", HIDDEN),
         ("story_new", "org_life_a1", "unit_b_admin", HIDDEN),
         ("meeting_check_in", None, "branch_secretary", FORBIDDEN),
@@ -222,7 +230,14 @@ HERE = "meetings/tests/test_permissions.py"
 WRITES_COVERED_ELSEWHERE = (
     {
         name: f"{HERE}::test_refused_record_writes_change_nothing"
-        for name in ("meeting_new", "meeting_edit", "committee", "story_new", "meeting_check_in")
+        for name in (
+            "meeting_new",
+            "meeting_edit",
+            "committee",
+            "story_new",
+            "meeting_check_in",
+            "party_groups",
+        )
     }
     | {
         name: f"{HERE}::test_refused_writes_change_nothing"

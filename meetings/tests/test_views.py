@@ -335,3 +335,26 @@ def test_stories_of_an_org_life_meeting_become_a_story_submission(cast: Cast) ->
         {"form_token": _token(), "member": cast.member_a.pk, "title": "改", "text": "改"},
     )
     assert "已汇编报送" in edit.content.decode()
+
+
+def test_a_group_meeting_expects_the_group_the_secretary_assigned(cast: Cast) -> None:
+    from members.models import Member
+    from members.tests.factories import MemberFactory
+    from orgs.models import OrgKind
+    from orgs.tests.factories import make_org
+
+    group = make_org(cast.branch_a1, "第一党小组", OrgKind.GROUP)
+    other = MemberFactory.create(branch=cast.branch_a1, name="组外党员")
+    client = cast.client("branch_secretary")
+    url = reverse("party_groups", args=[cast.branch_a1.pk])
+    assert "第一党小组" in client.get(url).content.decode()
+    client.post(url, {"member": cast.member_a.pk, "group": group.pk})
+    assert Member.objects.get(pk=cast.member_a.pk).party_group == group
+    # a group of another branch, or a member of another branch, is refused
+    elsewhere = make_org(cast.branch_b1, "化学党小组", OrgKind.GROUP)
+    client.post(url, {"member": other.pk, "group": elsewhere.pk})
+    client.post(url, {"member": cast.member_b.pk, "group": group.pk})
+    assert Member.objects.get(pk=other.pk).party_group is None
+    assert Member.objects.get(pk=cast.member_b.pk).party_group is None
+    meeting = held_meeting(group, kind="group")
+    assert [a.member_id for a in meeting.attendance.all()] == [cast.member_a.pk]
