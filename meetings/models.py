@@ -365,3 +365,32 @@ class MeetingStory(models.Model):
         verbose_name = "组织生活会故事"
         verbose_name_plural = "组织生活会故事"
         ordering = ["meeting", "id"]
+
+
+class StoryFile(models.Model):
+    """A picture or video of a member's story (from a finished upload); handed in with the
+    story when it is compiled into a 战疫故事汇."""
+
+    story = models.ForeignKey(MeetingStory, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="meetings/stories/%Y/%m/", max_length=300)
+    original_name = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "故事图片或视频"
+        verbose_name_plural = "故事图片或视频"
+        ordering = ["id"]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")

@@ -42,6 +42,7 @@ from meetings.models import (
     MeetingKind,
     MeetingState,
     MeetingStory,
+    StoryFile,
 )
 from meetings.scope import (
     get_branch_for_committee,
@@ -310,7 +311,7 @@ def _stories_context(user: Any, meeting: Meeting) -> dict[str, Any]:
     from campaigns.models import Deliverable, DeliverableKind
     from campaigns.scope import campaigns_for_user
 
-    stories = list(meeting.stories.select_related("member", "submission"))
+    stories = list(meeting.stories.select_related("member", "submission").prefetch_related("files"))
     deliverables: list[Any] = []
     if any(s.picked and s.submission_id is None for s in stories) and has_perm_anywhere(
         user, Perm.SUBMISSION_EDIT
@@ -528,13 +529,20 @@ def story_form(request: AuthedRequest, pk: int, story_pk: int | None = None) -> 
         data = form.cleaned_data
 
         def write() -> str:
-            services.story_save(actor=user, meeting=meeting, story=story, **data)
+            services.story_save(
+                actor=user,
+                meeting=meeting,
+                story=story,
+                upload_ids=request.POST.getlist("upload_ids"),
+                **data,
+            )
             messages.success(request, "已保存故事。")
             return reverse("meeting_detail", args=[meeting.pk]) + "#stories"
 
         if response := submit_once(request, form, write):
             return response
-    return render(request, "meetings/story_form.html", {"form": form, "m": meeting})
+    files = list(story.files.all()) if story is not None else []
+    return render(request, "meetings/story_form.html", {"form": form, "m": meeting, "files": files})
 
 
 @login_required
@@ -564,13 +572,35 @@ def stories_compile(request: AuthedRequest, pk: int) -> HttpResponse:
     url = reverse("meeting_detail", args=[meeting.pk])
 
     def write() -> str:
-        submission = services.stories_compile(actor=user, meeting=meeting, deliverable=deliverable)
-        messages.success(request, "已汇编为战疫故事汇草稿，请核对后报送。")
+        submission, refused = services.stories_compile(
+            actor=user, meeting=meeting, deliverable=deliverable
+        )
+        messages.success(request, "已汇编为战疫故事汇草稿（含故事的图片和视频），请核对后报送。")
+        for name, reason in refused:
+            messages.warning(request, f"「{name}」未随故事报送：{reason}")
         return reverse("submission_edit", args=[submission.pk])
 
     response = submit_once(request, None, write, refused_url=url)
     assert response is not None
     return response
+
+
+@login_required
+def story_file(request: AuthedRequest, pk: int) -> Any:
+    """A story's picture or video, inline (or ?download=1); range requests work (video)."""
+    from uploads.serving import ranged_file_response
+
+    file = StoryFile.objects.filter(pk=pk).select_related("story").first()
+    if file is None:
+        raise Http404
+    get_meeting_for_user(request.user, file.story.meeting_id)
+    return ranged_file_response(
+        request,
+        file.file,
+        content_type=file.content_type or "application/octet-stream",
+        filename=file.original_name,
+        as_attachment=request.GET.get("download") == "1",
+    )
 
 
 @login_required

@@ -88,6 +88,7 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
 # story_edit takes two ids and stories_compile is a POST: test_views.py, with story_new.
 COVERED_ELSEWHERE = {
     "meeting_file",
+    "story_file",  # test_views.py::test_a_storys_pictures_go_into_the_story_submission
     "story_edit",
     "stories_compile",
     "meeting_submit",
