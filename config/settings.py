@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "meetings",
     "talks",
     "development",
+    "study",
     "notices",
     "home",
     "demo",

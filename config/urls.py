@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
     path("development/", include("development.urls")),
+    path("study/", include("study.urls")),
     path("api/", api.urls),
 ]
 

@@ -39,6 +39,7 @@ from orgs.models import Org
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
 from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
+from study import selectors as study_selectors
 from talks import selectors as talk_selectors
 
 UNIT_PATH_LEN = 2 * Org.steplen
@@ -499,9 +500,18 @@ def development_due(user: Any) -> list[Todo]:
     )
 
 
+def self_study_open(user: Any) -> list[Todo]:
+    """A member's self-study items of their branch not yet done: one query."""
+    own = own_member_id(user)
+    if own is None:
+        return []
+    n = study_selectors.open_self_study_count(member_id=own, today=timezone.localdate())
+    return [Todo(ORG_LIFE_AREA, "待完成的自学", n, _url("study_home"))] if n else []
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
-MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups)
+MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups, self_study_open)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
         meetings_to_act,

@@ -411,7 +411,7 @@ MAX_QUERIES = {
     "branch_secretary": 19,
     "duty_office": 8,
     "reviewer": 6,
-    "member_a": 13,  # shifts, then their check-ins looked up by shift (one query)
+    "member_a": 14,  # shifts, then their check-ins looked up by shift (one query); +1 self-study
 }
 
 

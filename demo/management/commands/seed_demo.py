@@ -21,6 +21,7 @@ from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
 from rosters import demo as rosters_demo
+from study import demo as study_demo
 from talks import demo as talks_demo
 
 DEMO_SCHOOL = "示范大学党委"
@@ -106,3 +107,4 @@ def seed_demo() -> None:
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
     development_demo.seed(school=school)
+    study_demo.seed(school=school)
