@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "talks",
     "development",
     "study",
+    "rolemodels",
     "notices",
     "home",
     "demo",

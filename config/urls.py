@@ -17,6 +17,7 @@ urlpatterns = [
     path("talks/", include("talks.urls")),
     path("development/", include("development.urls")),
     path("study/", include("study.urls")),
+    path("rolemodels/", include("rolemodels.urls")),
     path("api/", api.urls),
 ]
 

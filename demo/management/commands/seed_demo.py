@@ -20,6 +20,7 @@ from duty import demo as duty_demo
 from meetings import demo as meetings_demo
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
+from rolemodels import demo as rolemodels_demo
 from rosters import demo as rosters_demo
 from study import demo as study_demo
 from talks import demo as talks_demo
@@ -108,3 +109,4 @@ def seed_demo() -> None:
     talks_demo.seed(school=school)
     development_demo.seed(school=school)
     study_demo.seed(school=school)
+    rolemodels_demo.seed(school=school)
