@@ -8,10 +8,12 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from access.scope import Perm, _path_q, paths_with
 from development.models import Candidate, DevelopmentStage, IntervalRule, add_months, next_stage
 from development.scope import candidates_for_user
 from duty.models import DutyCheck, PledgeSignature, Team
 from meetings.models import MeetingStory
+from orgs.models import Org
 
 
 def candidate_list(
@@ -111,3 +113,43 @@ def frontline(*, member_id: int) -> Frontline:
         teams=list(Team.objects.filter(members__id=member_id)),
         stories=list(MeetingStory.objects.filter(member_id=member_id).select_related("meeting")),
     )
+
+
+@dataclass
+class StageFigure:
+    pk: int
+    name: str
+    counts: dict[str, int]
+
+    @property
+    def row(self) -> list[int]:
+        return [self.counts.get(s, 0) for s in DevelopmentStage.values]
+
+
+def stage_figures(*, user: Any) -> list[StageFigure]:
+    """Files at each stage per unit of the user's scope (per branch for one unit's staff):
+    two queries."""
+    roots = paths_with(user, Perm.DEVELOPMENT_VIEW)
+    if not roots:
+        return []
+    # the level to count at: units, or the branches when the user sees a single unit or less
+    depth = 2 if any(len(r) == Org.steplen for r in roots) or len(roots) > 1 else 3
+    level = {
+        path: (pk, name)
+        for pk, path, name in Org.objects.filter(_path_q(roots, "path"), depth=depth)
+        .order_by("path")
+        .values_list("pk", "path", "name")
+    }
+    out = {path: StageFigure(pk, name, {}) for path, (pk, name) in level.items()}
+    size = depth * Org.steplen
+    rows = (
+        candidates_for_user(user)
+        .values_list("member__branch__path", "stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for path, stage, n in rows:
+        fig = out.get(path[:size])
+        if fig is not None:
+            fig.counts[stage] = fig.counts.get(stage, 0) + n
+    return list(out.values())

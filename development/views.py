@@ -72,6 +72,7 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
             "form": form,
             "stages": DevelopmentStage.choices,
             "counts": selectors.stage_counts(user=user),
+            "figures": selectors.stage_figures(user=user),
             "branches": orgs_for_user(user, Perm.DEVELOPMENT_VIEW).branches().only("pk", "name"),
             "querystring_nopage": urlencode(params),
             "export_query": urlencode(params),

@@ -91,3 +91,49 @@ def open_self_study_count(*, member_id: int, today: dt.date) -> int:
         .exclude(attendance__member_id=member_id)
         .count()
     )
+
+
+@dataclass
+class HoursFigure:
+    pk: int
+    name: str
+    members: int
+    hours: Decimal
+
+    @property
+    def average(self) -> Decimal:
+        return (self.hours / self.members).quantize(Decimal("0.1")) if self.members else Decimal(0)
+
+
+def hours_figures(*, user: Any, year: int) -> list[HoursFigure]:
+    """Study hours in `year` per unit of the user's scope (per branch for one unit's staff),
+    with members on the roll and the average per member: three queries."""
+    roots = paths_with(user, Perm.STUDY_VIEW)
+    if not roots:
+        return []
+    depth = 2 if any(len(r) == Org.steplen for r in roots) or len(roots) > 1 else 3
+    size = depth * Org.steplen
+    out = {
+        path: HoursFigure(pk, name, 0, Decimal(0))
+        for pk, path, name in Org.objects.filter(_path_q(roots, "path"), depth=depth)
+        .order_by("path")
+        .values_list("pk", "path", "name")
+    }
+    scope = _path_q(roots, "branch__path")
+    for path, n in (
+        Member.objects.filter(scope, political_status__in=ON_ROLL)
+        .values_list("branch__path")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if (fig := out.get(path[:size])) is not None:
+            fig.members += n
+    for path, total in (
+        StudyAttendance.objects.filter(_path_q(roots, "member__branch__path"), on__year=year)
+        .values_list("member__branch__path")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    ):
+        if (fig := out.get(path[:size])) is not None:
+            fig.hours += total or 0
+    return list(out.values())

@@ -252,6 +252,7 @@ def hours(request: AuthedRequest) -> HttpResponse:
             "page": page,
             "year": year,
             "within": within,
+            "figures": selectors.hours_figures(user=user, year=year) if within is None else [],
             "branches": orgs_for_user(user, Perm.STUDY_VIEW).branches().only("pk", "name"),
             "querystring_nopage": urlencode(params),
             "export_query": urlencode(params),

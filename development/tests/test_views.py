@@ -92,3 +92,16 @@ def test_the_due_page_lists_who_may_take_the_next_step(cast: Cast) -> None:
     page = cast.client("branch_secretary").get(reverse("candidate_due")).content.decode()
     assert "等待甲" in page and "入党积极分子" in page
     assert c.stage == DevelopmentStage.APPLICANT
+
+
+def test_figures_count_files_per_unit_for_the_school_and_per_branch_for_a_unit(
+    cast: Cast,
+) -> None:
+    from development.selectors import stage_figures
+
+    applicant(cast, TODAY)
+    applicant(cast, TODAY)
+    school = {f.name: f.row for f in stage_figures(user=cast.users["school_admin"])}
+    assert school == {"计算机学院党委": [2, 0, 0, 0, 0], "化学学院党委": [0, 0, 0, 0, 0]}
+    unit = {f.name: f.row[0] for f in stage_figures(user=cast.users["unit_a_admin"])}
+    assert unit == {"计算机教工第一党支部": 2, "计算机学生党支部": 0}

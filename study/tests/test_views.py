@@ -105,3 +105,17 @@ def test_hours_page_and_export_make_fixed_queries_and_stay_in_scope(cast: Cast) 
     assert ("计算机教工第一党支部", "A0001", "张三", "正式党员", 1, 2) in rows
     assert all(row[0] != "化学教工党支部" for row in rows)
     assert dt.date.today().year == YEAR
+
+
+def test_hours_figures_per_unit(cast: Cast) -> None:
+    from study import services
+    from study.selectors import hours_figures
+
+    session = self_study(cast)
+    services.self_study_done(actor=cast.users["member_a"], session=session, member=cast.member_a)
+    figures = {
+        f.name: (f.members, f.hours)
+        for f in hours_figures(user=cast.users["school_admin"], year=YEAR)
+    }
+    assert figures["计算机学院党委"] == (2, Decimal("2"))
+    assert figures["化学学院党委"] == (2, Decimal("0"))
