@@ -163,7 +163,7 @@ def report_upward(*, actor: Any, role_model: RoleModel, deliverable: Any) -> Any
     from campaigns.models import DeliverableKind
 
     rm = (
-        RoleModel.objects.select_for_update()
+        RoleModel.objects.select_for_update(of=("self",))
         .select_related("org", "member", "team")
         .get(pk=role_model.pk)
     )
