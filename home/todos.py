@@ -36,6 +36,7 @@ from duty import selectors as duty_selectors
 from meetings import compliance as meeting_compliance
 from meetings.scope import todo_counts as meeting_todo_counts
 from orgs.models import Org
+from rolemodels import scope as role_model_scope
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
 from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
@@ -500,6 +501,14 @@ def development_due(user: Any) -> list[Todo]:
     )
 
 
+def role_models_to_review(user: Any) -> list[Todo]:
+    """典型选树 nominations waiting for the user's step (the unit's, or 组织部's): one query."""
+    if not has_perm_anywhere(user, Perm.ROLE_MODEL_APPROVE_UNIT):
+        return []
+    n = role_model_scope.to_review(user).count()
+    return [Todo(ORG_LIFE_AREA, "待审核的典型推荐", n, _url("role_model_list"))] if n else []
+
+
 def self_study_open(user: Any) -> list[Todo]:
     """A member's self-study items of their branch not yet done: one query."""
     own = own_member_id(user)
@@ -523,6 +532,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talks_due,
         talk_follow_ups_due,
         development_due,
+        role_models_to_review,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -538,6 +548,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talks_due,
         talk_follow_ups_due,
         development_due,
+        role_models_to_review,
     ),
     Role.DUTY_OFFICE: (swaps_waiting, unpublished_rosters, phases_without_rosters),
     Role.BRANCH_SECRETARY: (

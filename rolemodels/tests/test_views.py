@@ -85,3 +85,14 @@ def test_a_team_can_be_nominated_but_not_a_member_of_another_unit(cast: Cast) ->
         {"member": cast.member_b.number, "title": "x", "deeds": "x"},
     )
     assert r.status_code == 200 and RoleModel.objects.count() == 1
+
+
+def test_the_unit_and_then_the_school_see_the_nomination_on_their_home_page(cast: Cast) -> None:
+    rm = _nominate(cast)
+    row = "待审核的典型推荐"
+    assert row in cast.client("unit_a_admin").get("/").content.decode()
+    assert row not in cast.client("school_admin").get("/").content.decode()
+    assert row not in cast.client("unit_b_admin").get("/").content.decode()
+    cast.client("unit_a_admin").post(reverse("role_model_approve", args=[rm.pk]))
+    assert row not in cast.client("unit_a_admin").get("/").content.decode()
+    assert row in cast.client("school_admin").get("/").content.decode()
