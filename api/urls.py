@@ -19,6 +19,7 @@ from api.meetings import router as meetings_router
 from api.members import router as members_router
 from api.orgs import router as orgs_router
 from api.rosters import router as rosters_router
+from api.study import router as study_router
 from api.talks import router as talks_router
 
 api = NinjaAPI(
@@ -40,6 +41,7 @@ api.add_router("/duty", duty_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/talks", talks_router)
 api.add_router("/development", development_router)
+api.add_router("/study", study_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"
