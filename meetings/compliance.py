@@ -35,6 +35,14 @@ from meetings.models import (
 from orgs.models import Org, OrgKind
 
 COUNTED_STATES = (MeetingState.UNIT_APPROVED, MeetingState.APPROVED)
+# What the compliance rows need of a branch (the rest is deferred, and never read here), in
+# the model's field order, as Model.from_db takes them.
+ORG_FIELDS = [
+    f.attname
+    for f in Org._meta.concrete_fields
+    if f.attname in {"id", "path", "depth", "kind", "name", "branch_kind"}
+]
+_ID, _PATH, _KIND = (ORG_FIELDS.index(name) for name in ("id", "path", "kind"))
 
 
 class Compliance:
@@ -171,16 +179,16 @@ def compliance_rows(
     orgs = (
         Org.objects.filter(_path_q(roots, "path"), kind__in=(OrgKind.BRANCH, OrgKind.GROUP))
         .order_by("path")
-        .values_list("pk", "path", "depth", "kind", "name", "branch_kind")
+        .values_list(*ORG_FIELDS)
     )
     branches, groups = [], []
-    for pk, path, depth, kind, name, branch_kind in orgs:
-        if kind == OrgKind.BRANCH:
-            branches.append(
-                Org(pk=pk, path=path, depth=depth, kind=kind, name=name, branch_kind=branch_kind)
-            )
+    for row in orgs:
+        if row[_KIND] == OrgKind.BRANCH:
+            # from_db builds the instance positionally (the other fields deferred): a few
+            # microseconds each instead of keyword __init__ with every default, 400 times
+            branches.append(Org.from_db(None, ORG_FIELDS, row))
         else:
-            groups.append((pk, path))
+            groups.append((row[_ID], row[_PATH]))
     unit_paths = {b.path[: 2 * Org.steplen] for b in branches}
     units = {
         path: (name, pk)
