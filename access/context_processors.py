@@ -95,6 +95,9 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
             ("记录谈话", "talk_new", _perm(Perm.TALK_RECORD)),
             ("谈话覆盖", "talk_coverage", _perm(Perm.TALK_VIEW)),
             ("民主议事", "deliberation_list", _member_or(Perm.DELIBERATION_RECORD)),
+            ("发展党员", "candidate_list", _perm(Perm.DEVELOPMENT_VIEW)),
+            ("学习教育", "study_home", _member_or(Perm.STUDY_VIEW)),
+            ("典型选树", "role_model_list", _member_or(Perm.ROLE_MODEL_NOMINATE)),
         ],
     ),
     (

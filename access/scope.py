@@ -88,6 +88,16 @@ class Perm:
     # result (over a strict ancestor: the unit for its branches, 组织部 for units)
     APPRAISAL_VIEW = "appraisal.view"
     APPRAISAL_RECORD = "appraisal.record"
+    # organisational life: the development pipeline (development.scope), study (study.scope)
+    # and 典型选树 (rolemodels.scope)
+    DEVELOPMENT_VIEW = "development.view"
+    DEVELOPMENT_RECORD = "development.record"
+    DEVELOPMENT_APPROVE = "development.approve"  # the unit's approval of 预备党员 and 转正
+    STUDY_VIEW = "study.view"
+    STUDY_RECORD = "study.record"
+    ROLE_MODEL_NOMINATE = "role_model.nominate"
+    ROLE_MODEL_APPROVE_UNIT = "role_model.approve_unit"
+    ROLE_MODEL_PUBLISH = "role_model.publish"  # 组织部
 
 
 ROLE_PERMS: dict[str, frozenset[str]] = {
@@ -140,6 +150,14 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CADRE_LEDGER,
             Perm.APPRAISAL_VIEW,
             Perm.APPRAISAL_RECORD,
+            Perm.DEVELOPMENT_VIEW,
+            Perm.DEVELOPMENT_RECORD,
+            Perm.DEVELOPMENT_APPROVE,
+            Perm.STUDY_VIEW,
+            Perm.STUDY_RECORD,
+            Perm.ROLE_MODEL_NOMINATE,
+            Perm.ROLE_MODEL_APPROVE_UNIT,
+            Perm.ROLE_MODEL_PUBLISH,
         }
     ),
     Role.UNIT_ADMIN: frozenset(
@@ -179,6 +197,13 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.CADRE_LEDGER,
             Perm.APPRAISAL_VIEW,
             Perm.APPRAISAL_RECORD,
+            Perm.DEVELOPMENT_VIEW,
+            Perm.DEVELOPMENT_RECORD,
+            Perm.DEVELOPMENT_APPROVE,
+            Perm.STUDY_VIEW,
+            Perm.STUDY_RECORD,
+            Perm.ROLE_MODEL_NOMINATE,
+            Perm.ROLE_MODEL_APPROVE_UNIT,
         }
     ),
     Role.BRANCH_SECRETARY: frozenset(
@@ -201,6 +226,11 @@ ROLE_PERMS: dict[str, frozenset[str]] = {
             Perm.ESCALATION_HANDLE,
             Perm.REPORT_VIEW,
             Perm.APPRAISAL_VIEW,
+            Perm.DEVELOPMENT_VIEW,
+            Perm.DEVELOPMENT_RECORD,
+            Perm.STUDY_VIEW,
+            Perm.STUDY_RECORD,
+            Perm.ROLE_MODEL_NOMINATE,
         }
     ),
     # 防控办 builds and publishes the rosters school-wide (posts, phases, allocations, swaps) and
@@ -233,6 +263,7 @@ class HeldGrant:
     org_id: int
     path: str
     depth: int
+    branch_kind: str = ""  # the org's 支部类别 (教工 / 学生 / 离退休), for rules that differ by it
 
 
 def grants_of(user: Any) -> list[HeldGrant]:
@@ -242,9 +273,9 @@ def grants_of(user: Any) -> list[HeldGrant]:
     cached = getattr(user, "_held_grants", None)
     if cached is None:
         cached = [
-            HeldGrant(role=role, org_id=org_id, path=path, depth=depth)
-            for role, org_id, path, depth in Grant.objects.filter(user=user).values_list(
-                "role", "org_id", "org__path", "org__depth"
+            HeldGrant(role=role, org_id=org_id, path=path, depth=depth, branch_kind=kind)
+            for role, org_id, path, depth, kind in Grant.objects.filter(user=user).values_list(
+                "role", "org_id", "org__path", "org__depth", "org__branch_kind"
             )
         ]
         user._held_grants = cached

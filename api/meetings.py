@@ -15,7 +15,13 @@ from access.scope import Perm, has_perm_anywhere, own_member_id, paths_with
 from api.schemas import ErrorOut, Paging, ValidationErrorOut
 from meetings import services
 from meetings.models import AttendanceStatus, Meeting, MeetingKind, MeetingMode, MeetingState
-from meetings.scope import get_meeting_for_user, meetings_for_user, recording_orgs_for_user
+from meetings.scope import (
+    get_meeting_for_user,
+    may_take_step,
+    meetings_for_user,
+    meetings_to_review,
+    recording_orgs_for_user,
+)
 from members.models import Member
 
 router = Router(tags=["组织生活"])
@@ -291,3 +297,75 @@ def meeting_check_in(request: HttpRequest, payload: CheckInIn) -> dict[str, Any]
     except DjangoValidationError as e:
         raise HttpError(400, "；".join(e.messages)) from e
     return _meeting(Meeting.objects.select_related("org").get(pk=meeting.pk))
+
+
+# --- approval: the unit's step and 组织部's, over the same service as the pages -------------
+
+
+class ApproveIn(Schema):
+    comment: str = Field("", max_length=500, description="审核意见（可不填）")
+
+
+class ReturnIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="退回原因")
+
+
+def _step(user: Any, meeting_id: int) -> tuple[Meeting, str]:
+    """The meeting and the step its state is at; 404 out of sight, 403 not the user's step."""
+    meeting = get_meeting_for_user(user, meeting_id)
+    if meeting.state not in (MeetingState.SUBMITTED, MeetingState.UNIT_APPROVED):
+        raise HttpError(400, f"会议当前为「{meeting.get_state_display()}」，不在审核中。")
+    step = "unit" if meeting.state == MeetingState.SUBMITTED else "school"
+    if not may_take_step(user, meeting, step):
+        raise PermissionDenied
+    return meeting, step
+
+
+@router.get(
+    "/queue",
+    response={200: MeetingPage, 401: ErrorOut},
+    summary="待我审核的会议",
+    description="单位审核：本单位已提交的会议；组织部审核：单位审核通过的会议。",
+)
+def meeting_queue(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
+    qs = meetings_to_review(_user(request)).select_related("org").order_by("held_at", "id")
+    items = qs[paging.offset : paging.offset + paging.limit]
+    return {
+        "count": qs.count(),
+        "limit": paging.limit,
+        "offset": paging.offset,
+        "items": [_meeting(m) for m in items],
+    }
+
+
+@router.post(
+    "/{int:meeting_id}/approve",
+    response={200: MeetingDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="审核通过会议",
+    description="单位审核（待单位审核 → 待组织部审核）或组织部审核（→ 已通过），按会议当前状态"
+    "和您的权限决定；每一步记录审核人与时间。",
+)
+def meeting_approve(request: HttpRequest, meeting_id: int, payload: ApproveIn) -> dict[str, Any]:
+    user = _user(request)
+    meeting, step = _step(user, meeting_id)
+    try:
+        services.meeting_approve(actor=user, meeting=meeting, step=step, comment=payload.comment)
+    except DjangoValidationError as e:
+        raise HttpError(400, "；".join(e.messages)) from e
+    return _detail(get_meeting_for_user(user, meeting.pk))
+
+
+@router.post(
+    "/{int:meeting_id}/return",
+    response={200: MeetingDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="退回会议",
+    description="在单位审核或组织部审核这一步退回支部修改，须填写原因。",
+)
+def meeting_return(request: HttpRequest, meeting_id: int, payload: ReturnIn) -> dict[str, Any]:
+    user = _user(request)
+    meeting, step = _step(user, meeting_id)
+    try:
+        services.meeting_return(actor=user, meeting=meeting, step=step, reason=payload.reason)
+    except DjangoValidationError as e:
+        raise HttpError(400, "；".join(e.messages)) from e
+    return _detail(get_meeting_for_user(user, meeting.pk))

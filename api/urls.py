@@ -14,6 +14,7 @@ from api import errors as errors_cn
 from api.assess import care_router, honours_router, ledger_router, ratings_router
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
+from api.development import router as development_router
 from api.duty import router as duty_router
 from api.escalations import router as escalations_router
 from api.gates import router as gates_router
@@ -23,6 +24,7 @@ from api.notices import router as notices_router
 from api.orgs import router as orgs_router
 from api.reports import router as reports_router
 from api.rosters import router as rosters_router
+from api.study import router as study_router
 from api.talks import router as talks_router
 
 api = NinjaAPI(
@@ -51,6 +53,8 @@ api.add_router("/care", care_router)
 api.add_router("/honours", honours_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/ratings", ratings_router)
+api.add_router("/development", development_router)
+api.add_router("/study", study_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

@@ -24,6 +24,9 @@ urlpatterns = [
     path("ledger/", include("ledger.urls")),
     path("assessment/", include("assessment.urls")),
     path("showcase/", include("showcase.urls")),
+    path("development/", include("development.urls")),
+    path("study/", include("study.urls")),
+    path("rolemodels/", include("rolemodels.urls")),
     path("api/", api.urls),
     path("", include("ops.urls")),  # /healthz, /cas/login/, /cas/logout/
 ]

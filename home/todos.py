@@ -32,6 +32,7 @@ from access.scope import (
 from campaigns.models import COUNTED_STATES, Deliverable, SubmissionState, SubmittingLevel
 from campaigns.scope import campaigns_for_user, submissions_for_user
 from carefund import selectors as care_selectors
+from development import selectors as development_selectors
 from duty import selectors as duty_selectors
 from escalations import selectors as escalation_selectors
 from gates import selectors as gate_selectors
@@ -42,9 +43,11 @@ from notices.selectors import unread_counts
 from orgs.models import Org
 from reports import selectors as report_selectors
 from reports.scope import own_member as report_own_member
+from rolemodels import scope as role_model_scope
 from rosters import selectors as roster_selectors
 from rosters.models import Roster
 from rosters.scope import phases_for_user, rosters_for_user, signups_for_user
+from study import selectors as study_selectors
 from talks import selectors as talk_selectors
 
 UNIT_PATH_LEN = 2 * Org.steplen
@@ -584,6 +587,37 @@ def honours_to_act(user: Any) -> list[Todo]:
     return rows
 
 
+# --- organisational life: 发展党员 -------------------------------------------------------------
+
+
+def development_due(user: Any) -> list[Todo]:
+    """Development files whose next step the interval rules allow by the end of this month:
+    two queries (rules, files)."""
+    if not has_perm_anywhere(user, Perm.DEVELOPMENT_RECORD):
+        return []
+    n = development_selectors.due_count(user=user)
+    return (
+        [Todo(ORG_LIFE_AREA, "本月可进入下一阶段的发展对象", n, _url("candidate_due"))] if n else []
+    )
+
+
+def role_models_to_review(user: Any) -> list[Todo]:
+    """典型选树 nominations waiting for the user's step (the unit's, or 组织部's): one query."""
+    if not has_perm_anywhere(user, Perm.ROLE_MODEL_APPROVE_UNIT):
+        return []
+    n = role_model_scope.to_review(user).count()
+    return [Todo(ORG_LIFE_AREA, "待审核的典型推荐", n, _url("role_model_list"))] if n else []
+
+
+def self_study_open(user: Any) -> list[Todo]:
+    """A member's self-study items of their branch not yet done: one query."""
+    own = own_member_id(user)
+    if own is None:
+        return []
+    n = study_selectors.open_self_study_count(member_id=own, today=timezone.localdate())
+    return [Todo(ORG_LIFE_AREA, "待完成的自学", n, _url("study_home"))] if n else []
+
+
 # --- who sees which rows ----------------------------------------------------------------------
 
 # --- campus gates (gates) -------------------------------------------------------------------
@@ -604,7 +638,13 @@ def gates_quiet(user: Any) -> list[Todo]:
     return [Todo(DUTY_AREA, "门岗设备超过10分钟未同步", len(quiet), _url("gate_home"), note=names)]
 
 
-MEMBER_ROWS: tuple[RowKind, ...] = (my_shift, pledges_to_sign, open_signups, reports_due)
+MEMBER_ROWS: tuple[RowKind, ...] = (
+    my_shift,
+    pledges_to_sign,
+    open_signups,
+    reports_due,
+    self_study_open,
+)
 ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
     Role.SCHOOL_ADMIN: (
         escalations_to_act,
@@ -619,6 +659,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         reports_overdue,
         care_payments_to_approve,
         honours_to_act,
+        development_due,
+        role_models_to_review,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -643,6 +685,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         gate_fevers_today,
         gates_quiet,
         honours_to_act,
+        development_due,
+        role_models_to_review,
     ),
     Role.BRANCH_SECRETARY: (
         escalations_to_act,
@@ -654,6 +698,7 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         talks_due,
         talk_follow_ups_due,
         reports_overdue,
+        development_due,
     ),
 }
 

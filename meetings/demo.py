@@ -20,6 +20,8 @@ from meetings.models import (
     Attendance,
     AttendanceStatus,
     CommitteeSeat,
+    ComplianceRule,
+    Frequency,
     Meeting,
     MeetingEvent,
     MeetingKind,
@@ -30,7 +32,7 @@ from meetings.models import (
 )
 from meetings.services import quorum_counts
 from members.models import Member, PoliticalStatus
-from orgs.models import Org, OrgKind
+from orgs.models import BranchKind, Org, OrgKind
 
 TOPICS = {
     MeetingKind.COMMITTEE: [
@@ -64,6 +66,40 @@ def _month_start(today: dt.date, back: int) -> dt.date:
     return dt.date(y, m, 1)
 
 
+def _kinds_and_groups(branches: list[Org]) -> None:
+    """Each branch's kind from its name (学生 / 离退休 / 教工), and its members dealt round
+    the branch's 党小组, so a 党小组会 expects its group. 离退休支部 hold 主题党日 quarterly
+    (a rule for that kind of branch)."""
+    for kind, word in ((BranchKind.STUDENT, "学生"), (BranchKind.RETIRED, "离退休")):
+        Org.objects.filter(pk__in=[b.pk for b in branches], name__contains=word).update(
+            branch_kind=kind
+        )
+    Org.objects.filter(pk__in=[b.pk for b in branches], branch_kind="").update(
+        branch_kind=BranchKind.STAFF
+    )
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk, path in Org.objects.filter(
+        path__startswith=branches[0].path[: Org.steplen], kind=OrgKind.GROUP
+    ).values_list("pk", "path"):
+        groups[path[: -Org.steplen]].append(pk)
+    moves: dict[int, list[int]] = defaultdict(list)
+    for n, (pk, branch_path) in enumerate(
+        Member.objects.filter(branch__in=branches).values_list("pk", "branch__path")
+    ):
+        if groups.get(branch_path):
+            options = groups[branch_path]
+            moves[options[n % len(options)]].append(pk)
+    for group_id, ids in moves.items():
+        Member.objects.filter(pk__in=ids).update(party_group_id=group_id)
+    ComplianceRule.objects.get_or_create(
+        kind=MeetingKind.THEME_DAY,
+        frequency=Frequency.QUARTERLY,
+        branch_kind=BranchKind.RETIRED,
+        org=None,
+        defaults={"min_count": 1, "starts_on": dt.date(2020, 1, 1)},
+    )
+
+
 def seed(*, school: Org, demo_branch: Org | None = None) -> None:
     """Create this app's demo records under `school` (inside seed_demo's transaction)."""
     branches = list(
@@ -74,6 +110,7 @@ def seed(*, school: Org, demo_branch: Org | None = None) -> None:
     rng = random.Random(1921)
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
+    _kinds_and_groups(branches)
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, branch_id, status in Member.objects.filter(
         branch__in=branches,

@@ -89,10 +89,11 @@ class ExemptionForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label="会议类型", choices=MeetingKind.choices)
     period = forms.RegexField(
         label="期间",
-        regex=r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$",
+        regex=r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]|T[12]))?$",
         max_length=10,
-        help_text="月度填 2026-03，季度填 2026-Q1，年度填 2026",
-        error_messages={"invalid": "期间格式应为 2026-03、2026-Q1 或 2026。"},
+        help_text="月度填 2026-03，季度填 2026-Q1，学期填 2026-T1（春季）或 2026-T2（秋季），"
+        "年度填 2026",
+        error_messages={"invalid": "期间格式应为 2026-03、2026-Q1、2026-T1 或 2026。"},
     )
     reason = forms.CharField(label="豁免原因", max_length=200)
 
@@ -100,7 +101,7 @@ class ExemptionForm(StyledFormMixin, forms.Form):
 class RuleForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = ComplianceRule
-        fields = ["kind", "frequency", "min_count", "org", "starts_on"]
+        fields = ["kind", "frequency", "min_count", "org", "branch_kind", "starts_on"]
         widgets = {"starts_on": DateInput()}
 
     def __init__(self, *args: Any, orgs: Any, **kwargs: Any) -> None:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from members.models import Member
-from orgs.models import Org
+from orgs.models import BranchKind, Org
 
 
 class MeetingKind(models.TextChoices):
@@ -245,6 +245,7 @@ class CommitteeSeat(models.Model):
 class Frequency(models.TextChoices):
     MONTHLY = "monthly", "每月"
     QUARTERLY = "quarterly", "每季度"
+    TERM = "term", "每学期"
     YEARLY = "yearly", "每年"
 
 
@@ -264,6 +265,13 @@ class ComplianceRule(models.Model):
         related_name="+",
         help_text="留空表示全校；选单位则适用于其下属党支部",
     )
+    branch_kind = models.CharField(
+        "支部类别",
+        max_length=16,
+        choices=BranchKind.choices,
+        blank=True,
+        help_text="留空表示各类支部；选定则只适用于该类支部",
+    )
     starts_on = models.DateField("起始日期")
     active = models.BooleanField("启用", default=True)
 
@@ -273,6 +281,11 @@ class ComplianceRule(models.Model):
         ordering = ["kind", "starts_on"]
 
     def __str__(self) -> str:
+        if self.branch_kind:
+            return (
+                f"{self.get_branch_kind_display()}：{self.get_kind_display()} "
+                f"{self.get_frequency_display()}至少 {self.min_count} 次"
+            )
         return f"{self.get_kind_display()} {self.get_frequency_display()}至少 {self.min_count} 次"
 
 
@@ -352,3 +365,32 @@ class MeetingStory(models.Model):
         verbose_name = "组织生活会故事"
         verbose_name_plural = "组织生活会故事"
         ordering = ["meeting", "id"]
+
+
+class StoryFile(models.Model):
+    """A picture or video of a member's story (from a finished upload); handed in with the
+    story when it is compiled into a 战疫故事汇."""
+
+    story = models.ForeignKey(MeetingStory, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to="meetings/stories/%Y/%m/", max_length=300)
+    original_name = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "故事图片或视频"
+        verbose_name_plural = "故事图片或视频"
+        ordering = ["id"]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_video(self) -> bool:
+        return self.content_type.startswith("video/")

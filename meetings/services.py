@@ -6,6 +6,7 @@ import datetime as dt
 import mimetypes
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,9 +29,10 @@ from meetings.models import (
     MeetingMode,
     MeetingState,
     MeetingStory,
+    StoryFile,
 )
 from members.models import Member, PoliticalStatus
-from orgs.models import Org, OrgKind
+from orgs.models import BranchKind, Org, OrgKind
 
 # Fields a recorder sets on a meeting (the form's fields, the API's schema).
 MEETING_FIELDS = (
@@ -85,8 +87,8 @@ def _check_org_kind(org: Org, kind: str) -> None:
 
 def expected_roll(*, org: Org, kind: str, on: dt.date) -> list[RollEntry]:
     """Who is expected, as on the day: the committee seated that day for a 支委会 (and the
-    leadership group for a 民主生活会); else the branch's members. No group membership is
-    kept, so a 党小组会 expects its branch's members."""
+    leadership group for a 民主生活会); the group's members for a 党小组会; else the
+    branch's members."""
     if kind in (MeetingKind.COMMITTEE, MeetingKind.LEADERSHIP_LIFE):
         seats = (
             CommitteeSeat.objects.filter(branch=org, term_start__lte=on)
@@ -100,9 +102,11 @@ def expected_roll(*, org: Org, kind: str, on: dt.date) -> list[RollEntry]:
                 RollEntry(seat.member_id, True, seat.get_title_display()),
             )
         return list(entries.values())
-    members = Member.objects.filter(
-        branch=branch_of(org), political_status__in=ON_ROLL
-    ).values_list("id", "political_status")
+    if kind == MeetingKind.GROUP:
+        people = Member.objects.filter(party_group=org)
+    else:
+        people = Member.objects.filter(branch=branch_of(org))
+    members = people.filter(political_status__in=ON_ROLL).values_list("id", "political_status")
     return [RollEntry(pk, status == PoliticalStatus.FULL) for pk, status in members]
 
 
@@ -294,7 +298,9 @@ def meeting_submit(*, actor: Any, meeting: Meeting) -> Meeting:
     if meeting.kind == MeetingKind.LECTURE and meeting.lecturer_id is None:
         raise ValidationError("党课须填写授课人。")
     if not meeting.attendance.exists():
-        raise ValidationError("应到人员为空：支委会请先维护支部委员会成员。")
+        raise ValidationError(
+            "应到人员为空：支委会请先维护支部委员会成员，党小组会请先为党小组编入党员。"
+        )
     return _move(actor=actor, meeting=meeting, to=MeetingState.SUBMITTED)
 
 
@@ -402,11 +408,19 @@ def rule_create(
     min_count: int,
     org: Org | None,
     starts_on: dt.date,
+    branch_kind: str = "",
 ) -> ComplianceRule:
     if min_count < 1:
         raise ValidationError("每期至少次数须大于 0。")
+    if branch_kind and branch_kind not in BranchKind.values:
+        raise ValidationError("请选择支部类别：教工、学生或离退休支部。")
     rule = ComplianceRule.objects.create(
-        kind=kind, frequency=frequency, min_count=min_count, org=org, starts_on=starts_on
+        kind=kind,
+        frequency=frequency,
+        min_count=min_count,
+        org=org,
+        starts_on=starts_on,
+        branch_kind=branch_kind,
     )
     audit_record(actor=actor, action="compliance_rule.create", target=rule)
     return rule
@@ -500,6 +514,7 @@ def story_save(
     text: str,
     picked: bool,
     story: MeetingStory | None = None,
+    upload_ids: list[str] | None = None,
 ) -> MeetingStory:
     """Record (or edit) a member's story told at a 组织生活会; the member must be on its roll."""
     if meeting.kind != MeetingKind.ORG_LIFE:
@@ -515,7 +530,54 @@ def story_save(
     story.member, story.title, story.text, story.picked = member, title.strip(), text, picked
     story.save()
     audit_record(actor=actor, action="meeting.story_save", target=meeting, label=story.title)
+    if upload_ids:
+        story_files_add(actor=actor, story=story, upload_ids=upload_ids)
     return story
+
+
+STORY_MEDIA = ("image/", "video/")
+MAX_STORY_FILES = 9
+
+
+@transaction.atomic
+def story_files_add(*, actor: Any, story: MeetingStory, upload_ids: list[str]) -> list[StoryFile]:
+    """Attach finished uploads (pictures and video) to a story not yet handed in."""
+    from uploads import services as uploads
+
+    ids = list(dict.fromkeys(i for i in upload_ids if i))
+    if not ids:
+        return []
+    if story.submission_id is not None:
+        raise ValidationError("该故事已汇编报送，不能再添加图片或视频。")
+    if story.files.count() + len(ids) > MAX_STORY_FILES:
+        raise ValidationError(f"每个故事最多 {MAX_STORY_FILES} 个图片或视频。")
+    claimed = [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]
+    for upload in claimed:
+        guessed = mimetypes.guess_type(upload.filename)[0] or ""
+        if not guessed.startswith(STORY_MEDIA):
+            raise ValidationError(f"「{upload.filename}」不是图片或视频。")
+    now = timezone.localdate()
+    added = []
+    for upload in claimed:
+        stored = uploads.upload_move(upload, to=f"meetings/stories/{now:%Y/%m}/")
+        added.append(
+            StoryFile.objects.create(
+                story=story,
+                file=stored,
+                original_name=upload.filename,
+                size=upload.size,
+                sha256=upload.sha256,
+                content_type=mimetypes.guess_type(upload.filename)[0] or "",
+                uploaded_by=actor,
+            )
+        )
+    audit_record(
+        actor=actor,
+        action="meeting.story_files_add",
+        target=story.meeting,
+        changes={"story": story.title, "files": [f.original_name for f in added]},
+    )
+    return added
 
 
 def story_submitting_org(*, meeting: Meeting, deliverable: Any) -> Org:
@@ -529,10 +591,13 @@ def story_submitting_org(*, meeting: Meeting, deliverable: Any) -> Org:
 
 
 @transaction.atomic
-def stories_compile(*, actor: Any, meeting: Meeting, deliverable: Any) -> Any:
+def stories_compile(
+    *, actor: Any, meeting: Meeting, deliverable: Any
+) -> tuple[Any, list[tuple[str, str]]]:
     """Make the picked stories of a 组织生活会 into a draft 战疫故事汇 submission (through
     the campaigns service), from the branch or its unit as the deliverable asks; it is then
-    handed in, within the quota, on the submission's own page."""
+    handed in, within the quota, on the submission's own page. Returns the submission and the
+    stories' files the campaigns service refused (name, reason)."""
     from campaigns import services as campaign_services
     from campaigns.models import DeliverableKind
 
@@ -558,10 +623,22 @@ def stories_compile(*, actor: Any, meeting: Meeting, deliverable: Any) -> Any:
         authors=list({a.member.pk: a for a in authors if a.member}.values()),
     )
     MeetingStory.objects.filter(pk__in=[s.pk for s in stories]).update(submission=submission)
+    # the stories' pictures and video go in with them, checked by the campaigns service like
+    # any file handed in; one it refuses is reported, the rest are kept
+    files = StoryFile.objects.filter(story__in=stories).order_by("story_id", "id")
+    incoming = [
+        campaign_services.incoming_from_path(Path(f.file.path), f.original_name) for f in files
+    ]
+    refused: list[tuple[str, str]] = []
+    if incoming:
+        result = campaign_services.submission_attach(
+            actor=actor, submission=submission, incoming=incoming
+        )
+        refused = result.refused
     audit_record(
         actor=actor,
         action="meeting.stories_compile",
         target=meeting,
         changes={"submission": submission.pk, "stories": len(stories)},
     )
-    return submission
+    return submission, refused

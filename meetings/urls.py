@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/approve/", views.meeting_approve, name="meeting_approve"),
     path("<int:pk>/return/", views.meeting_return, name="meeting_return"),
     path("committee/<int:pk>/", views.committee, name="committee"),
+    path("groups/<int:pk>/", views.party_groups, name="party_groups"),
+    path("stories/files/<int:pk>/", views.story_file, name="story_file"),
 ]
 
 urlpatterns += [

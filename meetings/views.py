@@ -22,6 +22,7 @@ from access.http import AuthedRequest
 from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
 from audit.once import submit_once, submit_token_replay
 from audit.services import audit_record
+from lib.params import parse_id
 from lib.xlsx import XLSX_CONTENT_TYPE
 from meetings import services
 from meetings.forms import (
@@ -41,6 +42,7 @@ from meetings.models import (
     MeetingKind,
     MeetingState,
     MeetingStory,
+    StoryFile,
 )
 from meetings.scope import (
     get_branch_for_committee,
@@ -53,7 +55,9 @@ from meetings.scope import (
     review_step,
 )
 from meetings.spreadsheets import meetings_xlsx
+from members import services as member_services
 from members.models import Member
+from orgs.models import Org, OrgKind
 from uploads.serving import attachment_response, download_name
 
 PAGE_SIZE = 20
@@ -307,7 +311,7 @@ def _stories_context(user: Any, meeting: Meeting) -> dict[str, Any]:
     from campaigns.models import Deliverable, DeliverableKind
     from campaigns.scope import campaigns_for_user
 
-    stories = list(meeting.stories.select_related("member", "submission"))
+    stories = list(meeting.stories.select_related("member", "submission").prefetch_related("files"))
     deliverables: list[Any] = []
     if any(s.picked and s.submission_id is None for s in stories) and has_perm_anywhere(
         user, Perm.SUBMISSION_EDIT
@@ -525,13 +529,20 @@ def story_form(request: AuthedRequest, pk: int, story_pk: int | None = None) -> 
         data = form.cleaned_data
 
         def write() -> str:
-            services.story_save(actor=user, meeting=meeting, story=story, **data)
+            services.story_save(
+                actor=user,
+                meeting=meeting,
+                story=story,
+                upload_ids=request.POST.getlist("upload_ids"),
+                **data,
+            )
             messages.success(request, "已保存故事。")
             return reverse("meeting_detail", args=[meeting.pk]) + "#stories"
 
         if response := submit_once(request, form, write):
             return response
-    return render(request, "meetings/story_form.html", {"form": form, "m": meeting})
+    files = list(story.files.all()) if story is not None else []
+    return render(request, "meetings/story_form.html", {"form": form, "m": meeting, "files": files})
 
 
 @login_required
@@ -561,10 +572,77 @@ def stories_compile(request: AuthedRequest, pk: int) -> HttpResponse:
     url = reverse("meeting_detail", args=[meeting.pk])
 
     def write() -> str:
-        submission = services.stories_compile(actor=user, meeting=meeting, deliverable=deliverable)
-        messages.success(request, "已汇编为战疫故事汇草稿，请核对后报送。")
+        submission, refused = services.stories_compile(
+            actor=user, meeting=meeting, deliverable=deliverable
+        )
+        messages.success(request, "已汇编为战疫故事汇草稿（含故事的图片和视频），请核对后报送。")
+        for name, reason in refused:
+            messages.warning(request, f"「{name}」未随故事报送：{reason}")
         return reverse("submission_edit", args=[submission.pk])
 
     response = submit_once(request, None, write, refused_url=url)
     assert response is not None
     return response
+
+
+@login_required
+def story_file(request: AuthedRequest, pk: int) -> Any:
+    """A story's picture or video, inline (or ?download=1); range requests work (video)."""
+    from uploads.serving import ranged_file_response
+
+    file = StoryFile.objects.filter(pk=pk).select_related("story").first()
+    if file is None:
+        raise Http404
+    get_meeting_for_user(request.user, file.story.meeting_id)
+    return ranged_file_response(
+        request,
+        file.file,
+        content_type=file.content_type or "application/octet-stream",
+        filename=file.original_name,
+        as_attachment=request.GET.get("download") == "1",
+    )
+
+
+@login_required
+def party_groups(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A branch's 党小组 and who is in each; those who record its meetings assign members (the
+    roll of a 党小组会 is its group)."""
+    user = request.user
+    branch = get_branch_for_committee(user, pk, write=request.method == "POST")
+    if branch.kind != OrgKind.BRANCH:
+        raise Http404
+    groups = list(Org.objects.filter(path__startswith=branch.path, kind=OrgKind.GROUP))
+    url = reverse("party_groups", args=[branch.pk])
+    if request.method == "POST":
+        member_id = parse_id(request.POST.get("member"))
+        member = Member.objects.filter(branch=branch, pk=member_id or 0).first()
+        raw_group = request.POST.get("group", "")
+        group = next((g for g in groups if str(g.pk) == raw_group), None)
+        if member is None or (raw_group and group is None):
+            messages.error(request, "请选择本支部的党员和党小组。")
+            return redirect(url)
+        person = member
+
+        def write() -> str:
+            member_services.member_group_set(actor=user, member=person, group=group)
+            messages.success(
+                request, f"已将{person.name}编入{group.name if group else '（不编组）'}。"
+            )
+            return url
+
+        return submit_once(request, None, write, refused_url=url) or redirect(url)
+    people = list(
+        Member.objects.filter(branch=branch, political_status__in=services.ON_ROLL).order_by(
+            "party_group__path", "number"
+        )
+    )
+    return render(
+        request,
+        "meetings/groups.html",
+        {
+            "branch": branch,
+            "groups": groups,
+            "people": people,
+            "editable": can(user, Perm.MEETING_RECORD, branch),
+        },
+    )

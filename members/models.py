@@ -64,6 +64,15 @@ class Member(models.Model):
     branch = models.ForeignKey(
         Org, verbose_name="党支部", on_delete=models.PROTECT, related_name="members"
     )
+    party_group = models.ForeignKey(
+        Org,
+        verbose_name="党小组",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="group_members",
+        help_text="所在党支部下的党小组",
+    )
     cadre_rank = models.CharField(
         "干部职级", max_length=24, choices=CadreRank.choices, blank=True, default=CadreRank.NONE
     )

@@ -12,7 +12,14 @@ from members.models import Member, StatusChange, Transfer, WhereaboutsChange
 from orgs.models import Org, OrgKind
 
 # Fields changed only through their own service, which keeps their history.
-HISTORY_FIELDS = ("political_status", "status_since", "whereabouts", "whereabouts_since", "branch")
+HISTORY_FIELDS = (
+    "political_status",
+    "status_since",
+    "whereabouts",
+    "whereabouts_since",
+    "branch",
+    "party_group",
+)
 
 
 def _snapshot(member: Member, fields: list[str]) -> dict[str, Any]:
@@ -73,12 +80,34 @@ def member_move(
     )
     old = member.branch
     member.branch = to_branch
-    member.save(update_fields=["branch", "updated_at"])
+    member.party_group = None  # a group is inside the old branch
+    member.save(update_fields=["branch", "party_group", "updated_at"])
     audit_record(
         actor=actor,
         action="member.move",
         target=member,
         changes={"branch": [old.name, to_branch.name], "moved_on": str(moved_on)},
+    )
+    return member
+
+
+@transaction.atomic
+def member_group_set(*, actor: Any, member: Member, group: Org | None) -> Member:
+    """Put a member in one of their branch's 党小组 (or in none)."""
+    if group is not None and (
+        group.kind != OrgKind.GROUP or group.path[: -Org.steplen] != member.branch.path
+    ):
+        raise ValidationError({"party_group": "只能编入本人所在党支部的党小组。"})
+    if member.party_group_id == (group.pk if group else None):
+        return member
+    old = member.party_group.name if member.party_group else ""
+    member.party_group = group
+    member.save(update_fields=["party_group", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="member.group_set",
+        target=member,
+        changes={"party_group": [old, group.name if group else ""]},
     )
     return member
 

@@ -3,13 +3,19 @@ from typing import Any
 from django import forms
 
 from config.forms import StyledFormMixin
-from orgs.models import ALLOWED_CHILD_KINDS, Campus, Org, OrgKind
+from orgs.models import ALLOWED_CHILD_KINDS, BranchKind, Campus, Org, OrgKind
 
 
 class OrgForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=50, required=False)
     kind = forms.ChoiceField(label="类型", choices=OrgKind.choices)
+    branch_kind = forms.ChoiceField(
+        label="支部类别",
+        choices=[("", "未分类"), *BranchKind.choices],
+        required=False,
+        help_text="党支部适用：教工、学生或离退休支部（组织生活规定可按类别设置）",
+    )
     campus = forms.ModelChoiceField(label="校区", queryset=Campus.objects.all(), required=False)
     secretary = forms.CharField(label="书记", max_length=50, required=False)
     organiser = forms.CharField(label="组织员", max_length=50, required=False)
@@ -29,6 +35,7 @@ class OrgForm(StyledFormMixin, forms.Form):
             "name": org.name,
             "short_name": org.short_name,
             "kind": org.kind,
+            "branch_kind": org.branch_kind,
             "campus": org.campus,
             "secretary": org.secretary,
             "organiser": org.organiser,

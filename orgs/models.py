@@ -23,6 +23,14 @@ class OrgKind(models.TextChoices):
     GROUP = "group", "党小组"
 
 
+class BranchKind(models.TextChoices):
+    """What a branch's members are, for rules that differ by it (e.g. 组织生活 per term)."""
+
+    STAFF = "staff", "教工支部"
+    STUDENT = "student", "学生支部"
+    RETIRED = "retired", "离退休支部"
+
+
 # Which kinds may sit directly under which: the tree's shape rule, checked by org services.
 ALLOWED_CHILD_KINDS: dict[str, set[str]] = {
     OrgKind.SCHOOL_COMMITTEE: {OrgKind.UNIT_COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH},
@@ -57,6 +65,9 @@ class Org(MP_Node):
     name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=50, blank=True)
     kind = models.CharField("类型", max_length=20, choices=OrgKind.choices)
+    branch_kind = models.CharField(
+        "支部类别", max_length=16, choices=BranchKind.choices, blank=True
+    )
     campus = models.ForeignKey(
         Campus,
         verbose_name="校区",

@@ -428,14 +428,16 @@ MAX_QUERIES = {
     # +1 报备 schedules past due (and one count per schedule, at most three)
     # +1 everyone: the unread notices (the navigation's count and the urgent row share it)
     # +1: care-fund payouts to approve; +1: honours to review / objections (one each for units)
-    "school_admin": 20,
-    "unit_a_admin": 23,
+    # +2 development files due (rules, files); +1 role models to review
+    "school_admin": 23,
+    "unit_a_admin": 26,
     # +2 talks; +6 meetings: returned (1), due (groups, rules, exemptions, meetings), terms (1)
-    "branch_secretary": 20,
+    "branch_secretary": 22,
     "duty_office": 11,  # +2 gates: fevers today, gates whose devices went quiet
     "reviewer": 7,
-    # shifts, then their check-ins looked up by shift (one query); +2 报备 (member, schedules)
-    "member_a": 16,
+    # shifts, then their check-ins looked up by shift (one query); +2 报备 (member, schedules);
+    # +1 self-study
+    "member_a": 17,
 }
 
 

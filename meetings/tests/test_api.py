@@ -101,3 +101,50 @@ def test_a_member_checks_in_with_the_code(cast: Cast) -> None:
         _post(cast.client("unit_a_admin"), "/api/meetings/check-in", {"code": "1"}).status_code
         == 403
     )
+
+
+def _submitted(cast: Cast) -> Meeting:
+    meeting = held_meeting(cast.branch_a1)
+    services.meeting_update(
+        actor=None,
+        meeting=meeting,
+        data={},
+        marks={cast.member_a.pk: (AttendanceStatus.PRESENT, "")},
+    )
+    return services.meeting_submit(actor=cast.users["branch_secretary"], meeting=meeting)
+
+
+def test_the_unit_then_the_school_approve_through_the_api(cast: Cast) -> None:
+    meeting = _submitted(cast)
+    url = f"/api/meetings/{meeting.pk}/approve"
+    queue = cast.client("unit_a_admin").get("/api/meetings/queue").json()
+    assert [m["id"] for m in queue["items"]] == [meeting.pk]
+    # 组织部 does not take the unit's step; the secretary takes neither
+    assert _post(cast.client("school_admin"), url, {}).status_code == 403
+    assert _post(cast.client("branch_secretary"), url, {}).status_code == 403
+    assert _post(cast.client("unit_b_admin"), url, {}).status_code == 404
+    response = _post(cast.client("unit_a_admin"), url, {"comment": "记录完整"})
+    assert response.status_code == 200 and response.json()["state"] == MeetingState.UNIT_APPROVED
+    assert _post(cast.client("unit_a_admin"), url, {}).status_code == 403
+    assert cast.client("school_admin").get("/api/meetings/queue").json()["count"] == 1
+    response = _post(cast.client("school_admin"), url, {})
+    assert response.status_code == 200 and response.json()["state"] == MeetingState.APPROVED
+    steps = [(e["to_state"], e["actor"]) for e in response.json()["events"]]
+    assert steps[-2:] == [("unit_approved", "unit_a_admin"), ("approved", "school_admin")]
+    assert _post(cast.client("school_admin"), url, {}).status_code == 400
+
+
+@pytest.mark.parametrize("step_by", ["unit_a_admin", "school_admin"])
+def test_a_meeting_is_returned_with_a_reason_at_either_step(cast: Cast, step_by: str) -> None:
+    meeting = _submitted(cast)
+    if step_by == "school_admin":
+        services.meeting_approve(actor=cast.users["unit_a_admin"], meeting=meeting, step="unit")
+    url = f"/api/meetings/{meeting.pk}/return"
+    client = cast.client(step_by)
+    assert _post(client, url, {"reason": ""}).status_code in (400, 422)
+    meeting.refresh_from_db()
+    assert meeting.state != MeetingState.RETURNED
+    response = _post(client, url, {"reason": "缺少签到表照片"})
+    assert response.status_code == 200
+    assert response.json()["state"] == MeetingState.RETURNED
+    assert response.json()["events"][-1]["comment"] == "缺少签到表照片"

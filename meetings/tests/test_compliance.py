@@ -18,7 +18,7 @@ from meetings.models import (
     MeetingState,
 )
 from meetings.tests.factories import held_meeting
-from orgs.models import OrgKind
+from orgs.models import BranchKind, OrgKind
 from orgs.tests.factories import make_org
 
 K = MeetingKind
@@ -35,9 +35,21 @@ def _meeting(org: Any, kind: str, month: int, state: str = MeetingState.APPROVED
     Meeting.objects.filter(pk=m.pk).update(state=state)
 
 
-def _rule(kind: str, freq: str, n: int = 1, org: Any = None, since: dt.date | None = None) -> None:
+def _rule(
+    kind: str,
+    freq: str,
+    n: int = 1,
+    org: Any = None,
+    since: dt.date | None = None,
+    branch_kind: str = "",
+) -> None:
     ComplianceRule.objects.create(
-        kind=kind, frequency=freq, min_count=n, org=org, starts_on=since or dt.date(2020, 1, 1)
+        kind=kind,
+        frequency=freq,
+        min_count=n,
+        org=org,
+        starts_on=since or dt.date(2020, 1, 1),
+        branch_kind=branch_kind,
     )
 
 
@@ -113,6 +125,58 @@ def test_a_units_rule_overrides_the_schools_for_its_branches(
     assert _status(cast, "branch_b1", K.THEME_DAY, "2025-Q1") == Compliance.MET
     assert _status(cast, "branch_b1", K.THEME_DAY, "2025-02") == "not required"
     assert _status(cast, "branch_a1", K.THEME_DAY, "2025-02") == Compliance.MISSING
+
+
+def test_a_term_rule_counts_spring_and_autumn_terms(cast: Cast, no_default_rules: None) -> None:
+    _rule(K.LECTURE, Frequency.TERM, n=2)
+    _meeting(cast.branch_a1, K.LECTURE, 2)
+    _meeting(cast.branch_a1, K.LECTURE, 7)
+    _meeting(cast.branch_a1, K.LECTURE, 8)
+    assert _status(cast, "branch_a1", K.LECTURE, "2025-T1") == Compliance.MET
+    assert _status(cast, "branch_a1", K.LECTURE, "2025-T2") == Compliance.MISSING
+    assert _status(cast, "branch_a1", K.LECTURE, "2025-Q1") == "not required"
+    assert _status(cast, "branch_a1", K.LECTURE, "2025-T2", dt.date(YEAR, 9, 1)) == Compliance.OPEN
+    ComplianceExemption.objects.create(
+        branch=cast.branch_a1, kind=K.LECTURE, period="2025-T2", reason="毕业生离校"
+    )
+    assert _status(cast, "branch_a1", K.LECTURE, "2025-T2") == Compliance.EXEMPT
+
+
+# (rules as (kind of branch it is for, frequency, unit?), branch's kind) → the period keys owed
+BRANCH_KIND_CASES = [
+    ([("", Frequency.MONTHLY, False)], BranchKind.STUDENT, "monthly"),
+    ([("", Frequency.MONTHLY, False), ("student", Frequency.TERM, False)], "student", "term"),
+    ([("", Frequency.MONTHLY, False), ("student", Frequency.TERM, False)], "staff", "monthly"),
+    ([("", Frequency.MONTHLY, False), ("student", Frequency.TERM, False)], "", "monthly"),
+    ([("retired", Frequency.QUARTERLY, False)], "retired", "quarterly"),
+    ([("retired", Frequency.QUARTERLY, False)], "staff", "none"),
+    # a unit's rule for every kind beats the school's rule for the branch's kind (deeper org)
+    ([("student", Frequency.TERM, False), ("", Frequency.YEARLY, True)], "student", "yearly"),
+    # within the unit, a rule for the kind beats one for every kind
+    (
+        [("", Frequency.YEARLY, True), ("student", Frequency.QUARTERLY, True)],
+        "student",
+        "quarterly",
+    ),
+]
+OWED = {"monthly": "2025-05", "quarterly": "2025-Q2", "term": "2025-T1", "yearly": "2025"}
+
+
+@pytest.mark.parametrize(("rules", "branch_kind", "owed"), BRANCH_KIND_CASES)
+def test_rules_by_branch_kind(
+    cast: Cast, no_default_rules: None, rules: list[Any], branch_kind: str, owed: str
+) -> None:
+    for for_kind, freq, in_unit in rules:
+        _rule(K.THEME_DAY, freq, org=cast.unit_a if in_unit else None, branch_kind=for_kind)
+    type(cast.branch_a1).objects.filter(pk=cast.branch_a1.pk).update(branch_kind=branch_kind)
+    rows = compliance_rows(user=cast.users["school_admin"], year=YEAR, today=AFTER)
+    row = next(r for r in rows if r.branch == cast.branch_a1)
+    keys = {c.period.key for c in row.cells if c.kind == K.THEME_DAY}
+    if owed == "none":
+        assert keys == set()
+    else:
+        assert OWED[owed] in keys
+        assert {k for k in OWED.values() if k != OWED[owed]} & keys == set()
 
 
 def test_a_minimum_count_needs_that_many(cast: Cast, no_default_rules: None) -> None:

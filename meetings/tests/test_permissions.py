@@ -76,6 +76,11 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
         "branch_a1",
         expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK),
     ),
+    (
+        "party_groups",
+        "branch_a1",
+        expect(HIDDEN, school_admin=OK, unit_a_admin=OK, branch_secretary=OK),
+    ),
 ]
 
 # POST-only: refused below for the wrong roles, allowed in test_views.py.
@@ -83,6 +88,7 @@ TABLE: list[tuple[str, str | None, dict[str, int]]] = [
 # story_edit takes two ids and stories_compile is a POST: test_views.py, with story_new.
 COVERED_ELSEWHERE = {
     "meeting_file",
+    "story_file",  # test_views.py::test_a_storys_pictures_go_into_the_story_submission
     "story_edit",
     "stories_compile",
     "meeting_submit",
@@ -187,6 +193,9 @@ def test_refused_writes_change_nothing(
         ("committee", "branch_a1", "reviewer", HIDDEN),
         ("committee", "branch_a1", "unit_b_admin", HIDDEN),
         ("committee", "branch_a1", "member_a", HIDDEN),
+        ("party_groups", "branch_a1", "unit_b_admin", HIDDEN),
+        ("party_groups", "branch_a1", "member_a", HIDDEN),
+        ("party_groups", "branch_a1", "duty_office", HIDDEN),
         ("story_new", "org_life_a1", "member_a", HIDDEN),
         ("story_new", "org_life_a1", "unit_b_admin", HIDDEN),
         ("meeting_check_in", None, "branch_secretary", FORBIDDEN),
@@ -222,7 +231,14 @@ HERE = "meetings/tests/test_permissions.py"
 WRITES_COVERED_ELSEWHERE = (
     {
         name: f"{HERE}::test_refused_record_writes_change_nothing"
-        for name in ("meeting_new", "meeting_edit", "committee", "story_new", "meeting_check_in")
+        for name in (
+            "meeting_new",
+            "meeting_edit",
+            "committee",
+            "story_new",
+            "meeting_check_in",
+            "party_groups",
+        )
     }
     | {
         name: f"{HERE}::test_refused_writes_change_nothing"
@@ -241,5 +257,9 @@ WRITES_COVERED_ELSEWHERE = (
         "api:meeting_create": "meetings/tests/test_api.py::"
         "test_a_refused_record_writes_nothing_and_says_why",
         "api:meeting_check_in": "meetings/tests/test_api.py::test_a_member_checks_in_with_the_code",
+        "api:meeting_approve": "meetings/tests/test_api.py::"
+        "test_the_unit_then_the_school_approve_through_the_api",
+        "api:meeting_return": "meetings/tests/test_api.py::"
+        "test_a_meeting_is_returned_with_a_reason_at_either_step",
     }
 )

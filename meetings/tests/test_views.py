@@ -335,3 +335,72 @@ def test_stories_of_an_org_life_meeting_become_a_story_submission(cast: Cast) ->
         {"form_token": _token(), "member": cast.member_a.pk, "title": "改", "text": "改"},
     )
     assert "已汇编报送" in edit.content.decode()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_a_storys_pictures_go_into_the_story_submission(
+    cast: Cast, settings: Any, tmp_path: Path
+) -> None:
+    from campaigns.models import Submission
+    from campaigns.tests.helpers import make_campaign
+
+    settings.MEDIA_ROOT = tmp_path
+    _, four = make_campaign(cast)
+    meeting = held_meeting(cast.branch_a1, kind=MeetingKind.ORG_LIFE, topic="讲战疫故事")
+    secretary = cast.client("branch_secretary")
+    picture = _finished_upload(secretary, PNG, "北门值守.png")
+    not_media = _finished_upload(secretary, b"%PDF-1.4 x", "说明.pdf")
+    story_data = {
+        "member": cast.member_a.pk,
+        "title": "守护校门的七天",
+        "text": "疫情期间我在北门值守……",
+        "picked": "on",
+    }
+    # a file that is not a picture or video is refused and the story is not saved
+    refused = secretary.post(
+        reverse("story_new", args=[meeting.pk]),
+        {**story_data, "form_token": _token(), "upload_ids": [not_media]},
+    )
+    assert "不是图片或视频" in refused.content.decode()
+    assert not meeting.stories.exists()
+    secretary.post(
+        reverse("story_new", args=[meeting.pk]),
+        {**story_data, "form_token": _token(), "upload_ids": [picture]},
+    )
+    story = meeting.stories.get()
+    [file] = story.files.all()
+    assert file.is_image and file.original_name == "北门值守.png"
+    page = secretary.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    assert reverse("story_file", args=[file.pk]) in page
+    assert cast.client("unit_b_admin").get(reverse("story_file", args=[file.pk])).status_code == 404
+    cast.client("unit_a_admin").post(
+        reverse("stories_compile", args=[meeting.pk]),
+        {"deliverable": four["story"].pk, "form_token": _token()},
+    )
+    submission = Submission.objects.get()
+    assert [f.original_name for f in submission.files.all()] == ["北门值守.png"]
+
+
+def test_a_group_meeting_expects_the_group_the_secretary_assigned(cast: Cast) -> None:
+    from members.models import Member
+    from members.tests.factories import MemberFactory
+    from orgs.models import OrgKind
+    from orgs.tests.factories import make_org
+
+    group = make_org(cast.branch_a1, "第一党小组", OrgKind.GROUP)
+    other = MemberFactory.create(branch=cast.branch_a1, name="组外党员")
+    client = cast.client("branch_secretary")
+    url = reverse("party_groups", args=[cast.branch_a1.pk])
+    assert "第一党小组" in client.get(url).content.decode()
+    client.post(url, {"member": cast.member_a.pk, "group": group.pk})
+    assert Member.objects.get(pk=cast.member_a.pk).party_group == group
+    # a group of another branch, or a member of another branch, is refused
+    elsewhere = make_org(cast.branch_b1, "化学党小组", OrgKind.GROUP)
+    client.post(url, {"member": other.pk, "group": elsewhere.pk})
+    client.post(url, {"member": cast.member_b.pk, "group": group.pk})
+    assert Member.objects.get(pk=other.pk).party_group is None
+    assert Member.objects.get(pk=cast.member_b.pk).party_group is None
+    meeting = held_meeting(group, kind="group")
+    assert [a.member_id for a in meeting.attendance.all()] == [cast.member_a.pk]

@@ -18,6 +18,7 @@ from demo.builders import (
     format_table,
     login_rows,
 )
+from development import demo as development_demo
 from duty import demo as duty_demo
 from escalations import demo as escalations_demo
 from gates import demo as gates_demo
@@ -29,7 +30,9 @@ from members.models import Member, PoliticalStatus
 from notices import demo as notices_demo
 from orgs.models import Org
 from reports import demo as reports_demo
+from rolemodels import demo as rolemodels_demo
 from rosters import demo as rosters_demo
+from study import demo as study_demo
 from talks import demo as talks_demo
 
 DEMO_SCHOOL = "示范大学党委"
@@ -114,14 +117,17 @@ def seed_demo() -> None:
     duty_demo.seed(school=school)
     meetings_demo.seed(school=school, demo_branch=branch)
     talks_demo.seed(school=school)
+    development_demo.seed(school=school)
+    study_demo.seed(school=school)
+    rolemodels_demo.seed(school=school)
     escalations_demo.seed(school=school, demo_branch=branch)
     reports_demo.seed(school=school, demo_member=member)
-    # The daily reminders once, then the notice centre's own demo (notices come last).
-    campaign_reminders_send()
-    meeting_reminders_send()
-    notices_demo.seed(school=school)
     gates_demo.seed(school=school)
     carefund_demo.seed(school=school, unit=jsj)
     honours_demo.seed(school=school)
     ledger_demo.seed(school=school)
     assessment_demo.seed(school=school, unit=jsj)
+    # The daily reminders once, then the notice centre's own demo (notices come last).
+    campaign_reminders_send()
+    meeting_reminders_send()
+    notices_demo.seed(school=school)
