@@ -656,11 +656,11 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         talks_due,
         talk_follow_ups_due,
+        development_due,
+        role_models_to_review,
         reports_overdue,
         care_payments_to_approve,
         honours_to_act,
-        development_due,
-        role_models_to_review,
     ),
     Role.REVIEWER: (submissions_to_review,),
     Role.UNIT_ADMIN: (
@@ -676,7 +676,10 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         members_without_login,
         talks_due,
         talk_follow_ups_due,
+        development_due,
+        role_models_to_review,
         reports_overdue,
+        honours_to_act,
     ),
     Role.DUTY_OFFICE: (
         swaps_waiting,
@@ -684,9 +687,6 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         phases_without_rosters,
         gate_fevers_today,
         gates_quiet,
-        honours_to_act,
-        development_due,
-        role_models_to_review,
     ),
     Role.BRANCH_SECRETARY: (
         escalations_to_act,
@@ -697,8 +697,8 @@ ROLE_ROWS: dict[str, tuple[RowKind, ...]] = {
         pledges_unsigned,
         talks_due,
         talk_follow_ups_due,
-        reports_overdue,
         development_due,
+        reports_overdue,
     ),
 }
 
