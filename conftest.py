@@ -8,6 +8,7 @@ school_admin (组织部), unit_a_admin, unit_b_admin, branch_secretary (of A1), 
 reviewer, member_a (in A1, with a login), member_b (in B1, with a login).
 """
 
+import importlib
 import os
 import shutil
 import tempfile
@@ -157,8 +158,21 @@ def assert_writes(cast: Cast, url: str, expected: dict[str, int], data: dict[str
     assert not refused_but_wrote, f"POST {url}: refused but wrote an audit row: {refused_but_wrote}"
 
 
+def _default_compliance_rules() -> None:
+    """The school-wide rules a migration installs (meetings 0002): a test that flushed the
+    database (transaction=True) took them away from the tests after it on the same worker."""
+    from django.apps import apps
+
+    from meetings.models import ComplianceRule
+
+    if not ComplianceRule.objects.filter(org__isnull=True).exists():
+        defaults = importlib.import_module("meetings.migrations.0002_default_compliance_rules")
+        defaults.add_defaults(apps, None)
+
+
 @pytest.fixture
 def cast(db: Any) -> Cast:
+    _default_compliance_rules()
     campus = CampusFactory(name="主校区")
     school = make_school()
     unit_a = make_org(school, "计算机学院党委", OrgKind.UNIT_COMMITTEE, campus=campus)

@@ -286,10 +286,12 @@ def branch_rows(
     )
     # Plain integers and strings: read through the cursor, skipping the ORM's per-value
     # converters (14 columns × ~1,600 rows for the school).
-    sql, params = grouped.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows: list[Any] = []
+    if rules_by_kind:  # no rule at all (a school may drop them): nothing to count
+        sql, params = grouped.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     for org_id, kind, *months in rows:
         path = branch_path.get(org_id)
         if path is None:  # outside the rows asked for

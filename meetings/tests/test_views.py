@@ -404,3 +404,13 @@ def test_a_group_meeting_expects_the_group_the_secretary_assigned(cast: Cast) ->
     assert Member.objects.get(pk=cast.member_b.pk).party_group is None
     meeting = held_meeting(group, kind="group")
     assert [a.member_id for a in meeting.attendance.all()] == [cast.member_a.pk]
+
+
+def test_with_no_compliance_rule_at_all_the_pages_still_answer(cast: Cast) -> None:
+    from meetings.models import ComplianceRule
+
+    ComplianceRule.objects.all().delete()  # a school may drop every rule
+    for who in ("branch_secretary", "school_admin"):
+        client = cast.client(who)
+        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("compliance")).status_code == 200
