@@ -53,6 +53,7 @@ class Server:
 def gunicorn(
     *,
     workers: int = 1,
+    threads: int = 1,
     env: dict[str, str] | None = None,
     timeout: int = 300,
     app: str = "config.wsgi",
@@ -60,7 +61,8 @@ def gunicorn(
 ) -> Iterator[Server]:
     """gunicorn serving `app` (the platform's config.wsgi) on a free loopback port with the
     current DATABASE_URL; waits until `ready_path` answers and stops it (and its workers) on
-    exit. `env` adds to or overrides the environment (a second node, a CAS server)."""
+    exit. `env` adds to or overrides the environment (a second node, a CAS server). `threads`
+    above 1 runs gthread workers, as deploy/dangjian-web.service does."""
     binary = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     if binary is None:
         raise RuntimeError("gunicorn is not installed: .venv/bin/pip install gunicorn")
@@ -77,6 +79,7 @@ def gunicorn(
             str(timeout),
             "--log-level",
             "warning",
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         ],
         cwd=ROOT,
         env={

@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -190,23 +191,84 @@ def entries_sync(
     officer: Any = None,
 ) -> SyncResult:
     """Store a batch of entries once each; see the module's docstring."""
-    for attempt in range(3):
-        try:
-            return _sync(
-                actor=actor,
-                gate=gate,
-                entries=entries,
-                device_uid=device_uid,
-                waiting=waiting,
-                source=source,
-                officer=officer or actor,
+    return _sync(
+        actor=actor,
+        gate=gate,
+        entries=entries,
+        device_uid=device_uid,
+        waiting=waiting,
+        source=source,
+        officer=officer or actor,
+    )
+
+
+# The columns of one entry row, in the order _insert_new writes them.
+_COLUMNS = (
+    "uid",
+    "gate",
+    "device",
+    "officer",
+    "at",
+    "received_at",
+    "direction",
+    "member",
+    "visitor_name",
+    "visitor_phone",
+    "visitor_reason",
+    "visitor_host",
+    "temperature",
+    "fever",
+    "source",
+)
+# Columns whose Python values the database adapter needs converted (UUID as text on SQLite,
+# datetimes and decimals to the backend's form); the rest are ints, strings and booleans.
+_CONVERTED = frozenset({"uid", "at", "received_at", "temperature"})
+
+
+def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
+    """INSERT the rows, skipping any whose uid is already stored (ON CONFLICT (uid) DO
+    NOTHING, so a copy of the batch arriving at the same moment on another connection waits
+    for it and stores nothing twice); the uids this statement stored (RETURNING).
+
+    One statement per chunk the backend allows (one for any batch the API accepts on
+    PostgreSQL), without building a model instance per row."""
+    meta = Entry._meta
+    fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in _COLUMNS]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    uid = quote(str(fields[0].column))
+    conflict = f"ON CONFLICT ({uid}) DO NOTHING RETURNING {uid}"
+    new: set[uuid.UUID] = set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # one array per column: 15 parameters whatever the batch's size (a VALUES list
+            # of 100 rows is 1,500 parameters for the driver to splice into the text)
+            types = [f.cast_db_type(connection) or f.db_type(connection) for f in fields]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
+                [list(column) for column in zip(*rows, strict=True)],
             )
-        except IntegrityError:
-            # The same entry arrived at the same moment on another connection (a replayed
-            # batch): it is stored there; run again and it is acknowledged as known.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+            new.update(u for (u,) in cursor)
+            return new
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        convert = [
+            (f.get_db_prep_save if name in _CONVERTED else None)
+            for name, f in zip(_COLUMNS, fields, strict=True)
+        ]
+        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)  # type: ignore[arg-type]
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = [
+                to_db(value, connection) if to_db else value
+                for row in chunk
+                for to_db, value in zip(convert, row, strict=True)
+            ]
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)
+            new.update(uuid.UUID(str(u)) for (u,) in cursor)
+    return new
 
 
 @transaction.atomic
@@ -236,55 +298,91 @@ def _sync(
         unique.setdefault(e.uid, e)
     if not unique:
         return result
-    known = set(Entry.objects.filter(uid__in=list(unique)).values_list("uid", flat=True))
-    fresh = [e for uid, e in unique.items() if uid not in known]
-    result.known = [str(uid) for uid in unique if uid in known]
-    numbers = {e.member for e in fresh if e.member}
+    numbers = {e.member for e in unique.values() if e.member}
     members = dict(Member.objects.filter(number__in=numbers).values_list("number", "id"))
-    tokens = {pass_token(e.pass_code) for e in fresh if e.pass_code and not e.member}
-    passes = dict(PassCode.objects.filter(token__in=tokens).values_list("token", "member_id"))
-    registrar = Registrar(actor, gate, [e.at for e in fresh])
+    tokens = {pass_token(e.pass_code) for e in unique.values() if e.pass_code and not e.member}
+    passes = (
+        dict(PassCode.objects.filter(token__in=tokens).values_list("token", "member_id"))
+        if tokens
+        else {}
+    )
+    registrar = Registrar(actor, gate, [e.at for e in unique.values()])
     threshold = fever_threshold()
-    rows = []
-    for e in fresh:
+    latest = now + CLOCK_SLACK
+    device_id = device.pk if device is not None else None
+    rows: list[tuple[Any, ...]] = []
+    good: list[tuple[EntryData, int | None, bool]] = []
+    refused: list[tuple[uuid.UUID, str]] = []
+    for e in unique.values():
         reason, member_id = _check(
-            e, members=members, passes=passes, registrar=registrar, latest=now + CLOCK_SLACK
+            e, members=members, passes=passes, registrar=registrar, latest=latest
         )
         if reason:
-            result.refused.append((str(e.uid), reason))
+            refused.append((e.uid, reason))
             continue
         visitor = member_id is None
+        fever = e.temperature is not None and e.temperature >= threshold
+        good.append((e, member_id, fever))
         rows.append(
-            Entry(
-                uid=e.uid,
-                gate=gate,
-                device=device,
-                officer=officer,
-                at=e.at,
-                direction=e.direction,
-                member_id=member_id,
-                visitor_name=e.visitor_name.strip()[:50] if visitor else "",
-                visitor_phone=e.visitor_phone.strip()[:20] if visitor else "",
-                visitor_reason=e.visitor_reason.strip()[:200] if visitor else "",
-                visitor_host=e.visitor_host.strip()[:50] if visitor else "",
-                temperature=e.temperature,
-                fever=e.temperature is not None and e.temperature >= threshold,
-                source=source,
+            (
+                e.uid,
+                gate.pk,
+                device_id,
+                officer.pk,
+                e.at,
+                now,
+                e.direction,
+                member_id,
+                e.visitor_name.strip()[:50] if visitor else "",
+                e.visitor_phone.strip()[:20] if visitor else "",
+                e.visitor_reason.strip()[:200] if visitor else "",
+                e.visitor_host.strip()[:50] if visitor else "",
+                e.temperature,
+                fever,
+                source,
             )
         )
-    Entry.objects.bulk_create(rows)  # a concurrent duplicate: IntegrityError, entries_sync re-runs
-    result.stored = [str(r.uid) for r in rows]
-    if rows:
+    new = _insert_new(rows) if rows else set()
+    result.stored = [str(e.uid) for e, _, _ in good if e.uid in new]
+    result.known = [str(e.uid) for e, _, _ in good if e.uid not in new]
+    if refused:
+        # an entry stored before is acknowledged, whatever a check says of it now
+        before = set(
+            Entry.objects.filter(uid__in=[uid for uid, _ in refused]).values_list("uid", flat=True)
+        )
+        result.known += [str(uid) for uid, _ in refused if uid in before]
+        result.refused = [(str(uid), reason) for uid, reason in refused if uid not in before]
+    if new:
         audit_record(
             actor=actor,
             action="gate.sync" if source == Source.DEVICE else "gate.import",
             target=gate,
-            changes={"stored": len(rows), "known": len(known), "refused": len(result.refused)},
+            changes={
+                "stored": len(new),
+                "known": len(result.known),
+                "refused": len(result.refused),
+            },
         )
-    fevers = [r for r in rows if r.fever]
+    fevers = [
+        Entry(
+            uid=e.uid,
+            gate=gate,
+            device_id=device_id,
+            officer=officer,
+            at=e.at,
+            received_at=now,
+            direction=e.direction,
+            member_id=member_id,
+            visitor_name=e.visitor_name.strip()[:50] if member_id is None else "",
+            temperature=e.temperature,
+            fever=True,
+            source=source,
+        )
+        for e, member_id, fever in good
+        if fever and e.uid in new
+    ]
     result.fevers = len(fevers)
     for entry in fevers:
-        entry.gate = gate
         transaction.on_commit(lambda entry=entry: on_fever(entry=entry))  # type: ignore[misc]
     return result
 

@@ -5,7 +5,9 @@ import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from conftest import ROLES, Cast
 from gates.models import Device, Entry
@@ -71,3 +73,26 @@ def test_the_gates_list_is_scoped(cast: Cast) -> None:
     gate_of(cast, "南门")
     assert [g["name"] for g in cast.client("member_a").get("/api/gates").json()] == ["北门"]
     assert cast.client("member_b").get("/api/gates").json() == []
+
+
+def test_a_sync_makes_the_same_number_of_queries_for_one_entry_or_sixty(cast: Cast) -> None:
+    # given a keeper of the north gate whose phone has synced before
+    gate = gate_of(cast)
+    keeper(gate, cast.member_a)
+    client = cast.client("member_a")
+    device = str(uuid.uuid4())
+    _post(client, {"gate": gate.pk, "device": device, "entries": [wire(entry(member="A0001"))]})
+
+    def queries(n: int) -> int:
+        entries = [wire(entry(member=("A0001", "B0001")[i % 2])) for i in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            response = _post(client, {"gate": gate.pk, "device": device, "entries": entries})
+        assert len(response.json()["stored"]) == n
+        return len(ctx.captured_queries)
+
+    # when one entry is sent, then sixty
+    one, sixty = queries(1), queries(60)
+
+    # then the batch costs what the single entry costs: members in one query, one INSERT
+    assert sixty == one
+    assert Entry.objects.count() == 62

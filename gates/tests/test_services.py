@@ -43,6 +43,26 @@ def test_a_batch_sent_twice_is_stored_once(cast: Cast) -> None:
     assert AuditEvent.objects.filter(action="gate.sync").count() == 2
 
 
+def test_an_entry_stored_before_is_acknowledged_even_if_it_would_be_refused_now(
+    cast: Cast,
+) -> None:
+    # given an entry for B0001 stored, and B0001's number changed since
+    gate = gate_of(cast)
+    user = cast.users["duty_office"]
+    one, other = entry(member="B0001"), entry(member="B0001")
+    services.entries_sync(actor=user, gate=gate, entries=[one])
+    cast.member_b.number = "B9999"
+    cast.member_b.save(update_fields=["number"])
+
+    # when the batch is replayed with a new entry for the old number
+    again = services.entries_sync(actor=user, gate=gate, entries=[one, other])
+
+    # then the stored one is acknowledged, the new one refused, nothing stored twice
+    assert again.known == [str(one.uid)] and again.stored == []
+    assert [uid for uid, _ in again.refused] == [str(other.uid)]
+    assert Entry.objects.count() == 1
+
+
 def test_the_database_refuses_a_second_copy_of_an_entry(cast: Cast) -> None:
     gate = gate_of(cast)
     one = entry(member="A0001")
