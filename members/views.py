@@ -43,9 +43,9 @@ from orgs.models import Campus, Org
 from uploads.serving import attachment_response, download_name
 
 PAGE_SIZES = (20, 50, 100, 200)
-# The branch filter lists branches only up to this many (a province has 6,000: then it lists
-# those of the chosen unit, and asks for a unit first).
-BRANCH_OPTIONS_MAX = 300
+# The branch filter lists branches only up to this many (a university has ~400; a province
+# has 6,000, and then it lists those of the chosen unit and asks for a unit first).
+BRANCH_OPTIONS_MAX = 500
 FILTER_KEYS = (
     "q",
     "unit",
