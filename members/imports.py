@@ -169,9 +169,7 @@ def import_batch_apply(*, actor: Any, batch: ImportBatch) -> ImportBatch:
         raise ValidationError("部分党支部已不在您的管理范围内，请重新上传。")
     existing = {
         m.number: m
-        for m in Member.objects.filter(number__in=[f["number"] for f in wanted]).select_related(
-            "branch"
-        )
+        for m in Member.objects.numbered([f["number"] for f in wanted]).select_related("branch")
     }
 
     today = timezone.localdate()

@@ -1,5 +1,8 @@
+from collections.abc import Collection
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 
 from orgs.models import Campus, Org
 
@@ -45,6 +48,17 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
     def cadres(self) -> "MemberQuerySet":
         return self.exclude(cadre_rank=CadreRank.NONE)
+
+    def numbered(self, numbers: Collection[str]) -> "MemberQuerySet":
+        """Members holding any of `numbers` (学工号). On PostgreSQL the numbers travel as one
+        array parameter (`= ANY(%s)`): an import's 20,000 numbers as 20,000 placeholders cost
+        more to build and plan than the look-up itself."""
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(number__in=list(numbers))
+        table = self.model._meta.db_table
+        return self.filter(
+            pk__in=RawSQL(f"SELECT id FROM {table} WHERE number = ANY(%s)", (list(numbers),))
+        )
 
 
 class Member(models.Model):

@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -38,11 +37,15 @@ from members.forms import (
     WhereaboutsChangeForm,
 )
 from members.models import CadreRank, Category, PoliticalStatus, Whereabouts
+from members.paging import EstimatingPaginator
 from members.spreadsheets import members_xlsx
 from orgs.models import Campus, Org
 from uploads.serving import attachment_response, download_name
 
 PAGE_SIZES = (20, 50, 100, 200)
+# The branch filter lists branches only up to this many (a university has ~400; a province
+# has 6,000, and then it lists those of the chosen unit and asks for a unit first).
+BRANCH_OPTIONS_MAX = 500
 FILTER_KEYS = (
     "q",
     "unit",
@@ -92,7 +95,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     per_page = parse_id(request.GET.get("per_page")) or 50
     per_page = per_page if per_page in PAGE_SIZES else 50
     members = selectors.member_list(user=user, filters=filters)
-    page = Paginator(members, per_page).get_page(request.GET.get("page"))
+    page = EstimatingPaginator(members, per_page).get_page(request.GET.get("page"))
     visible_orgs = orgs_for_user(user, Perm.MEMBER_VIEW)
     units = list(visible_orgs.filter(depth=2).order_by("path").values_list("pk", "name", "path"))
     # Labels for the rows shown: every unit's name (a branch secretary sees no unit node).
@@ -101,13 +104,21 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     if filters.unit:
         unit_path = next((p for pk, _, p in units if pk == filters.unit), None)
         branches = branches.filter(path__startswith=unit_path) if unit_path else branches.none()
+    branch_options = list(branches.values_list("pk", "name")[: BRANCH_OPTIONS_MAX + 1])
+    too_many_branches = len(branch_options) > BRANCH_OPTIONS_MAX
+    if too_many_branches:
+        # Only the chosen branch (if it is one the user sees): pick a unit to list its branches.
+        branch_options = [o for o in branch_options if o[0] == filters.branch]
+        if filters.branch and not branch_options:
+            branch_options = list(branches.filter(pk=filters.branch).values_list("pk", "name"))
     params = {k: request.GET[k] for k in (*FILTER_KEYS, "per_page") if request.GET.get(k)}
     context = {
         "page": page,
         "rows": _rows(page.object_list, user, unit_names),
         "filters": filters,
         "units": [(pk, name) for pk, name, _ in units],
-        "branches": branches.values_list("pk", "name"),
+        "branches": branch_options,
+        "too_many_branches": too_many_branches,
         "campuses": Campus.objects.values_list("pk", "name"),
         "statuses": PoliticalStatus.choices,
         "categories": Category.choices,

@@ -26,7 +26,7 @@ def compare_with_existing(sheet: str, scope: ImportScope, plan: ImportPlan) -> N
     numbers = [r["number"] for r in plan.rows]
     existing = {
         values["number"]: values
-        for values in Member.objects.filter(number__in=numbers).values(
+        for values in Member.objects.numbered(numbers).values(
             "number", "branch__path", *COMPARED_FIELDS
         )
     }
