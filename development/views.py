@@ -38,7 +38,7 @@ from development.models import (
 from development.scope import get_candidate_for_user, people_for_user
 from lib.xlsx import XLSX_CONTENT_TYPE
 from meetings.models import Meeting, MeetingKind, MeetingState
-from uploads.serving import attachment_response, download_name
+from uploads.serving import attached_file_response, attachment_response, download_name
 
 PER_PAGE = 50
 
@@ -350,16 +350,8 @@ def candidate_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def evidence_file(request: AuthedRequest, pk: int) -> Any:
     """A file on a development file, inline (or ?download=1), for those who see the file."""
-    from uploads.serving import ranged_file_response
-
     file = Evidence.objects.filter(pk=pk).first()
     if file is None:
         raise Http404
     get_candidate_for_user(request.user, file.candidate_id)
-    return ranged_file_response(
-        request,
-        file.file,
-        content_type=file.content_type or "application/octet-stream",
-        filename=file.original_name,
-        as_attachment=request.GET.get("download") == "1",
-    )
+    return attached_file_response(request, file)

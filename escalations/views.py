@@ -25,6 +25,7 @@ from escalations.models import (
 )
 from escalations.scope import desk_org_ids, get_escalation_for_user
 from members.models import Member
+from uploads.serving import attached_file_response
 
 PER_PAGE = 50
 
@@ -220,16 +221,8 @@ def escalation_reply(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def escalation_file(request: AuthedRequest, pk: int) -> Any:
     """An attachment, inline (or ?download=1), for those who see its report."""
-    from uploads.serving import ranged_file_response
-
     file = EscalationFile.objects.filter(pk=pk).first()
     if file is None:
         raise Http404
     get_escalation_for_user(request.user, file.escalation_id)
-    return ranged_file_response(
-        request,
-        file.file,
-        content_type=file.content_type or "application/octet-stream",
-        filename=file.original_name,
-        as_attachment=request.GET.get("download") == "1",
-    )
+    return attached_file_response(request, file)

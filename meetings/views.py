@@ -58,7 +58,7 @@ from meetings.spreadsheets import meetings_xlsx
 from members import services as member_services
 from members.models import Member
 from orgs.models import Org, OrgKind
-from uploads.serving import attachment_response, download_name
+from uploads.serving import attached_file_response, attachment_response, download_name
 
 PAGE_SIZE = 20
 XLSX = XLSX_CONTENT_TYPE
@@ -476,19 +476,11 @@ def _seat_end(request: AuthedRequest, seat: CommitteeSeat, url: str) -> HttpResp
 @login_required
 def meeting_file(request: AuthedRequest, pk: int) -> Any:
     """A meeting's photo or file, inline (or ?download=1); range requests work."""
-    from uploads.serving import ranged_file_response
-
     file = MeetingFile.objects.filter(pk=pk).first()
     if file is None:
         raise Http404
     get_meeting_for_user(request.user, file.meeting_id)
-    return ranged_file_response(
-        request,
-        file.file,
-        content_type=file.content_type or "application/octet-stream",
-        filename=file.original_name,
-        as_attachment=request.GET.get("download") == "1",
-    )
+    return attached_file_response(request, file)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -588,19 +580,11 @@ def stories_compile(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def story_file(request: AuthedRequest, pk: int) -> Any:
     """A story's picture or video, inline (or ?download=1); range requests work (video)."""
-    from uploads.serving import ranged_file_response
-
     file = StoryFile.objects.filter(pk=pk).select_related("story").first()
     if file is None:
         raise Http404
     get_meeting_for_user(request.user, file.story.meeting_id)
-    return ranged_file_response(
-        request,
-        file.file,
-        content_type=file.content_type or "application/octet-stream",
-        filename=file.original_name,
-        as_attachment=request.GET.get("download") == "1",
-    )
+    return attached_file_response(request, file)
 
 
 @login_required

@@ -23,6 +23,7 @@ from members.selectors import PERSON_NOT_FOUND, person_key
 from rolemodels import services
 from rolemodels.models import RoleModelFile, RoleModelState
 from rolemodels.scope import get_role_model_for_user, manages, role_models_for_user, step_for
+from uploads.serving import attached_file_response
 
 PER_PAGE = 50
 
@@ -223,18 +224,10 @@ def role_model_report(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def role_model_file(request: AuthedRequest, pk: int) -> Any:
-    from uploads.serving import ranged_file_response
-
     file = RoleModelFile.objects.filter(pk=pk).first()
     if file is None:
         raise Http404
     rm = get_role_model_for_user(request.user, file.role_model_id)
     if not manages(request.user, rm) and not can(request.user, Perm.ROLE_MODEL_PUBLISH, rm.org):
         raise Http404
-    return ranged_file_response(
-        request,
-        file.file,
-        content_type=file.content_type or "application/octet-stream",
-        filename=file.original_name,
-        as_attachment=request.GET.get("download") == "1",
-    )
+    return attached_file_response(request, file)

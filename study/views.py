@@ -39,7 +39,7 @@ from study.scope import (
     plans_for_user,
     recording_orgs,
 )
-from uploads.serving import attachment_response, download_name
+from uploads.serving import attached_file_response, attachment_response, download_name
 
 PER_PAGE = 50
 
@@ -215,19 +215,11 @@ def session_done(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def study_file(request: AuthedRequest, pk: int) -> Any:
-    from uploads.serving import ranged_file_response
-
     file = StudyFile.objects.filter(pk=pk).first()
     if file is None:
         raise Http404
     get_session_for_user(request.user, file.session_id)
-    return ranged_file_response(
-        request,
-        file.file,
-        content_type=file.content_type or "application/octet-stream",
-        filename=file.original_name,
-        as_attachment=request.GET.get("download") == "1",
-    )
+    return attached_file_response(request, file)
 
 
 def _within(request: AuthedRequest) -> Any:

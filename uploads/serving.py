@@ -223,3 +223,16 @@ def ranged_file_response(
     for key, value in common.items():
         partial[key] = value
     return partial
+
+
+def attached_file_response(request: HttpRequest, attached: Any) -> HttpResponseBase:
+    """A file attached to a record (a model with `file`, `content_type` and `original_name`,
+    e.g. a meeting's photo or a report's attachment), inline or, with ?download=1, as a
+    download. The caller has checked that the user sees the record."""
+    return ranged_file_response(
+        request,
+        attached.file,
+        content_type=attached.content_type or "application/octet-stream",
+        filename=attached.original_name,
+        as_attachment=request.GET.get("download") == "1",
+    )
