@@ -122,6 +122,7 @@ def submit_once_write_first(
                 except IntegrityError as e:
                     raise _TokenUsed from e
     except _TokenUsed:
+        assert token is not None
         earlier = SubmitToken.objects.filter(token=token, user_id=request.user.pk).first()
         return HttpResponseRedirect(
             earlier.result_url if earlier and earlier.result_url else request.path

@@ -110,7 +110,10 @@ def posted_version_of(schedule: ReportSchedule, posted: str) -> ReportFormVersio
     if number is None:
         return None
     version = ReportFormVersion(
-        pk=int(posted), form=schedule.form, number=number, schema=schedule.posted_schema
+        pk=int(posted),
+        form=schedule.form,
+        number=number,
+        schema=getattr(schedule, "posted_schema", None) or {},
     )
     version._state.adding, version._state.db = False, schedule._state.db
     return version
