@@ -92,7 +92,7 @@ def _fill_context(
             posted_number=Subquery(chosen.values("number")),
             posted_schema=Subquery(chosen.values("schema"), output_field=JSONField()),
         )
-    schedule = schedules.first()
+    schedule = next(iter(schedules.order_by()), None)  # by pk: no ORDER BY to compile
     if schedule is None or not selectors.covers(schedule, member):
         raise Http404
     today = timezone.localdate()
