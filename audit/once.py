@@ -90,3 +90,47 @@ def submit_once(
             return None
         submit_token_done(claim, url)
     return HttpResponseRedirect(url)
+
+
+def submit_once_write_first(
+    request: AuthedRequest,
+    form: Any,
+    write: Callable[[], str],
+    *,
+    on_success: Callable[[], None] | None = None,
+) -> HttpResponse | None:
+    """submit_once for a write that is itself safe to repeat (a database constraint makes a
+    second one a no-op): the write runs first and the token is claimed last, by the one
+    INSERT that also records the result URL — no savepoint, no later UPDATE, no look-up
+    before the write. A token used already rolls the write back and answers with the earlier
+    result; `on_success` (the page's message) runs only when the write stood."""
+    try:
+        token: uuid.UUID | None = uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        token = None
+    try:
+        with transaction.atomic():
+            try:
+                url = write()
+            except ValidationError as e:
+                transaction.set_rollback(True)
+                form.add_error(None, e)
+                return None
+            if token is not None:
+                try:
+                    SubmitToken.objects.create(token=token, user=request.user, result_url=url)
+                except IntegrityError as e:
+                    raise _TokenUsed from e
+    except _TokenUsed:
+        assert token is not None
+        earlier = SubmitToken.objects.filter(token=token, user_id=request.user.pk).first()
+        return HttpResponseRedirect(
+            earlier.result_url if earlier and earlier.result_url else request.path
+        )
+    if on_success is not None:
+        on_success()
+    return HttpResponseRedirect(url)
+
+
+class _TokenUsed(Exception):
+    """The form's token was claimed by an earlier POST (rolls the repeated write back)."""

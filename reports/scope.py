@@ -108,7 +108,8 @@ def own_member(user: Any) -> Member | None:
     """The user's own member record with its branch (one query; primes own_member_id)."""
     if not user.is_authenticated:
         return None
-    member = Member.objects.filter(user=user).select_related("branch").first()
+    # At most one (user is one-to-one): no ORDER BY to compile on every page submit.
+    member = next(iter(Member.objects.filter(user=user).select_related("branch").order_by()), None)
     user._own_member_id = member.pk if member is not None else None
     return member
 

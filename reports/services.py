@@ -188,7 +188,6 @@ def _temperature(version: ReportFormVersion, answers: dict[str, Any]) -> Decimal
     return None
 
 
-@transaction.atomic
 def report_submit(
     *,
     actor: Any,
@@ -221,6 +220,31 @@ def report_submit(
         if isinstance(value, UploadedFile):
             value = _save_file(member, value, bool(spec.get(name, {}).get("images_only")))
         kept[name] = value
+    with transaction.atomic(savepoint=False):
+        return _report_write(
+            actor=actor,
+            member=member,
+            schedule=schedule,
+            period=period,
+            version=version,
+            kept=kept,
+            copied_from=copied_from,
+        )
+
+
+def _report_write(
+    *,
+    actor: Any,
+    member: Member,
+    schedule: ReportSchedule,
+    period: dt.date,
+    version: ReportFormVersion,
+    kept: dict[str, Any],
+    copied_from: Report | None,
+) -> tuple[Report, bool]:
+    """report_submit's writes, once every check has passed: all refusals come before it, so
+    its transaction needs no savepoint of its own inside the page's (the morning rush pays
+    for every statement); the insert alone has one, for the race with a second submit."""
     now = timezone.now()
     report = Report(
         member=member,

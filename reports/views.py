@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import JSONField, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, get_org_for_user, has_perm_anywhere, require_anywhere
-from audit.once import submit_once, submit_token_replay
+from audit.once import submit_once, submit_once_write_first, submit_token_replay
 from audit.services import audit_record
 from lib.xlsx import XLSX_CONTENT_TYPE
 from reports import fever, selectors, services, spreadsheets
@@ -73,15 +74,25 @@ def report_mine(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _fill_context(request: AuthedRequest, schedule_pk: int) -> tuple[Any, ReportSchedule, dt.date]:
+def _fill_context(
+    request: AuthedRequest, schedule_pk: int, posted_version: str = ""
+) -> tuple[Any, ReportSchedule, dt.date]:
+    """The member, the schedule (with its form and org) and the period. With a posted version
+    number, the schedule comes with that version of its form in the same query
+    (`posted_version_of`)."""
     member = own_member(request.user)
     if member is None:
         raise PermissionDenied
-    schedule = (
-        ReportSchedule.objects.filter(pk=schedule_pk, active=True)
-        .select_related("form", "org")
-        .first()
+    schedules = ReportSchedule.objects.filter(pk=schedule_pk, active=True).select_related(
+        "form", "org"
     )
+    if posted_version.isdigit():
+        chosen = ReportFormVersion.objects.filter(pk=posted_version, form_id=OuterRef("form_id"))
+        schedules = schedules.annotate(
+            posted_number=Subquery(chosen.values("number")),
+            posted_schema=Subquery(chosen.values("schema"), output_field=JSONField()),
+        )
+    schedule = next(iter(schedules.order_by()), None)  # by pk: no ORDER BY to compile
     if schedule is None or not selectors.covers(schedule, member):
         raise Http404
     today = timezone.localdate()
@@ -92,25 +103,37 @@ def _fill_context(request: AuthedRequest, schedule_pk: int) -> tuple[Any, Report
     return member, schedule, period
 
 
+def posted_version_of(schedule: ReportSchedule, posted: str) -> ReportFormVersion | None:
+    """The version the page was rendered with, as _fill_context loaded it with the schedule;
+    None when none was posted or it is not a version of the schedule's form."""
+    number = getattr(schedule, "posted_number", None)
+    if number is None:
+        return None
+    version = ReportFormVersion(
+        pk=int(posted),
+        form=schedule.form,
+        number=number,
+        schema=getattr(schedule, "posted_schema", None) or {},
+    )
+    version._state.adding, version._state.db = False, schedule._state.db
+    return version
+
+
 @login_required
 def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
     """One screen on a phone: the form, 「复制上次」, and the submit that writes once."""
     user = request.user
-    if replay := submit_token_replay(request):
-        return replay
-    member, schedule, period = _fill_context(request, pk)
+    # A POST's token is claimed after the write (submit_once_write_first), so a repeated POST
+    # needs no look-up first: the report has no field that a repeat would fail to validate.
+    posted = request.POST.get("version", "") if request.method == "POST" else ""
+    member, schedule, period = _fill_context(request, pk, posted)
     last: Report | None = None
     copied_from: Report | None = None
     copying = False
     initial: dict[str, Any] = {}
     if request.method == "POST":
         # What the page was rendered with: its version, and the report it copied.
-        posted = request.POST.get("version", "")
-        version = (
-            ReportFormVersion.objects.filter(pk=posted, form_id=schedule.form_id).first()
-            if posted.isdigit()
-            else None
-        ) or schedule.form.current_version()
+        version = posted_version_of(schedule, posted) or schedule.form.current_version()
         if (copied := request.POST.get("copied_from", "")).isdigit():
             copied_from = Report.objects.filter(pk=copied, member=member).first()
     else:
@@ -133,6 +156,7 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
+        said: list[tuple[int, str]] = []
 
         def write() -> str:
             report, created = services.report_submit(
@@ -145,13 +169,17 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
                 copied_from=copied_from,
             )
             if not created:
-                messages.info(request, "本期已报备，没有重复提交。")
+                said[:] = [(messages.INFO, "本期已报备，没有重复提交。")]
                 return reverse("report_detail", args=[report.pk])
             note = "（迟报）" if report.late else ""
-            messages.success(request, f"已提交{schedule.form.name}{note}。")
+            said[:] = [(messages.SUCCESS, f"已提交{schedule.form.name}{note}。")]
             return reverse("report_mine")
 
-        if done := submit_once(request, form, write):
+        def tell() -> None:
+            for level, text in said:
+                messages.add_message(request, level, text)
+
+        if done := submit_once_write_first(request, form, write, on_success=tell):
             return done
     return render(
         request,

@@ -269,3 +269,38 @@ def test_a_past_day_can_be_reported_late_but_not_before_the_schedule(cast: Cast)
     assert Report.objects.get(period=day).late
     too_early = timezone.localdate() - dt.timedelta(days=30)
     assert client.get(f"{url}?period={too_early}").status_code == 404
+
+
+def test_a_page_submit_is_a_fixed_handful_of_statements_and_keeps_the_posted_version(
+    cast: Cast,
+) -> None:
+    """The morning rush (bench_reports): session, user, member, schedule with its form and the
+    posted version in one query, then the insert in its savepoint, the audit row and the form
+    token with its result, and nothing rendered for the redirect."""
+    sched = schedule(cast)
+    first = sched.form.current_version()
+    services.form_revise(
+        actor=cast.users["school_admin"],
+        form=sched.form,
+        schema={"fields": [f for f in HEALTH["fields"] if f["name"] != "last_test_on"]},
+    )
+    client = cast.client("member_a")
+    url = reverse("report_fill", args=[sched.pk])
+    data = {
+        "version": first.pk,  # the page was rendered before the form changed
+        "temperature": "36.5",
+        "symptoms": ["无"],
+        "form_token": "2c4e28ba-2fa1-11d2-883f-0016d3cca427",
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == reverse("report_mine")
+    assert len(queries) <= 11, [q["sql"][:80] for q in queries]
+    report = Report.objects.get()
+    assert report.version == first and report.answers["temperature"] == 36.5
+    assert "已提交" in client.get(reverse("report_mine")).content.decode()
+    # The same form again (a resent request): no second row, and no second 「已提交」.
+    again = client.post(url, {**data, "temperature": "36.9"})
+    assert again.status_code == 302 and again["Location"] == reverse("report_mine")
+    assert Report.objects.count() == 1 and str(Report.objects.get().temperature) == "36.5"
+    assert "已提交" not in client.get(reverse("report_mine")).content.decode()
