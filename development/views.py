@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, orgs_for_user, require_anywhere
@@ -348,6 +348,7 @@ def candidate_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def evidence_file(request: AuthedRequest, pk: int) -> Any:
     """A file on a development file, inline (or ?download=1), for those who see the file."""
     file = Evidence.objects.filter(pk=pk).first()

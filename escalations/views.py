@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from access.http import AuthedRequest
 from access.scope import own_member_id
@@ -219,6 +219,7 @@ def escalation_reply(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def escalation_file(request: AuthedRequest, pk: int) -> Any:
     """An attachment, inline (or ?download=1), for those who see its report."""
     file = EscalationFile.objects.filter(pk=pk).first()

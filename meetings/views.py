@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from access.http import AuthedRequest
 from access.scope import Perm, can, has_perm_anywhere, own_member_id, paths_with
@@ -474,6 +474,7 @@ def _seat_end(request: AuthedRequest, seat: CommitteeSeat, url: str) -> HttpResp
 
 
 @login_required
+@require_safe
 def meeting_file(request: AuthedRequest, pk: int) -> Any:
     """A meeting's photo or file, inline (or ?download=1); range requests work."""
     file = MeetingFile.objects.filter(pk=pk).first()
@@ -578,6 +579,7 @@ def stories_compile(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def story_file(request: AuthedRequest, pk: int) -> Any:
     """A story's picture or video, inline (or ?download=1); range requests work (video)."""
     file = StoryFile.objects.filter(pk=pk).select_related("story").first()

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from access.http import AuthedRequest
 from access.scope import Perm, _path_q, can, has_perm_anywhere, paths_with
@@ -223,6 +223,7 @@ def role_model_report(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def role_model_file(request: AuthedRequest, pk: int) -> Any:
     file = RoleModelFile.objects.filter(pk=pk).first()
     if file is None:

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from access.http import AuthedRequest
 from access.scope import (
@@ -214,6 +214,7 @@ def session_done(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def study_file(request: AuthedRequest, pk: int) -> Any:
     file = StudyFile.objects.filter(pk=pk).first()
     if file is None:

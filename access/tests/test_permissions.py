@@ -288,6 +288,7 @@ def test_refused_write_changes_nothing(
 # --- every write route, for every role: the POST tables ------------------------------------
 
 # What a view (or a helper of this project it calls, three calls deep) says when it handles POST.
+READ_ONLY_MARKERS = ("@require_safe", "@require_GET")
 POST_MARKERS = ("request.POST", "request.method", "require_POST", "require_http_methods", '"POST"')
 PROJECT_APPS = {
     app.name for app in apps.get_app_configs() if app.path.startswith(str(settings.BASE_DIR))
@@ -302,6 +303,8 @@ def _mentions_post(func: Callable[..., Any], depth: int, seen: set[Any]) -> bool
         source = textwrap.dedent(inspect.getsource(func))
     except (OSError, TypeError):
         return False
+    if any(marker in source for marker in READ_ONLY_MARKERS):
+        return False  # the decorator refuses POST before the view runs
     if any(marker in source for marker in POST_MARKERS):
         return True
     if depth == 0:
