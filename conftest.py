@@ -158,21 +158,30 @@ def assert_writes(cast: Cast, url: str, expected: dict[str, int], data: dict[str
     assert not refused_but_wrote, f"POST {url}: refused but wrote an audit row: {refused_but_wrote}"
 
 
-def _default_compliance_rules() -> None:
-    """The school-wide rules a migration installs (meetings 0002): a test that flushed the
-    database (transaction=True) took them away from the tests after it on the same worker."""
+# Rows that data migrations install (model, migration module, its forward function). A test
+# that flushed the database (transaction=True) took them away from the tests after it on the
+# same worker, so the cast puts them back when they are missing.
+SEEDED_BY_MIGRATIONS = [
+    (
+        "meetings.ComplianceRule",
+        "meetings.migrations.0002_default_compliance_rules",
+        "add_defaults",
+    ),
+    ("development.IntervalRule", "development.migrations.0002_default_interval_rules", "add"),
+]
+
+
+def _rows_from_data_migrations() -> None:
     from django.apps import apps
 
-    from meetings.models import ComplianceRule
-
-    if not ComplianceRule.objects.filter(org__isnull=True).exists():
-        defaults = importlib.import_module("meetings.migrations.0002_default_compliance_rules")
-        defaults.add_defaults(apps, None)
+    for model, module, forward in SEEDED_BY_MIGRATIONS:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(module), forward)(apps, None)
 
 
 @pytest.fixture
 def cast(db: Any) -> Cast:
-    _default_compliance_rules()
+    _rows_from_data_migrations()
     campus = CampusFactory(name="主校区")
     school = make_school()
     unit_a = make_org(school, "计算机学院党委", OrgKind.UNIT_COMMITTEE, campus=campus)
