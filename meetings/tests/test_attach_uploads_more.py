@@ -66,7 +66,7 @@ def test_attach_keeps_each_upload_once_in_order_with_its_facts(
     assert rows[0].is_image and not rows[1].is_image
     month = f"{timezone.localdate():%Y/%m}"
     assert rows[0].file.name == f"meetings/{month}/签到表.png"
-    assert (media_root / rows[1].file.name).read_bytes() == b"%PDF minutes"
+    assert (media_root / str(rows[1].file.name)).read_bytes() == b"%PDF minutes"
     assert (
         Upload.objects.filter(pk__in=[photo.pk, minutes.pk], claimed_at__isnull=False).count() == 2
     )
