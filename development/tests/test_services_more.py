@@ -1,7 +1,6 @@
 """发展党员: every refusal of the file's services, each with its Chinese reason."""
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,10 @@ from meetings.models import Meeting, MeetingKind
 from meetings.tests.factories import held_meeting
 from members.models import PoliticalStatus
 from members.tests.factories import MemberFactory
-from uploads.services import upload_create, upload_write
+from uploads.tests.helpers import (
+    finished_upload,
+    media_root_fixture,  # noqa: F401 (a fixture)
+)
 
 S = DevelopmentStage
 TODAY = timezone.localdate()
@@ -312,20 +314,11 @@ def test_becoming_full_is_discussed_after_the_probation(cast: Cast) -> None:
 # --- evidence -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
 def test_evidence_is_filed_under_the_current_stage(cast: Cast, media_root: Path) -> None:
     c = applicant(cast, TODAY)
     user = cast.users["branch_secretary"]
     data = b"%PDF application"
-    upload = upload_create(user=user, size=len(data), metadata={"filename": "入党申请书.pdf"})
-    upload_write(upload=upload, offset=0, stream=io.BytesIO(data), length=len(data))
+    upload = finished_upload(user, "入党申请书.pdf", data)
 
     assert services.evidence_add(actor=user, candidate=c, upload_ids=[""]) == []
     [evidence] = services.evidence_add(actor=user, candidate=c, upload_ids=[str(upload.pk)])

@@ -1,12 +1,10 @@
 """发展党员 pages: the 公示, objections, evidence and a closed file, through the forms."""
 
 import datetime as dt
-import io
 import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +13,10 @@ from conftest import Cast
 from development import services
 from development.models import Candidate, DevelopmentStage, Evidence, Objection, Publicity
 from development.tests.helpers import applicant, contacts
-from uploads.services import upload_create, upload_write
+from uploads.tests.helpers import (
+    finished_upload,
+    media_root_fixture,  # noqa: F401 (a fixture)
+)
 
 TODAY = timezone.localdate()
 
@@ -106,20 +107,11 @@ def test_a_full_members_file_has_no_next_step(cast: Cast) -> None:
     assert _said(response) == "已是正式党员，没有下一阶段。"
 
 
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
 def test_evidence_is_uploaded_and_served_to_who_sees_the_file(cast: Cast, media_root: Path) -> None:
     c = applicant(cast, TODAY)
     user = cast.users["branch_secretary"]
     data = b"%PDF thought report"
-    upload = upload_create(user=user, size=len(data), metadata={"filename": "思想汇报.pdf"})
-    upload_write(upload=upload, offset=0, stream=io.BytesIO(data), length=len(data))
+    upload = finished_upload(user, "思想汇报.pdf", data)
     client = cast.client("branch_secretary")
 
     response = client.post(

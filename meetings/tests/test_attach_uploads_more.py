@@ -1,7 +1,6 @@
 """uploads.services.attach_uploads, the one way a feature keeps finished uploads as rows,
 seen through the meeting's files and a story's pictures."""
 
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -14,21 +13,12 @@ from conftest import Cast
 from meetings.models import MeetingFile, MeetingKind, MeetingStory, StoryFile
 from meetings.tests.factories import held_meeting
 from uploads.models import Upload
-from uploads.services import attach_uploads, upload_create, upload_write
-from uploads.tests.helpers import sha256
-
-
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
-def _finished(user: Any, filename: str, data: bytes = b"\x89PNG image") -> Upload:
-    upload = upload_create(user=user, size=len(data), metadata={"filename": filename})
-    return upload_write(upload=upload, offset=0, stream=io.BytesIO(data), length=len(data))
+from uploads.services import attach_uploads, upload_create
+from uploads.tests.helpers import (
+    finished_upload,
+    media_root_fixture,  # noqa: F401 (a fixture)
+    sha256,
+)
 
 
 def _attach(user: Any, ids: list[str], meeting: Any, **extra: Any) -> list[MeetingFile]:
@@ -53,8 +43,8 @@ def test_attach_keeps_each_upload_once_in_order_with_its_facts(
 ) -> None:
     user = cast.users["branch_secretary"]
     meeting = held_meeting(cast.branch_a1)
-    photo = _finished(user, "签到表.png", b"\x89PNG sign-in")
-    minutes = _finished(user, "会议记录.pdf", b"%PDF minutes")
+    photo = finished_upload(user, "签到表.png", b"\x89PNG sign-in")
+    minutes = finished_upload(user, "会议记录.pdf", b"%PDF minutes")
 
     rows = _attach(user, [str(photo.pk), "", str(minutes.pk), str(photo.pk)], meeting)
 
@@ -84,8 +74,8 @@ def test_attach_refuses_someone_elses_upload_and_moves_nothing(
 ) -> None:
     user = cast.users["branch_secretary"]
     meeting = held_meeting(cast.branch_a1)
-    mine = _finished(user, "签到表.png")
-    theirs = _finished(cast.users["member_b"], "别人的.png")
+    mine = finished_upload(user, "签到表.png")
+    theirs = finished_upload(cast.users["member_b"], "别人的.png")
 
     with pytest.raises(ValidationError, match="找不到上传的文件"):
         _attach(user, [str(mine.pk), str(theirs.pk)], meeting)
@@ -111,8 +101,8 @@ def test_attach_counts_the_files_already_there_against_the_limit(
 ) -> None:
     user = cast.users["branch_secretary"]
     meeting = held_meeting(cast.branch_a1)
-    _attach(user, [str(_finished(user, f"{n}.png").pk) for n in range(2)], meeting)
-    two_more = [str(_finished(user, f"再{n}.png").pk) for n in range(2)]
+    _attach(user, [str(finished_upload(user, f"{n}.png").pk) for n in range(2)], meeting)
+    two_more = [str(finished_upload(user, f"再{n}.png").pk) for n in range(2)]
 
     with pytest.raises(ValidationError, match="每次会议最多 3 个附件。"):
         _attach(user, two_more, meeting)
@@ -131,8 +121,8 @@ def test_attach_with_media_refuses_another_type_before_any_file_moves(
     story = MeetingStory.objects.create(
         meeting=meeting, member=cast.member_a, title="抗疫", text="……", created_by=user
     )
-    picture = _finished(user, "照片.jpg")
-    sheet = _finished(user, "名单.xlsx")
+    picture = finished_upload(user, "照片.jpg")
+    sheet = finished_upload(user, "名单.xlsx")
 
     with pytest.raises(ValidationError, match=re.escape("「名单.xlsx」不是图片或视频。")):
         attach_uploads(
@@ -157,7 +147,7 @@ def test_attach_with_media_refuses_another_type_before_any_file_moves(
 def test_attach_generic_media_message_names_the_file(cast: Cast, media_root: Path) -> None:
     user = cast.users["branch_secretary"]
     meeting = held_meeting(cast.branch_a1)
-    sheet = _finished(user, "名单.xlsx")
+    sheet = finished_upload(user, "名单.xlsx")
 
     with pytest.raises(ValidationError, match=re.escape("「名单.xlsx」的文件类型不符合要求。")):
         _attach(user, [str(sheet.pk)], meeting, media=("image/",))

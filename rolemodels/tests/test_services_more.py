@@ -1,6 +1,5 @@
 """典型选树's rules, each refusal with its Chinese reason: nominate, return, renominate, report."""
 
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -14,20 +13,14 @@ from duty.models import Team, TeamKind
 from rolemodels import services
 from rolemodels.models import RoleModel, RoleModelFile, RoleModelState
 from uploads.models import Upload
-from uploads.services import upload_create, upload_write
-
-
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
+from uploads.tests.helpers import (
+    finished_upload,
+    media_root_fixture,  # noqa: F401 (a fixture)
+)
 
 
 def _upload(user: Any, filename: str = "感谢信.png", data: bytes = b"\x89PNG letter") -> Upload:
-    upload = upload_create(user=user, size=len(data), metadata={"filename": filename})
-    return upload_write(upload=upload, offset=0, stream=io.BytesIO(data), length=len(data))
+    return finished_upload(user, filename, data)
 
 
 def _nominate(cast: Cast, who: str = "branch_secretary", **extra: Any) -> RoleModel:

@@ -1,17 +1,17 @@
 """Study pages: a plan through its form, a session with its material, the material served."""
 
-import io
 import uuid
 from pathlib import Path
-from typing import Any
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import Cast
 from study.models import StudyFile, StudyPlan, StudySession
-from uploads.services import upload_create, upload_write
+from uploads.tests.helpers import (
+    finished_upload,
+    media_root_fixture,  # noqa: F401 (a fixture)
+)
 
 TODAY = timezone.localdate()
 YEAR = TODAY.year
@@ -51,21 +51,12 @@ def test_a_member_may_not_open_the_plan_form(cast: Cast) -> None:
     assert cast.client("member_a").get(reverse("study_plan_new")).status_code == 403
 
 
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = root
-    return root
-
-
 def test_a_sessions_material_is_kept_and_served_to_who_sees_the_session(
     cast: Cast, media_root: Path
 ) -> None:
     user = cast.users["branch_secretary"]
     data = b"%PDF slides"
-    upload = upload_create(user=user, size=len(data), metadata={"filename": "学习课件.pdf"})
-    upload_write(upload=upload, offset=0, stream=io.BytesIO(data), length=len(data))
+    upload = finished_upload(user, "学习课件.pdf", data)
     client = cast.client("branch_secretary")
 
     response = client.post(
