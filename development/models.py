@@ -16,6 +16,7 @@ from django.db import models
 from meetings.models import Meeting
 from members.models import Member, PoliticalStatus
 from orgs.models import Org
+from uploads.models import AttachedFile
 
 
 class DevelopmentStage(models.TextChoices):
@@ -278,20 +279,12 @@ class Objection(models.Model):
         ordering = ["publicity", "received_on", "id"]
 
 
-class Evidence(models.Model):
+class Evidence(AttachedFile):
     """A file on a candidate's file (申请书, 思想汇报, 培训证书, 政审材料 …) from an upload."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="evidence")
     stage = models.CharField("所属阶段", max_length=16, choices=DevelopmentStage.choices)
     file = models.FileField(upload_to="development/%Y/%m/", max_length=300)
-    original_name = models.CharField("文件名", max_length=255)
-    size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "发展材料"

@@ -7,7 +7,6 @@ is a ValidationError with a Chinese message naming the rule, or PermissionDenied
 members.services (with its history row)."""
 
 import datetime as dt
-import mimetypes
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +32,7 @@ from development.models import (
 from meetings.models import Meeting, MeetingKind, MeetingState
 from members import services as members
 from members.models import Member, PoliticalStatus
+from uploads.services import attach_uploads
 
 S = DevelopmentStage
 # A 公示 lasts at least five days (发展党员工作细则: 公示期一般为 5 个工作日).
@@ -367,33 +367,21 @@ def candidate_advance(
 @transaction.atomic
 def evidence_add(*, actor: Any, candidate: Candidate, upload_ids: list[str]) -> list[Evidence]:
     """Attach finished uploads (申请书, 思想汇报, 证书 …) to the file, under its current stage."""
-    from uploads import services as uploads
-
     if not can(actor, Perm.DEVELOPMENT_RECORD, candidate.member.branch):
         raise PermissionDenied
-    ids = list(dict.fromkeys(i for i in upload_ids if i))
-    if not ids:
+    added = attach_uploads(
+        user=actor,
+        upload_ids=upload_ids,
+        model=Evidence,
+        folder="development",
+        limit=MAX_EVIDENCE,
+        existing=candidate.evidence.count(),
+        too_many=f"每份档案最多 {MAX_EVIDENCE} 个材料。",
+        candidate=candidate,
+        stage=candidate.stage,
+    )
+    if not added:
         return []
-    if candidate.evidence.count() + len(ids) > MAX_EVIDENCE:
-        raise ValidationError(f"每份档案最多 {MAX_EVIDENCE} 个材料。")
-    claimed = [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]
-    now = _today()
-    added = []
-    for upload in claimed:
-        name = upload.filename
-        stored = uploads.upload_move(upload, to=f"development/{now:%Y/%m}/")
-        added.append(
-            Evidence.objects.create(
-                candidate=candidate,
-                stage=candidate.stage,
-                file=stored,
-                original_name=name,
-                size=upload.size,
-                sha256=upload.sha256,
-                content_type=mimetypes.guess_type(name)[0] or "",
-                uploaded_by=actor,
-            )
-        )
     audit_record(
         actor=actor,
         action="development.evidence",

@@ -8,7 +8,6 @@ on (docs/adr/0015).
 """
 
 import datetime as dt
-import mimetypes
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +35,7 @@ from escalations.models import (
 from members.models import Member
 from notices.services import notify
 from orgs.models import Org
+from uploads.services import attach_uploads
 
 # Seconds an org has to acknowledge, per urgency; settings.ESCALATION_LIMITS overrides.
 DEFAULT_LIMITS = {Urgency.CRITICAL: 30 * 60, Urgency.URGENT: 2 * 3600, Urgency.NORMAL: 24 * 3600}
@@ -223,24 +223,16 @@ def escalation_create(
 
 
 def _attach(*, actor: Any, escalation: Escalation, upload_ids: list[str]) -> None:
-    from uploads import services as uploads
-
-    ids = list(dict.fromkeys(i for i in upload_ids if i))
-    if len(ids) > MAX_FILES:
-        raise ValidationError(f"每份报告最多 {MAX_FILES} 个附件。")
-    month = timezone.localdate()
-    for raw in ids:
-        upload = uploads.upload_claim(user=actor, upload_id=raw)
-        stored = uploads.upload_move(upload, to=f"escalations/{month:%Y/%m}/")
-        EscalationFile.objects.create(
-            escalation=escalation,
-            file=stored,
-            original_name=upload.filename,
-            size=upload.size,
-            sha256=upload.sha256,
-            content_type=mimetypes.guess_type(upload.filename)[0] or "",
-            uploaded_by=actor,
-        )
+    attach_uploads(
+        user=actor,
+        upload_ids=upload_ids,
+        model=EscalationFile,
+        folder="escalations",
+        limit=MAX_FILES,
+        existing=0,
+        too_many=f"每份报告最多 {MAX_FILES} 个附件。",
+        escalation=escalation,
+    )
 
 
 def raise_fever(

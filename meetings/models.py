@@ -12,6 +12,7 @@ from django.db import models
 
 from members.models import Member
 from orgs.models import BranchKind, Org
+from uploads.models import AttachedFile
 
 
 class MeetingKind(models.TextChoices):
@@ -313,28 +314,16 @@ class ComplianceExemption(models.Model):
         ]
 
 
-class MeetingFile(models.Model):
+class MeetingFile(AttachedFile):
     """A photo or file of a meeting (sign-in sheet, pictures, slides), from a finished upload."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="meetings/%Y/%m/", max_length=300)
-    original_name = models.CharField("文件名", max_length=255)
-    size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "会议附件"
         verbose_name_plural = "会议附件"
         ordering = ["id"]
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
 
 class MeetingStory(models.Model):
@@ -367,29 +356,17 @@ class MeetingStory(models.Model):
         ordering = ["meeting", "id"]
 
 
-class StoryFile(models.Model):
+class StoryFile(AttachedFile):
     """A picture or video of a member's story (from a finished upload); handed in with the
     story when it is compiled into a 战疫故事汇."""
 
     story = models.ForeignKey(MeetingStory, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="meetings/stories/%Y/%m/", max_length=300)
-    original_name = models.CharField("文件名", max_length=255)
-    size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "故事图片或视频"
         verbose_name_plural = "故事图片或视频"
         ordering = ["id"]
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
 
     @property
     def is_video(self) -> bool:

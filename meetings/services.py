@@ -3,7 +3,6 @@ keep the branch committee. Keyword-only, atomic, each writes its audit row; the 
 also write a MeetingEvent."""
 
 import datetime as dt
-import mimetypes
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from meetings.models import (
 )
 from members.models import Member, PoliticalStatus
 from orgs.models import BranchKind, Org, OrgKind
+from uploads.services import attach_uploads
 
 # Fields a recorder sets on a meeting (the form's fields, the API's schema).
 MEETING_FIELDS = (
@@ -465,33 +465,20 @@ MAX_FILES = 30
 @transaction.atomic
 def meeting_files_add(*, actor: Any, meeting: Meeting, upload_ids: list[str]) -> list[MeetingFile]:
     """Attach finished uploads (the uploader's ids) to a draft or returned meeting."""
-    from uploads import services as uploads
-
-    ids = list(dict.fromkeys(i for i in upload_ids if i))
-    if not ids:
+    if not any(upload_ids):
         return []
     if not meeting.editable:
         raise ValidationError("会议已提交审核，不能再添加附件。")
-    if meeting.files.count() + len(ids) > MAX_FILES:
-        raise ValidationError(f"每次会议最多 {MAX_FILES} 个附件。")
-    claimed = [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]
-    now = timezone.localdate()
-    added = []
-    for upload in claimed:
-        name = upload.filename
-        guessed = mimetypes.guess_type(name)[0] or ""
-        stored = uploads.upload_move(upload, to=f"meetings/{now:%Y/%m}/")
-        added.append(
-            MeetingFile.objects.create(
-                meeting=meeting,
-                file=stored,
-                original_name=name,
-                size=upload.size,
-                sha256=upload.sha256,
-                content_type=guessed,
-                uploaded_by=actor,
-            )
-        )
+    added = attach_uploads(
+        user=actor,
+        upload_ids=upload_ids,
+        model=MeetingFile,
+        folder="meetings",
+        limit=MAX_FILES,
+        existing=meeting.files.count(),
+        too_many=f"每次会议最多 {MAX_FILES} 个附件。",
+        meeting=meeting,
+    )
     audit_record(
         actor=actor,
         action="meeting.files_add",
@@ -542,35 +529,22 @@ MAX_STORY_FILES = 9
 @transaction.atomic
 def story_files_add(*, actor: Any, story: MeetingStory, upload_ids: list[str]) -> list[StoryFile]:
     """Attach finished uploads (pictures and video) to a story not yet handed in."""
-    from uploads import services as uploads
-
-    ids = list(dict.fromkeys(i for i in upload_ids if i))
-    if not ids:
+    if not any(upload_ids):
         return []
     if story.submission_id is not None:
         raise ValidationError("该故事已汇编报送，不能再添加图片或视频。")
-    if story.files.count() + len(ids) > MAX_STORY_FILES:
-        raise ValidationError(f"每个故事最多 {MAX_STORY_FILES} 个图片或视频。")
-    claimed = [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]
-    for upload in claimed:
-        guessed = mimetypes.guess_type(upload.filename)[0] or ""
-        if not guessed.startswith(STORY_MEDIA):
-            raise ValidationError(f"「{upload.filename}」不是图片或视频。")
-    now = timezone.localdate()
-    added = []
-    for upload in claimed:
-        stored = uploads.upload_move(upload, to=f"meetings/stories/{now:%Y/%m}/")
-        added.append(
-            StoryFile.objects.create(
-                story=story,
-                file=stored,
-                original_name=upload.filename,
-                size=upload.size,
-                sha256=upload.sha256,
-                content_type=mimetypes.guess_type(upload.filename)[0] or "",
-                uploaded_by=actor,
-            )
-        )
+    added = attach_uploads(
+        user=actor,
+        upload_ids=upload_ids,
+        model=StoryFile,
+        folder="meetings/stories",
+        limit=MAX_STORY_FILES,
+        existing=story.files.count(),
+        too_many=f"每个故事最多 {MAX_STORY_FILES} 个图片或视频。",
+        media=STORY_MEDIA,
+        not_media="「{name}」不是图片或视频。",
+        story=story,
+    )
     audit_record(
         actor=actor,
         action="meeting.story_files_add",

@@ -9,6 +9,7 @@ from django.db import models
 from duty.models import Team
 from members.models import Member
 from orgs.models import Org
+from uploads.models import AttachedFile
 
 
 class RoleModelState(models.TextChoices):
@@ -109,19 +110,11 @@ class RoleModelEvent(models.Model):
         return TRANSITIONS.get((self.from_state, self.to_state), self.get_to_state_display())
 
 
-class RoleModelFile(models.Model):
+class RoleModelFile(AttachedFile):
     """Evidence of the deeds (photos, letters of thanks, reports) from a finished upload."""
 
     role_model = models.ForeignKey(RoleModel, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="rolemodels/%Y/%m/", max_length=300)
-    original_name = models.CharField("文件名", max_length=255)
-    size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]

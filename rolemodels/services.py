@@ -1,6 +1,5 @@
 """Every write of 典型选树: keyword-only, atomic, each writes its audit row and its event."""
 
-import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from members.models import Member
 from orgs.models import Org
 from rolemodels.models import RoleModel, RoleModelEvent, RoleModelFile, RoleModelState
 from rolemodels.scope import step_for
+from uploads.services import attach_uploads
 
 S = RoleModelState
 MAX_FILES = 20
@@ -27,29 +27,16 @@ def _event(rm: RoleModel, actor: Any, from_state: str, comment: str = "") -> Non
 
 
 def _files_add(actor: Any, rm: RoleModel, upload_ids: list[str]) -> list[RoleModelFile]:
-    from uploads import services as uploads
-
-    ids = list(dict.fromkeys(i for i in upload_ids if i))
-    if not ids:
-        return []
-    if rm.files.count() + len(ids) > MAX_FILES:
-        raise ValidationError(f"每个推荐最多 {MAX_FILES} 个佐证材料。")
-    now = timezone.localdate()
-    out = []
-    for upload in [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]:
-        stored = uploads.upload_move(upload, to=f"rolemodels/{now:%Y/%m}/")
-        out.append(
-            RoleModelFile.objects.create(
-                role_model=rm,
-                file=stored,
-                original_name=upload.filename,
-                size=upload.size,
-                sha256=upload.sha256,
-                content_type=mimetypes.guess_type(upload.filename)[0] or "",
-                uploaded_by=actor,
-            )
-        )
-    return out
+    return attach_uploads(
+        user=actor,
+        upload_ids=upload_ids,
+        model=RoleModelFile,
+        folder="rolemodels",
+        limit=MAX_FILES,
+        existing=rm.files.count(),
+        too_many=f"每个推荐最多 {MAX_FILES} 个佐证材料。",
+        role_model=rm,
+    )
 
 
 @transaction.atomic

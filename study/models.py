@@ -13,6 +13,7 @@ from django.db import models
 from meetings.models import Meeting
 from members.models import Member
 from orgs.models import Org
+from uploads.models import AttachedFile
 
 
 class PlanKind(models.TextChoices):
@@ -133,19 +134,11 @@ class StudyAttendance(models.Model):
         indexes = [models.Index(fields=["member", "on"], name="study_member_on_idx")]
 
 
-class StudyFile(models.Model):
+class StudyFile(AttachedFile):
     """A material of a session (slides, a reading, a video) from a finished upload."""
 
     session = models.ForeignKey(StudySession, on_delete=models.PROTECT, related_name="files")
     file = models.FileField(upload_to="study/%Y/%m/", max_length=300)
-    original_name = models.CharField("文件名", max_length=255)
-    size = models.BigIntegerField()
-    sha256 = models.CharField(max_length=64, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]

@@ -1,7 +1,6 @@
 """Every write of study: keyword-only, atomic, each writes its audit row."""
 
 import datetime as dt
-import mimetypes
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +21,7 @@ from study.models import (
     StudyPlan,
     StudySession,
 )
+from uploads.services import attach_uploads
 
 COUNTED_MEETINGS = (MeetingState.SUBMITTED, MeetingState.UNIT_APPROVED, MeetingState.APPROVED)
 MAX_FILES = 20
@@ -64,29 +64,16 @@ def plan_create(
 
 
 def _files_add(actor: Any, session: StudySession, upload_ids: list[str]) -> list[StudyFile]:
-    from uploads import services as uploads
-
-    ids = list(dict.fromkeys(i for i in upload_ids if i))
-    if not ids:
-        return []
-    if session.files.count() + len(ids) > MAX_FILES:
-        raise ValidationError(f"每次学习最多 {MAX_FILES} 个资料文件。")
-    now = timezone.localdate()
-    out = []
-    for upload in [uploads.upload_claim(user=actor, upload_id=raw) for raw in ids]:
-        stored = uploads.upload_move(upload, to=f"study/{now:%Y/%m}/")
-        out.append(
-            StudyFile.objects.create(
-                session=session,
-                file=stored,
-                original_name=upload.filename,
-                size=upload.size,
-                sha256=upload.sha256,
-                content_type=mimetypes.guess_type(upload.filename)[0] or "",
-                uploaded_by=actor,
-            )
-        )
-    return out
+    return attach_uploads(
+        user=actor,
+        upload_ids=upload_ids,
+        model=StudyFile,
+        folder="study",
+        limit=MAX_FILES,
+        existing=session.files.count(),
+        too_many=f"每次学习最多 {MAX_FILES} 个资料文件。",
+        session=session,
+    )
 
 
 @transaction.atomic

@@ -59,3 +59,25 @@ class Upload(models.Model):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+
+class AttachedFile(models.Model):
+    """What a feature keeps of a claimed upload (a meeting's photo, a candidate's 申请书 …):
+    its facts beside the stored file. Each feature's model adds the FileField (its own
+    upload_to) and the foreign key to what the file belongs to; `attach_uploads` fills it."""
+
+    original_name = models.CharField("文件名", max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

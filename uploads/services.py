@@ -8,7 +8,9 @@ the feature's service then calls
     path = upload_path(upload)                              # check it (lib.media.probe …)
     name = upload_move(upload, to="submissions/2020/07/")   # or upload_discard(upload)
 
-inside its own transaction. See docs/adr/0004-resumable-uploads.md.
+inside its own transaction. A feature that keeps the files as rows of an `AttachedFile`
+model does all of that in one call, `attach_uploads(...)`. See
+docs/adr/0004-resumable-uploads.md.
 """
 
 import base64
@@ -16,20 +18,22 @@ import binascii
 import errno
 import fcntl
 import hashlib
+import mimetypes
 import os
 import shutil
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from uploads import s3
@@ -423,3 +427,55 @@ def uploads_cleanup(*, older_than: timedelta = timedelta(days=1)) -> int:
                 entry.unlink(missing_ok=True)
                 removed += 1
     return removed
+
+
+# An AttachedFile model, or one with the same fields (escalations keeps its uploader by PROTECT).
+Attached = TypeVar("Attached", bound=models.Model)
+
+
+@transaction.atomic
+def attach_uploads(
+    *,
+    user: Any,
+    upload_ids: Iterable[str],
+    model: type[Attached],
+    folder: str,
+    limit: int,
+    existing: int,
+    too_many: str,
+    media: tuple[str, ...] = (),
+    not_media: str = "「{name}」的文件类型不符合要求。",
+    **fields: Any,
+) -> list[Attached]:
+    """Turn the user's finished uploads into rows of `model`, one an upload, in the order given
+    (an id given twice counts once, a blank one not at all), and return the rows.
+
+    Every upload must be the user's own, complete and not yet claimed (`upload_claim`'s Chinese
+    ValidationError otherwise); with `existing` rows already there, more than `limit` in all
+    raises ValidationError(too_many); with `media` (content-type prefixes such as "image/"),
+    a file of another type raises ValidationError(not_media.format(name=...)). All are checked
+    before any file moves; each then goes to MEDIA_ROOT/<folder>/<yyyy>/<mm>/ and its row gets
+    `fields` (the owner, a stage …) with the upload's name, size, SHA-256 and guessed type."""
+    ids = list(dict.fromkeys(str(i) for i in upload_ids if i))
+    if not ids:
+        return []
+    if existing + len(ids) > limit:
+        raise ValidationError(too_many)
+    claimed = [upload_claim(user=user, upload_id=raw) for raw in ids]
+    types = [mimetypes.guess_type(upload.filename)[0] or "" for upload in claimed]
+    for upload, content_type in zip(claimed, types, strict=True):
+        if media and not content_type.startswith(media):
+            raise ValidationError(not_media.format(name=upload.filename))
+    to = f"{folder}/{timezone.localdate():%Y/%m}/"
+    return [
+        model._default_manager.create(
+            file=upload_move(upload, to=to),
+            original_name=upload.filename,
+            size=upload.size,
+            sha256=upload.sha256,
+            content_type=content_type,
+            uploaded_by=user,
+            **fields,
+        )
+        for upload, content_type in zip(claimed, types, strict=True)
+    ]
