@@ -33,6 +33,7 @@ MAX_WIDEN = 2  # then drop the band altogether
 HUGE_MIXED_VARS = 50_000  # assignment variables: above this, no model of the whole component
 LNS_PEOPLE = 80  # people freed at once in a neighbourhood of one large component
 LNS_STEP_S = 4.0  # CP-SAT's time on one neighbourhood
+SMALL_GROUP = 60  # a fairness group of at most this many people is freed with every neighbourhood
 MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
 MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
@@ -79,6 +80,7 @@ class _Solve:
         self.running = 0  # the bound proven so far, for progress reports
         self.model_infeasible = False  # the score's own model proved there is no roster
         self.band_infeasible = False  # a component has no roster in the spread bound's band
+        self.least_spread = 0  # the proven bound on the spread
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -130,6 +132,7 @@ class _Solve:
             self.first_s = self.elapsed()
             self.report(score_ix(ix, g_pairs)[0], 0, "greedy")
         b = bounds(ix)
+        self.least_spread = b.spread
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
         self.running = static_bound
@@ -470,15 +473,20 @@ class _Solve:
         at_lo = pref_bound.get(proven_lo)
         return found, b.at_least(ix, w, at_bound_pref=at_lo, start=proven_lo)
 
+    def _small_groups(self, ix: Index) -> list[int]:
+        """The people of the fairness groups of at most SMALL_GROUP who can work."""
+        by_group: dict[int, list[int]] = {}
+        for p in range(ix.n_people):
+            if ix.shifts_of[p]:
+                by_group.setdefault(ix.group[p], []).append(p)
+        return [p for members in by_group.values() if len(members) <= SMALL_GROUP for p in members]
+
     def _neighbourhoods(self, ix: Index) -> list[list[int]]:
         """Sets of people to re-roster together, the rest kept as they are: each small
         fairness group whole (the leaders), and the people of each campus (with the small
         groups), in pieces of at most LNS_PEOPLE."""
         working = [p for p in range(ix.n_people) if ix.shifts_of[p]]
-        by_group: dict[int, list[int]] = {}
-        for p in working:
-            by_group.setdefault(ix.group[p], []).append(p)
-        small = [p for members in by_group.values() if len(members) <= 60 for p in members]
+        small = self._small_groups(ix)
         out: list[list[int]] = []
         if small:
             out.append(small)
@@ -496,13 +504,131 @@ class _Solve:
                 out.append(small + members[i : i + size])
         return out
 
+    def _campus_pieces(self, ix: Index) -> list[list[int]]:
+        """The shifts of each campus, and the leaders' duties together: the pieces the
+        relaxation steps of the neighbourhood search re-roster one at a time."""
+        posts = {post.id: post for post in self.problem.posts}
+        by: dict[str, list[int]] = {}
+        for s, shift in enumerate(self.problem.shifts):
+            post = posts[shift.post]
+            by.setdefault("" if post.is_leader_duty else post.campus, []).append(s)
+        return [items for _key, items in sorted(by.items(), key=lambda kv: -len(kv[1]))]
+
+    def _floor_range(
+        self, ix: Index, pairs: list[tuple[int, int]], free: set[int], target: int
+    ) -> dict[int, tuple[int, int]] | None:
+        """Where each group's window of width `target` may start when everyone outside `free`
+        keeps their load in `pairs`: at or below the least of them, and at or above the most of
+        them less `target`; None when they already spread wider."""
+        loads = ix.load(pairs)
+        span: dict[int, tuple[int, int]] = {}
+        for p in range(ix.n_people):
+            if ix.shifts_of[p] and p not in free:
+                lo, hi = span.get(ix.group[p], (loads[p], loads[p]))
+                span[ix.group[p]] = (min(lo, loads[p]), max(hi, loads[p]))
+        out = {}
+        for g in range(ix.n_groups):
+            lo, hi = span.get(g, (10**6, 0))
+            if hi - lo > target:
+                return None
+            out[g] = (max(0, hi - target), lo)
+        return out
+
+    def _relaxation_step(
+        self, ix: Index, current: list[tuple[int, int]], piece: list[int], target: int
+    ) -> list[tuple[int, int]] | None:
+        """Fix-and-optimise one piece (a campus): everyone who can work its shifts is freed
+        there (keeping their shifts elsewhere), the piece's LP relaxation with every group's
+        loads in a window of width `target` gives a nearly integral roster of it; the people
+        left fractional are placed by CP-SAT with everyone else as the relaxation has them,
+        widening to the people sharing their shifts when that fails. Returns a roster with
+        spread ≤ target (and every hard rule kept), or None."""
+        free = {p for s in piece for p in ix.people_of[s]}
+        # everything the freed people can work, wherever it is: those allocated to posts on two
+        # campuses move on both (the others there keep their shifts)
+        piece = sorted({s for p in free for s in ix.shifts_of[p]})
+        inside = set(piece)
+        keep = [(s, p) for s, p in current if (s in inside) != (p in free)]
+        floor_range = self._floor_range(ix, current, free, target)
+        if floor_range is None or self.left() < 2.0:
+            return None
+        before = sum(ix.cost(p, s) for s, p in current if p in free)
+        rel = lp.relax(
+            ix,
+            piece,
+            sorted(free),
+            band={},
+            time_limit=min(20.0, self.left() - 1.0),
+            cancel=self.cancel,
+            window=target,
+            floor_range=floor_range,
+            keep=keep,
+        )
+        if DEBUG:
+            print(
+                f"  [relax piece {len(piece)} shifts, {len(free)} people, spread {target}] "
+                f"{rel.status} bound={rel.bound} (now {before}) "
+                f"fractional={len(rel.fractional)} t={self.elapsed():.2f}"
+            )
+        if rel.status != "optimal" or rel.bound >= before:
+            return None
+        rest = [(s, p) for s, p in current if not (s in inside and p in free)]
+        stuck = {p for _s, p in rel.fractional}
+        partial = rest + [(s, p) for s, p in rel.ones if p not in stuck]
+        for step in range(3):
+            if not stuck:
+                return partial
+            if self.left() < 1.5 or self.stop_requested():
+                return None
+            people = sorted(stuck)
+            shifts = sorted({s for p in people for s in ix.shifts_of[p]})
+            hood = set(shifts)
+            fixed = [(s, p) for s, p in partial if p not in stuck and s in hood]
+            window_floors = self._floor_range(ix, partial, stuck, target)
+            if window_floors is None:
+                return None
+            model, x = cpsat.window_model(
+                ix, shifts, people, spread=target, floor_range=window_floors, fixed=fixed
+            )
+            outcome = cpsat.run(
+                model,
+                x,
+                time_limit=min(3.0, self.left() - 1.0),
+                workers=self.workers,
+                seed=self.seed + step,
+                should_stop=self.should_stop,
+            )
+            if DEBUG:
+                print(
+                    f"  [relax fill {len(people)} people] {outcome.status} "
+                    f"obj={outcome.objective} t={self.elapsed():.2f}"
+                )
+            if outcome.stopped:
+                self.stopped = True
+            if outcome.status in ("optimal", "feasible"):
+                return [(s, p) for s, p in partial if p not in stuck] + outcome.pairs
+            if outcome.status != "infeasible":
+                return None
+            # the people sharing a shift with them, then those on the same posts
+            touched = {s for s, p in (*rel.fractional, *rel.ones) if p in stuck}
+            if step == 0:
+                stuck |= {p for s, p in partial if s in touched}
+            else:
+                posts = {ix.problem.shifts[s].post for s in touched}
+                stuck |= {
+                    p for s, p in partial if ix.problem.shifts[s].post in posts and s in inside
+                }
+        return None
+
     def _lns(
         self, ix: Index, best: list[tuple[int, int]], bound: int
     ) -> list[tuple[int, int]] | None:
-        """Large-neighbourhood search: free one neighbourhood's people, keep everyone else's
-        shifts, and re-roster them with every group's loads in a window as narrow as the
-        fixed people allow (one narrower than the spread when it can be), the preferences
-        the objective. Returns a better roster or None."""
+        """Large-neighbourhood search: free one neighbourhood, keep everyone else's shifts,
+        and re-roster it with every group's loads in a window as narrow as the fixed people
+        allow (one narrower than the spread first when it can be), the preferences the
+        objective. The neighbourhoods: each campus through its LP relaxation (fix-and-optimise,
+        `_relaxation_step`), then the small groups and pieces of each campus's people through
+        CP-SAT. Returns a better roster or None."""
         current = list(best)
         current_score = score_ix(ix, current)[0]
         improved = False
@@ -511,9 +637,15 @@ class _Solve:
         if score_ix(ix, moved)[0] < current_score:
             current, current_score, improved = moved, score_ix(ix, moved)[0], True
             self.report(current_score, bound, "邻域改进")
-        hoods = self._neighbourhoods(ix)
-        if len(hoods) <= 1:
+        people_hoods = self._neighbourhoods(ix)
+        if len(people_hoods) <= 1:
             return None  # the whole problem: the window search has done it
+        # the relaxations twice round (each campus's moves change what the others can do),
+        # the small groups between, then the people's pieces by CP-SAT
+        pieces: list[tuple[str, list[int]]] = [("lp", p) for p in self._campus_pieces(ix)]
+        hoods = [*pieces, ("cp", people_hoods[0]), *pieces]
+        hoods += [("cp", free) for free in people_hoods[1:]]
+        least_spread = self.least_spread
         stale = 0
         k = 0
         while (
@@ -522,63 +654,72 @@ class _Solve:
             and current_score > bound
             and stale < len(hoods)
         ):
-            free = hoods[k % len(hoods)]
+            kind, members = hoods[k % len(hoods)]
             k += 1
-            free_set = set(free)
-            shifts = sorted({s for p in free for s in ix.shifts_of[p]})
-            in_hood = set(shifts)
-            fixed = [(s, p) for s, p in current if p not in free_set and s in in_hood]
-            loads = ix.load(current)
-            parts = score_ix(ix, current)[1]
-            spread = parts["spread"]
-            span: dict[int, tuple[int, int]] = {}
-            for p in range(ix.n_people):
-                if ix.shifts_of[p] and p not in free_set:
-                    lo, hi = span.get(ix.group[p], (loads[p], loads[p]))
-                    span[ix.group[p]] = (min(lo, loads[p]), max(hi, loads[p]))
-            targets = [spread]
-            if spread > 0 and all(hi - lo <= spread - 1 for lo, hi in span.values()):
-                targets.insert(0, spread - 1)  # one narrower first, when the fixed allow it
             stale += 1
+            spread = score_ix(ix, current)[1]["spread"]
+            targets = [spread - 1, spread] if spread - 1 >= least_spread else [spread]
             for target in targets:
                 if self.left() <= 1.5 or self.stop_requested():
                     break
-                floor_range = {
-                    g: (max(0, span[g][1] - target), span[g][0]) if g in span else (0, 10**6)
-                    for g in range(ix.n_groups)
-                }
-                model, x = cpsat.window_model(
-                    ix,
-                    shifts,
-                    free,
-                    spread=target,
-                    hint=[(s, p) for s, p in current if p in free_set],
-                    floor_range=floor_range,
-                    fixed=fixed,
-                )
-                outcome = cpsat.run(
-                    model,
-                    x,
-                    time_limit=min(LNS_STEP_S / len(targets), self.left() - 1.0),
-                    workers=self.workers,
-                    seed=self.seed + k,
-                    should_stop=self.should_stop,
-                )
-                if DEBUG:
-                    print(
-                        f"  [lns {k} {len(free)} people, spread {target}] {outcome.status} "
-                        f"obj={outcome.objective} t={self.elapsed():.2f}"
-                    )
-                if outcome.stopped:
-                    self.stopped = True
-                if outcome.status in ("optimal", "feasible"):
-                    candidate = [(s, p) for s, p in current if p not in free_set] + outcome.pairs
-                    value = score_ix(ix, candidate)[0]
-                    if value < current_score:
-                        current, current_score, improved, stale = candidate, value, True, 0
-                        self.report(value, bound, "邻域改进")
-                        break
+                if kind == "lp":
+                    found = self._relaxation_step(ix, current, members, target)
+                else:
+                    found = self._people_step(ix, current, members, target, len(targets), k)
+                if found is None:
+                    continue
+                value = score_ix(ix, found)[0]
+                if value < current_score:
+                    current, current_score, improved, stale = found, value, True, 0
+                    self.report(value, bound, "邻域改进")
+                    break
         return current if improved else None
+
+    def _people_step(
+        self,
+        ix: Index,
+        current: list[tuple[int, int]],
+        free: list[int],
+        target: int,
+        tries: int,
+        k: int,
+    ) -> list[tuple[int, int]] | None:
+        """Re-roster `free` (all their shifts) by CP-SAT, everyone else fixed, every group's
+        loads in a window of width `target`."""
+        free_set = set(free)
+        shifts = sorted({s for p in free for s in ix.shifts_of[p]})
+        in_hood = set(shifts)
+        fixed = [(s, p) for s, p in current if p not in free_set and s in in_hood]
+        floor_range = self._floor_range(ix, current, free_set, target)
+        if floor_range is None:
+            return None
+        model, x = cpsat.window_model(
+            ix,
+            shifts,
+            free,
+            spread=target,
+            hint=[(s, p) for s, p in current if p in free_set],
+            floor_range=floor_range,
+            fixed=fixed,
+        )
+        outcome = cpsat.run(
+            model,
+            x,
+            time_limit=min(LNS_STEP_S / tries, self.left() - 1.0),
+            workers=self.workers,
+            seed=self.seed + k,
+            should_stop=self.should_stop,
+        )
+        if DEBUG:
+            print(
+                f"  [lns {k} {len(free)} people, spread {target}] {outcome.status} "
+                f"obj={outcome.objective} t={self.elapsed():.2f}"
+            )
+        if outcome.stopped:
+            self.stopped = True
+        if outcome.status in ("optimal", "feasible"):
+            return [(s, p) for s, p in current if p not in free_set] + outcome.pairs
+        return None
 
     def _window_lp_bound(
         self,
