@@ -33,6 +33,7 @@ MAX_WIDEN = 2  # then drop the band altogether
 HUGE_MIXED_VARS = 50_000  # assignment variables: above this, no model of the whole component
 LNS_PEOPLE = 80  # people freed at once in a neighbourhood of one large component
 LNS_STEP_S = 4.0  # CP-SAT's time on one neighbourhood
+LP_S_PER_VAR = 4e-5  # building an LP in Python (and about as long in CLP): 5 s for 120k
 SMALL_GROUP = 60  # a fairness group of at most this many people is freed with every neighbourhood
 MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
 MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
@@ -81,6 +82,9 @@ class _Solve:
         self.model_infeasible = False  # the score's own model proved there is no roster
         self.band_infeasible = False  # a component has no roster in the spread bound's band
         self.least_spread = 0  # the proven bound on the spread
+        self.band_of: dict[int, tuple[int, int]] = {}  # Bounds.band
+        self.lp_pref_bound: int | None = None  # the whole relaxation's, at least_spread
+        self.bounds_of: Bounds | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -133,6 +137,8 @@ class _Solve:
             self.report(score_ix(ix, g_pairs)[0], 0, "greedy")
         b = bounds(ix)
         self.least_spread = b.spread
+        self.band_of = dict(b.band)
+        self.bounds_of = b
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
         self.running = static_bound
@@ -347,6 +353,8 @@ class _Solve:
             better = self._lns(ix, best, bound)
             if better is not None and not check(problem, as_ids(better)):
                 best = better
+            if self.lp_pref_bound is not None:
+                bound = max(bound, self._lp_bound(ix, b))
         if best is not None and score_ix(ix, best)[0] > bound:
             # the gap is open: search on until the limit or a proven optimum
             better, proven_bound = self._improve(ix, comps, best, bound)
@@ -529,20 +537,43 @@ class _Solve:
         out = {}
         for g in range(ix.n_groups):
             lo, hi = span.get(g, (10**6, 0))
+            # and any roster's: its most is at least the band's high end, its least at most
+            # the low end (scoring.bounds)
+            band_lo, band_hi = self.band_of.get(g, (10**6, 0))
+            lo, hi = min(lo, max(0, band_lo)), max(hi, band_hi)
             if hi - lo > target:
                 return None
             out[g] = (max(0, hi - target), lo)
         return out
 
     def _relaxation_step(
-        self, ix: Index, current: list[tuple[int, int]], piece: list[int], target: int
-    ) -> list[tuple[int, int]] | None:
-        """Fix-and-optimise one piece (a campus): everyone who can work its shifts is freed
-        there (keeping their shifts elsewhere), the piece's LP relaxation with every group's
-        loads in a window of width `target` gives a nearly integral roster of it; the people
-        left fractional are placed by CP-SAT with everyone else as the relaxation has them,
-        widening to the people sharing their shifts when that fails. Returns a roster with
-        spread ≤ target (and every hard rule kept), or None."""
+        self,
+        ix: Index,
+        current: list[tuple[int, int]],
+        piece: list[int],
+        target: int,
+        *,
+        whole: bool = False,
+    ) -> tuple[list[tuple[int, int]] | None, int | None]:
+        """Fix-and-optimise one piece (a campus; `whole`: the whole problem): everyone who can
+        work its shifts is freed there and wherever else they can work (the others keep their
+        shifts), and the piece's LP relaxation with every group's loads in a window of width
+        `target` gives a nearly integral roster of it; the people left fractional are placed by
+        CP-SAT with everyone else as the relaxation has them, widening to the people sharing
+        their shifts when that fails. Returns (a roster with spread ≤ target that keeps every
+        hard rule, or None; for `whole`, the relaxation's bound on the preferences of any
+        roster with spread ≤ target, or None)."""
+        if not whole:
+            # only the posts of the piece that someone paying for a preference can work: the
+            # others have nothing to gain (late in the search, a small part of the campus)
+            paying = {p for s, p in current if ix.cost(p, s)}
+            in_piece = set(piece)
+            posts = {
+                ix.problem.shifts[s].post for p in paying for s in ix.shifts_of[p] if s in in_piece
+            }
+            piece = [s for s in piece if ix.problem.shifts[s].post in posts]
+            if not piece:
+                return None, None
         free = {p for s in piece for p in ix.people_of[s]}
         # everything the freed people can work, wherever it is: those allocated to posts on two
         # campuses move on both (the others there keep their shifts)
@@ -550,19 +581,23 @@ class _Solve:
         inside = set(piece)
         keep = [(s, p) for s, p in current if (s in inside) != (p in free)]
         floor_range = self._floor_range(ix, current, free, target)
-        if floor_range is None or self.left() < 2.0:
-            return None
+        size = sum(len(ix.shifts_of[p]) for p in free)
+        # CLP does not stop at its limit: start it only with time for about three times what
+        # building the model takes
+        if floor_range is None or self.left() < 1.5 + 3 * LP_S_PER_VAR * size:
+            return None, None
         before = sum(ix.cost(p, s) for s, p in current if p in free)
         rel = lp.relax(
             ix,
             piece,
             sorted(free),
             band={},
-            time_limit=min(20.0, self.left() - 1.0),
+            time_limit=self.left() - 1.0,
             cancel=self.cancel,
             window=target,
             floor_range=floor_range,
             keep=keep,
+            engine="CLP",
         )
         if DEBUG:
             print(
@@ -570,30 +605,32 @@ class _Solve:
                 f"{rel.status} bound={rel.bound} (now {before}) "
                 f"fractional={len(rel.fractional)} t={self.elapsed():.2f}"
             )
-        if rel.status != "optimal" or rel.bound >= before:
-            return None
+        whole_bound = rel.bound if whole and rel.status == "optimal" else None
+        spread = score_ix(ix, current)[1]["spread"]
+        if rel.status != "optimal" or (rel.bound >= before and target >= spread):
+            return None, whole_bound
         rest = [(s, p) for s, p in current if not (s in inside and p in free)]
         stuck = {p for _s, p in rel.fractional}
         partial = rest + [(s, p) for s, p in rel.ones if p not in stuck]
         for step in range(3):
             if not stuck:
-                return partial
-            if self.left() < 1.5 or self.stop_requested():
-                return None
+                return partial, whole_bound
+            if self.left() < 0.8 or self.stop_requested():
+                return None, whole_bound
             people = sorted(stuck)
             shifts = sorted({s for p in people for s in ix.shifts_of[p]})
             hood = set(shifts)
             fixed = [(s, p) for s, p in partial if p not in stuck and s in hood]
             window_floors = self._floor_range(ix, partial, stuck, target)
             if window_floors is None:
-                return None
+                return None, whole_bound
             model, x = cpsat.window_model(
                 ix, shifts, people, spread=target, floor_range=window_floors, fixed=fixed
             )
             outcome = cpsat.run(
                 model,
                 x,
-                time_limit=min(3.0, self.left() - 1.0),
+                time_limit=min(3.0, self.left() - 0.4),
                 workers=self.workers,
                 seed=self.seed + step,
                 should_stop=self.should_stop,
@@ -606,9 +643,9 @@ class _Solve:
             if outcome.stopped:
                 self.stopped = True
             if outcome.status in ("optimal", "feasible"):
-                return [(s, p) for s, p in partial if p not in stuck] + outcome.pairs
+                return [(s, p) for s, p in partial if p not in stuck] + outcome.pairs, whole_bound
             if outcome.status != "infeasible":
-                return None
+                return None, whole_bound
             # the people sharing a shift with them, then those on the same posts
             touched = {s for s, p in (*rel.fractional, *rel.ones) if p in stuck}
             if step == 0:
@@ -618,7 +655,7 @@ class _Solve:
                 stuck |= {
                     p for s, p in partial if ix.problem.shifts[s].post in posts and s in inside
                 }
-        return None
+        return None, whole_bound
 
     def _lns(
         self, ix: Index, best: list[tuple[int, int]], bound: int
@@ -637,9 +674,21 @@ class _Solve:
         if score_ix(ix, moved)[0] < current_score:
             current, current_score, improved = moved, score_ix(ix, moved)[0], True
             self.report(current_score, bound, "邻域改进")
+        # the whole problem's relaxation at the least spread, when there is time for it (CLP:
+        # about 10 s on mixed-large, 77 of 123k values fractional): a proven bound on the
+        # preferences there, and a roster from its integral part
+        found, whole_bound = self._relaxation_step(
+            ix, current, list(range(ix.n_shifts)), self.least_spread, whole=True
+        )
+        if whole_bound is not None and self.bounds_of is not None:
+            self.lp_pref_bound = whole_bound
+            bound = max(bound, self._lp_bound(ix, self.bounds_of))
+        if found is not None and score_ix(ix, found)[0] < current_score:
+            current, current_score, improved = found, score_ix(ix, found)[0], True
+        self.report(current_score, bound, "全局松弛")
         people_hoods = self._neighbourhoods(ix)
         if len(people_hoods) <= 1:
-            return None  # the whole problem: the window search has done it
+            return current if improved else None  # the window search has done the rest
         # the relaxations twice round (each campus's moves change what the others can do),
         # the small groups between, then the people's pieces by CP-SAT
         pieces: list[tuple[str, list[int]]] = [("lp", p) for p in self._campus_pieces(ix)]
@@ -649,7 +698,7 @@ class _Solve:
         stale = 0
         k = 0
         while (
-            self.left() > 2.0
+            self.left() > 1.2
             and not self.stop_requested()
             and current_score > bound
             and stale < len(hoods)
@@ -660,10 +709,10 @@ class _Solve:
             spread = score_ix(ix, current)[1]["spread"]
             targets = [spread - 1, spread] if spread - 1 >= least_spread else [spread]
             for target in targets:
-                if self.left() <= 1.5 or self.stop_requested():
+                if self.left() <= 1.0 or self.stop_requested():
                     break
                 if kind == "lp":
-                    found = self._relaxation_step(ix, current, members, target)
+                    found, _ = self._relaxation_step(ix, current, members, target)
                 else:
                     found = self._people_step(ix, current, members, target, len(targets), k)
                 if found is None:
@@ -674,6 +723,11 @@ class _Solve:
                     self.report(value, bound, "邻域改进")
                     break
         return current if improved else None
+
+    def _lp_bound(self, ix: Index, b: Bounds) -> int:
+        """The bound with the whole relaxation's preferences at the least spread."""
+        w = self.problem.weights.spread
+        return b.at_least(ix, w, at_bound_pref=self.lp_pref_bound, start=self.least_spread)
 
     def _people_step(
         self,
@@ -705,7 +759,7 @@ class _Solve:
         outcome = cpsat.run(
             model,
             x,
-            time_limit=min(LNS_STEP_S / tries, self.left() - 1.0),
+            time_limit=min(LNS_STEP_S / tries, self.left() - 0.4),
             workers=self.workers,
             seed=self.seed + k,
             should_stop=self.should_stop,

@@ -83,7 +83,7 @@ def test_each_campus_step_keeps_every_rule_and_the_spread(seed: int) -> None:
     run.cancel = lp.Cancel()
     spread = score_ix(ix, pairs)[1]["spread"]
     for piece in run._campus_pieces(ix):
-        found = run._relaxation_step(ix, pairs, piece, spread)
+        found, _ = run._relaxation_step(ix, pairs, piece, spread)
         if found is None:
             continue
         roster = [(problem.shifts[s].id, problem.people[p].id) for s, p in found]
@@ -113,3 +113,50 @@ def test_the_neighbourhood_search_never_loses_to_the_greedy(family: str, seed: i
     assert result.bound >= bounds(ix).total(problem.weights.spread)
     if missing == 0:
         assert result.score <= score_ix(ix, pairs)[0]
+
+
+def _whole_bound(problem: Problem) -> tuple[int | None, int]:
+    """(the bound with the whole relaxation at the least spread, the greedy's score)."""
+    ix = build_index(problem)
+    b = bounds(ix)
+    pairs, _missing = greedy(ix)
+    run = solver._Solve(problem, 30, None, None, 2, 0)
+    run.ix, run.cancel, run.least_spread, run.band_of = ix, lp.Cancel(), b.spread, dict(b.band)
+    _found, pref = run._relaxation_step(ix, pairs, list(range(ix.n_shifts)), b.spread, whole=True)
+    if pref is None:
+        return None, score_ix(ix, pairs)[0]
+    return b.at_least(ix, problem.weights.spread, at_bound_pref=pref, start=b.spread), score_ix(
+        ix, pairs
+    )[0]
+
+
+def test_the_whole_relaxation_bounds_the_preferences_a_roster_must_break() -> None:
+    # three shifts at the same time; d can work only W, so b (who wants W) must take X or Y:
+    # every roster costs 1, the relaxation says so, while the cheapest person per shift (a on
+    # X and Y, b or d on W) and each person's cheapest shift see 0
+    people = [
+        Person("a", allocated_posts=["X", "Y"]),
+        Person("b", allocated_posts=["X", "Y", "W"], wanted_posts=["W"]),
+        Person("d", allocated_posts=["W"]),
+    ]
+    posts = [Post("X", "甲"), Post("Y", "乙"), Post("W", "丙")]
+    problem = Problem(people, posts, [shift("X", 0, 8), shift("Y", 0, 8), shift("W", 0, 8)])
+    assert bounds(build_index(problem)).total(100) == 0
+
+    bound, _ = _whole_bound(problem)
+
+    assert bound == 1
+    result = solver.solve(problem, time_limit=2)
+    assert result.status == "optimal" and result.score == 1
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6))
+def test_the_whole_relaxation_never_bounds_above_a_roster(seed: int) -> None:
+    problem = generate("mixed-small", seed=seed)
+    bound, greedy_score = _whole_bound(problem)
+    result = solver.solve(problem, time_limit=3)
+    if bound is None or not result.ok:
+        return
+    assert bound <= greedy_score
+    assert result.score is not None and bound <= result.score
