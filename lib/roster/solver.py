@@ -413,6 +413,7 @@ class _Solve:
         hi = score_ix(ix, best)[1]["spread"] if best is not None else None
         top = max(b.upper, default=0)
         pref_bound: dict[int, int] = {}
+        lp_checked: set[int] = set()
         while self.left() > 0.3 + BUILD_S_PER_VAR * size and not self.stop_requested():
             if hi is not None and lo >= hi:
                 t = hi
@@ -426,6 +427,26 @@ class _Solve:
             floor_range = {
                 g: (max(0, b.band[g][1] - t), max(0, b.band[g][0])) for g in range(ix.n_groups)
             }
+            if not final and t not in lp_checked and self.left() > 1.0 + 3 * LP_S_PER_VAR * size:
+                # the window's LP relaxation first (CLP, seconds at medium size): infeasible
+                # proves the width impossible, where CP-SAT may take its whole budget to say so
+                lp_checked.add(t)
+                rel = lp.relax(
+                    ix,
+                    shifts,
+                    people,
+                    band={},
+                    time_limit=self.left() - 0.5,
+                    window=t,
+                    floor_range=floor_range,
+                    engine="CLP",
+                )
+                if DEBUG:
+                    print(f"  [window {t}] LP {rel.status} t={self.elapsed():.2f}")
+                if rel.status == "infeasible":
+                    proven_lo = max(proven_lo, t + 1)
+                    lo = max(lo, t + 1)
+                    continue
             lp_bound = 0
             ours = found if found is not None else best
             if final and t == proven_lo and ours is not None:

@@ -160,3 +160,32 @@ def test_the_whole_relaxation_never_bounds_above_a_roster(seed: int) -> None:
         return
     assert bound <= greedy_score
     assert result.score is not None and bound <= result.score
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["mixed-small", "small"]), st.integers(0, 10**6))
+def test_the_window_relaxation_never_rules_out_a_width_a_roster_has(family: str, seed: int) -> None:
+    # the window search takes an infeasible relaxation as the proof that no roster has that
+    # spread: the relaxation of any width at or above a real roster's spread must be feasible
+    problem = generate(family, seed=seed)
+    ix = build_index(problem)
+    b = bounds(ix)
+    pairs, missing = greedy(ix)
+    if missing:
+        return
+    spread = score_ix(ix, pairs)[1]["spread"]
+    people = [p for p in range(ix.n_people) if ix.shifts_of[p]]
+    for t in (spread, spread + 1):
+        floors = {g: (max(0, b.band[g][1] - t), max(0, b.band[g][0])) for g in range(ix.n_groups)}
+        rel = lp.relax(
+            ix,
+            list(range(ix.n_shifts)),
+            people,
+            band={},
+            time_limit=20,
+            window=t,
+            floor_range=floors,
+            engine="CLP",
+        )
+        assert rel.status == "optimal"
+        assert rel.bound <= sum(ix.cost(p, s) for s, p in pairs)
