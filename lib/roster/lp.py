@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
@@ -68,6 +69,7 @@ def relax(
     floor_range: dict[int, tuple[int, int]] | None = None,
     keep: list[tuple[int, int]] | None = None,
     engine: str = "GLOP",
+    should_stop: Callable[[], bool] | None = None,
 ) -> Relaxation:
     """Solve the relaxation; `cancel` lets another thread interrupt it (solve() runs the
     components' relaxations in a thread pool while it works on the first ones).
@@ -79,7 +81,8 @@ def relax(
 
     `engine`: "GLOP" (interruptible, for the background threads) or "CLP" (COIN-OR's simplex,
     shipped with OR-Tools: five to ten times faster on these relaxations, but it does not stop
-    at its time limit, so only the main thread runs it, and only with time to spare)."""
+    at its time limit, so only the main thread runs it, and only with time to spare).
+    `should_stop` is polled while the model is built and once before solving."""
     problem = ix.problem
     rules = problem.rules
     rest = int(rules.rest_hours * 60)
@@ -118,6 +121,8 @@ def relax(
     for p in people:
         if cancel is not None and cancel.cancelled:
             return Relaxation("unknown")  # solve() is ending: stop building at once
+        if should_stop is not None and should_stop():
+            return Relaxation("unknown")
         if time.perf_counter() - started > time_limit:
             return Relaxation("unknown")
         out_items = kept_out.get(p, [])
@@ -184,6 +189,8 @@ def relax(
     left = time_limit - built  # building counts against the limit
     if left <= 0.05 or (engine == "CLP" and left < 2 * built + 0.5):
         return Relaxation("unknown")  # CLP would not stop in time (it solves in about `built`)
+    if should_stop is not None and should_stop():
+        return Relaxation("unknown")
     solver.SetTimeLimit(int(left * 1000))
     if cancel is not None and not cancel.attach(solver):
         return Relaxation("unknown")

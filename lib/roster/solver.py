@@ -440,6 +440,7 @@ class _Solve:
                     window=t,
                     floor_range=floor_range,
                     engine="CLP",
+                    should_stop=self.stop_requested,
                 )
                 if DEBUG:
                     print(f"  [window {t}] LP {rel.status} t={self.elapsed():.2f}")
@@ -619,6 +620,7 @@ class _Solve:
             floor_range=floor_range,
             keep=keep,
             engine="CLP",
+            should_stop=self.stop_requested,
         )
         if DEBUG:
             print(
