@@ -3,7 +3,8 @@ case and the second generator family (mixed-medium, mixed-large: leaders also at
 people on two campuses, 8/12/24-hour shifts, part-time availability, personal caps), against two
 peers: a plain CP-SAT max−min model (10 s) and the greedy alone; and roster_exit_lag_s, from a
 3 s solve's limit to its process's exit. About 8 minutes; ROSTER_BENCH_QUICK=1 runs the 10 s
-solves of every size but the large ones (about a minute and a half).
+solves of every size but the large ones (about a minute and a half); ROSTER_BENCH_SIZES=
+mixed-large,real runs only the sizes named (mixed-large alone: about a minute and a half).
 
 Each size runs in child processes so that peak memory (VmHWM, which sees OR-Tools' C++ heap)
 belongs to that size alone; the peer model runs in a child of its own. Needs no database.
@@ -24,6 +25,9 @@ NO_ROSTER = 1e9
 SIZES = ("small", "medium", "large", "real", "mixed-medium", "mixed-large")
 # ROSTER_BENCH_QUICK=1: only 10 s solves, no 60 s ones, and no large sizes (a quick run)
 QUICK = bool(os.environ.get("ROSTER_BENCH_QUICK"))
+# ROSTER_BENCH_SIZES=mixed-large,medium: only these sizes (the figures of the others are left
+# as they are in bench/results.json)
+ONLY = [s for s in os.environ.get("ROSTER_BENCH_SIZES", "").split(",") if s]
 TARGETS = {
     "mixed-medium": {
         "first_s": "≤ 1",
@@ -111,7 +115,7 @@ def run(*, repeat: int | None = None) -> list[Figure]:
         "peer_greedy_score": "score",
     }
     for size in SIZES:
-        if QUICK and size.endswith("large"):
+        if (QUICK and size.endswith("large")) or (ONLY and size not in ONLY):
             continue
         ours = _spawn(size, "ours")
         peer = _spawn(size, "peer")

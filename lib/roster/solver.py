@@ -33,6 +33,8 @@ MAX_WIDEN = 2  # then drop the band altogether
 HUGE_MIXED_VARS = 50_000  # assignment variables: above this, no model of the whole component
 LNS_PEOPLE = 80  # people freed at once in a neighbourhood of one large component
 LNS_STEP_S = 4.0  # CP-SAT's time on one neighbourhood
+LP_S_PER_VAR = 4e-5  # building an LP in Python (and about as long in CLP): 5 s for 120k
+SMALL_GROUP = 60  # a fairness group of at most this many people is freed with every neighbourhood
 MAX_FLOOR_COMBOS = 8  # the window's floors tried one by one for the bound, at most
 MAX_WIDEN_MIXED = 12  # where the bound on the spread is weaker (groups share components)
 BUILD_S_PER_VAR = 3e-5  # building a CP-SAT model in Python: about 1.5 s for 60k variables
@@ -79,6 +81,10 @@ class _Solve:
         self.running = 0  # the bound proven so far, for progress reports
         self.model_infeasible = False  # the score's own model proved there is no roster
         self.band_infeasible = False  # a component has no roster in the spread bound's band
+        self.least_spread = 0  # the proven bound on the spread
+        self.band_of: dict[int, tuple[int, int]] = {}  # Bounds.band
+        self.lp_pref_bound: int | None = None  # the whole relaxation's, at least_spread
+        self.bounds_of: Bounds | None = None
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -130,6 +136,9 @@ class _Solve:
             self.first_s = self.elapsed()
             self.report(score_ix(ix, g_pairs)[0], 0, "greedy")
         b = bounds(ix)
+        self.least_spread = b.spread
+        self.band_of = dict(b.band)
+        self.bounds_of = b
         w = self.problem.weights.spread
         static_bound = b.at_least(ix, w)
         self.running = static_bound
@@ -344,6 +353,8 @@ class _Solve:
             better = self._lns(ix, best, bound)
             if better is not None and not check(problem, as_ids(better)):
                 best = better
+            if self.lp_pref_bound is not None:
+                bound = max(bound, self._lp_bound(ix, b))
         if best is not None and score_ix(ix, best)[0] > bound:
             # the gap is open: search on until the limit or a proven optimum
             better, proven_bound = self._improve(ix, comps, best, bound)
@@ -402,6 +413,7 @@ class _Solve:
         hi = score_ix(ix, best)[1]["spread"] if best is not None else None
         top = max(b.upper, default=0)
         pref_bound: dict[int, int] = {}
+        lp_checked: set[int] = set()
         while self.left() > 0.3 + BUILD_S_PER_VAR * size and not self.stop_requested():
             if hi is not None and lo >= hi:
                 t = hi
@@ -415,6 +427,27 @@ class _Solve:
             floor_range = {
                 g: (max(0, b.band[g][1] - t), max(0, b.band[g][0])) for g in range(ix.n_groups)
             }
+            if not final and t not in lp_checked and self.left() > 1.0 + 3 * LP_S_PER_VAR * size:
+                # the window's LP relaxation first (CLP, seconds at medium size): infeasible
+                # proves the width impossible, where CP-SAT may take its whole budget to say so
+                lp_checked.add(t)
+                rel = lp.relax(
+                    ix,
+                    shifts,
+                    people,
+                    band={},
+                    time_limit=self.left() - 0.5,
+                    window=t,
+                    floor_range=floor_range,
+                    engine="CLP",
+                    should_stop=self.stop_requested,
+                )
+                if DEBUG:
+                    print(f"  [window {t}] LP {rel.status} t={self.elapsed():.2f}")
+                if rel.status == "infeasible":
+                    proven_lo = max(proven_lo, t + 1)
+                    lo = max(lo, t + 1)
+                    continue
             lp_bound = 0
             ours = found if found is not None else best
             if final and t == proven_lo and ours is not None:
@@ -470,15 +503,20 @@ class _Solve:
         at_lo = pref_bound.get(proven_lo)
         return found, b.at_least(ix, w, at_bound_pref=at_lo, start=proven_lo)
 
+    def _small_groups(self, ix: Index) -> list[int]:
+        """The people of the fairness groups of at most SMALL_GROUP who can work."""
+        by_group: dict[int, list[int]] = {}
+        for p in range(ix.n_people):
+            if ix.shifts_of[p]:
+                by_group.setdefault(ix.group[p], []).append(p)
+        return [p for members in by_group.values() if len(members) <= SMALL_GROUP for p in members]
+
     def _neighbourhoods(self, ix: Index) -> list[list[int]]:
         """Sets of people to re-roster together, the rest kept as they are: each small
         fairness group whole (the leaders), and the people of each campus (with the small
         groups), in pieces of at most LNS_PEOPLE."""
         working = [p for p in range(ix.n_people) if ix.shifts_of[p]]
-        by_group: dict[int, list[int]] = {}
-        for p in working:
-            by_group.setdefault(ix.group[p], []).append(p)
-        small = [p for members in by_group.values() if len(members) <= 60 for p in members]
+        small = self._small_groups(ix)
         out: list[list[int]] = []
         if small:
             out.append(small)
@@ -496,13 +534,161 @@ class _Solve:
                 out.append(small + members[i : i + size])
         return out
 
+    def _campus_pieces(self, ix: Index) -> list[list[int]]:
+        """The shifts of each campus, and the leaders' duties together: the pieces the
+        relaxation steps of the neighbourhood search re-roster one at a time."""
+        posts = {post.id: post for post in self.problem.posts}
+        by: dict[str, list[int]] = {}
+        for s, shift in enumerate(self.problem.shifts):
+            post = posts[shift.post]
+            by.setdefault("" if post.is_leader_duty else post.campus, []).append(s)
+        return [items for _key, items in sorted(by.items(), key=lambda kv: -len(kv[1]))]
+
+    def _floor_range(
+        self, ix: Index, pairs: list[tuple[int, int]], free: set[int], target: int
+    ) -> dict[int, tuple[int, int]] | None:
+        """Where each group's window of width `target` may start when everyone outside `free`
+        keeps their load in `pairs`: at or below the least of them, and at or above the most of
+        them less `target`; None when they already spread wider."""
+        loads = ix.load(pairs)
+        span: dict[int, tuple[int, int]] = {}
+        for p in range(ix.n_people):
+            if ix.shifts_of[p] and p not in free:
+                lo, hi = span.get(ix.group[p], (loads[p], loads[p]))
+                span[ix.group[p]] = (min(lo, loads[p]), max(hi, loads[p]))
+        out = {}
+        for g in range(ix.n_groups):
+            lo, hi = span.get(g, (10**6, 0))
+            # and any roster's: its most is at least the band's high end, its least at most
+            # the low end (scoring.bounds)
+            band_lo, band_hi = self.band_of.get(g, (10**6, 0))
+            lo, hi = min(lo, max(0, band_lo)), max(hi, band_hi)
+            if hi - lo > target:
+                return None
+            out[g] = (max(0, hi - target), lo)
+        return out
+
+    def _relaxation_step(
+        self,
+        ix: Index,
+        current: list[tuple[int, int]],
+        piece: list[int],
+        target: int,
+        *,
+        whole: bool = False,
+    ) -> tuple[list[tuple[int, int]] | None, int | None]:
+        """Fix-and-optimise one piece (a campus; `whole`: the whole problem): everyone who can
+        work its shifts is freed there and wherever else they can work (the others keep their
+        shifts), and the piece's LP relaxation with every group's loads in a window of width
+        `target` gives a nearly integral roster of it; the people left fractional are placed by
+        CP-SAT with everyone else as the relaxation has them, widening to the people sharing
+        their shifts when that fails. Returns (a roster with spread ≤ target that keeps every
+        hard rule, or None; for `whole`, the relaxation's bound on the preferences of any
+        roster with spread ≤ target, or None)."""
+        if not whole:
+            # only the posts of the piece that someone paying for a preference can work: the
+            # others have nothing to gain (late in the search, a small part of the campus)
+            paying = {p for s, p in current if ix.cost(p, s)}
+            in_piece = set(piece)
+            posts = {
+                ix.problem.shifts[s].post for p in paying for s in ix.shifts_of[p] if s in in_piece
+            }
+            piece = [s for s in piece if ix.problem.shifts[s].post in posts]
+            if not piece:
+                return None, None
+        free = {p for s in piece for p in ix.people_of[s]}
+        # everything the freed people can work, wherever it is: those allocated to posts on two
+        # campuses move on both (the others there keep their shifts)
+        piece = sorted({s for p in free for s in ix.shifts_of[p]})
+        inside = set(piece)
+        keep = [(s, p) for s, p in current if (s in inside) != (p in free)]
+        floor_range = self._floor_range(ix, current, free, target)
+        size = sum(len(ix.shifts_of[p]) for p in free)
+        # CLP does not stop at its limit: start it only with time for about three times what
+        # building the model takes
+        if floor_range is None or self.left() < 1.5 + 3 * LP_S_PER_VAR * size:
+            return None, None
+        before = sum(ix.cost(p, s) for s, p in current if p in free)
+        rel = lp.relax(
+            ix,
+            piece,
+            sorted(free),
+            band={},
+            time_limit=self.left() - 1.0,
+            cancel=self.cancel,
+            window=target,
+            floor_range=floor_range,
+            keep=keep,
+            engine="CLP",
+            should_stop=self.stop_requested,
+        )
+        if DEBUG:
+            print(
+                f"  [relax piece {len(piece)} shifts, {len(free)} people, spread {target}] "
+                f"{rel.status} bound={rel.bound} (now {before}) "
+                f"fractional={len(rel.fractional)} t={self.elapsed():.2f}"
+            )
+        whole_bound = rel.bound if whole and rel.status == "optimal" else None
+        spread = score_ix(ix, current)[1]["spread"]
+        if rel.status != "optimal" or (rel.bound >= before and target >= spread):
+            return None, whole_bound
+        rest = [(s, p) for s, p in current if not (s in inside and p in free)]
+        stuck = {p for _s, p in rel.fractional}
+        partial = rest + [(s, p) for s, p in rel.ones if p not in stuck]
+        for step in range(3):
+            if not stuck:
+                return partial, whole_bound
+            if self.left() < 0.8 or self.stop_requested():
+                return None, whole_bound
+            people = sorted(stuck)
+            shifts = sorted({s for p in people for s in ix.shifts_of[p]})
+            hood = set(shifts)
+            fixed = [(s, p) for s, p in partial if p not in stuck and s in hood]
+            window_floors = self._floor_range(ix, partial, stuck, target)
+            if window_floors is None:
+                return None, whole_bound
+            model, x = cpsat.window_model(
+                ix, shifts, people, spread=target, floor_range=window_floors, fixed=fixed
+            )
+            outcome = cpsat.run(
+                model,
+                x,
+                time_limit=min(3.0, self.left() - 0.4),
+                workers=self.workers,
+                seed=self.seed + step,
+                should_stop=self.should_stop,
+            )
+            if DEBUG:
+                print(
+                    f"  [relax fill {len(people)} people] {outcome.status} "
+                    f"obj={outcome.objective} t={self.elapsed():.2f}"
+                )
+            if outcome.stopped:
+                self.stopped = True
+            if outcome.status in ("optimal", "feasible"):
+                return [(s, p) for s, p in partial if p not in stuck] + outcome.pairs, whole_bound
+            if outcome.status != "infeasible":
+                return None, whole_bound
+            # the people sharing a shift with them, then those on the same posts
+            touched = {s for s, p in (*rel.fractional, *rel.ones) if p in stuck}
+            if step == 0:
+                stuck |= {p for s, p in partial if s in touched}
+            else:
+                posts = {ix.problem.shifts[s].post for s in touched}
+                stuck |= {
+                    p for s, p in partial if ix.problem.shifts[s].post in posts and s in inside
+                }
+        return None, whole_bound
+
     def _lns(
         self, ix: Index, best: list[tuple[int, int]], bound: int
     ) -> list[tuple[int, int]] | None:
-        """Large-neighbourhood search: free one neighbourhood's people, keep everyone else's
-        shifts, and re-roster them with every group's loads in a window as narrow as the
-        fixed people allow (one narrower than the spread when it can be), the preferences
-        the objective. Returns a better roster or None."""
+        """Large-neighbourhood search: free one neighbourhood, keep everyone else's shifts,
+        and re-roster it with every group's loads in a window as narrow as the fixed people
+        allow (one narrower than the spread first when it can be), the preferences the
+        objective. The neighbourhoods: each campus through its LP relaxation (fix-and-optimise,
+        `_relaxation_step`), then the small groups and pieces of each campus's people through
+        CP-SAT. Returns a better roster or None."""
         current = list(best)
         current_score = score_ix(ix, current)[0]
         improved = False
@@ -511,74 +697,106 @@ class _Solve:
         if score_ix(ix, moved)[0] < current_score:
             current, current_score, improved = moved, score_ix(ix, moved)[0], True
             self.report(current_score, bound, "邻域改进")
-        hoods = self._neighbourhoods(ix)
-        if len(hoods) <= 1:
-            return None  # the whole problem: the window search has done it
+        # the whole problem's relaxation at the least spread, when there is time for it (CLP:
+        # about 10 s on mixed-large, 77 of 123k values fractional): a proven bound on the
+        # preferences there, and a roster from its integral part
+        found, whole_bound = self._relaxation_step(
+            ix, current, list(range(ix.n_shifts)), self.least_spread, whole=True
+        )
+        if whole_bound is not None and self.bounds_of is not None:
+            self.lp_pref_bound = whole_bound
+            bound = max(bound, self._lp_bound(ix, self.bounds_of))
+        if found is not None and score_ix(ix, found)[0] < current_score:
+            current, current_score, improved = found, score_ix(ix, found)[0], True
+        self.report(current_score, bound, "全局松弛")
+        people_hoods = self._neighbourhoods(ix)
+        if len(people_hoods) <= 1:
+            return current if improved else None  # the window search has done the rest
+        # the relaxations twice round (each campus's moves change what the others can do),
+        # the small groups between, then the people's pieces by CP-SAT
+        pieces: list[tuple[str, list[int]]] = [("lp", p) for p in self._campus_pieces(ix)]
+        hoods = [*pieces, ("cp", people_hoods[0]), *pieces]
+        hoods += [("cp", free) for free in people_hoods[1:]]
+        least_spread = self.least_spread
         stale = 0
         k = 0
         while (
-            self.left() > 2.0
+            self.left() > 1.2
             and not self.stop_requested()
             and current_score > bound
             and stale < len(hoods)
         ):
-            free = hoods[k % len(hoods)]
+            kind, members = hoods[k % len(hoods)]
             k += 1
-            free_set = set(free)
-            shifts = sorted({s for p in free for s in ix.shifts_of[p]})
-            in_hood = set(shifts)
-            fixed = [(s, p) for s, p in current if p not in free_set and s in in_hood]
-            loads = ix.load(current)
-            parts = score_ix(ix, current)[1]
-            spread = parts["spread"]
-            span: dict[int, tuple[int, int]] = {}
-            for p in range(ix.n_people):
-                if ix.shifts_of[p] and p not in free_set:
-                    lo, hi = span.get(ix.group[p], (loads[p], loads[p]))
-                    span[ix.group[p]] = (min(lo, loads[p]), max(hi, loads[p]))
-            targets = [spread]
-            if spread > 0 and all(hi - lo <= spread - 1 for lo, hi in span.values()):
-                targets.insert(0, spread - 1)  # one narrower first, when the fixed allow it
             stale += 1
+            spread = score_ix(ix, current)[1]["spread"]
+            targets = [spread - 1, spread] if spread - 1 >= least_spread else [spread]
             for target in targets:
-                if self.left() <= 1.5 or self.stop_requested():
+                if self.left() <= 1.0 or self.stop_requested():
                     break
-                floor_range = {
-                    g: (max(0, span[g][1] - target), span[g][0]) if g in span else (0, 10**6)
-                    for g in range(ix.n_groups)
-                }
-                model, x = cpsat.window_model(
-                    ix,
-                    shifts,
-                    free,
-                    spread=target,
-                    hint=[(s, p) for s, p in current if p in free_set],
-                    floor_range=floor_range,
-                    fixed=fixed,
-                )
-                outcome = cpsat.run(
-                    model,
-                    x,
-                    time_limit=min(LNS_STEP_S / len(targets), self.left() - 1.0),
-                    workers=self.workers,
-                    seed=self.seed + k,
-                    should_stop=self.should_stop,
-                )
-                if DEBUG:
-                    print(
-                        f"  [lns {k} {len(free)} people, spread {target}] {outcome.status} "
-                        f"obj={outcome.objective} t={self.elapsed():.2f}"
-                    )
-                if outcome.stopped:
-                    self.stopped = True
-                if outcome.status in ("optimal", "feasible"):
-                    candidate = [(s, p) for s, p in current if p not in free_set] + outcome.pairs
-                    value = score_ix(ix, candidate)[0]
-                    if value < current_score:
-                        current, current_score, improved, stale = candidate, value, True, 0
-                        self.report(value, bound, "邻域改进")
-                        break
+                if kind == "lp":
+                    found, _ = self._relaxation_step(ix, current, members, target)
+                else:
+                    found = self._people_step(ix, current, members, target, len(targets), k)
+                if found is None:
+                    continue
+                value = score_ix(ix, found)[0]
+                if value < current_score:
+                    current, current_score, improved, stale = found, value, True, 0
+                    self.report(value, bound, "邻域改进")
+                    break
         return current if improved else None
+
+    def _lp_bound(self, ix: Index, b: Bounds) -> int:
+        """The bound with the whole relaxation's preferences at the least spread."""
+        w = self.problem.weights.spread
+        return b.at_least(ix, w, at_bound_pref=self.lp_pref_bound, start=self.least_spread)
+
+    def _people_step(
+        self,
+        ix: Index,
+        current: list[tuple[int, int]],
+        free: list[int],
+        target: int,
+        tries: int,
+        k: int,
+    ) -> list[tuple[int, int]] | None:
+        """Re-roster `free` (all their shifts) by CP-SAT, everyone else fixed, every group's
+        loads in a window of width `target`."""
+        free_set = set(free)
+        shifts = sorted({s for p in free for s in ix.shifts_of[p]})
+        in_hood = set(shifts)
+        fixed = [(s, p) for s, p in current if p not in free_set and s in in_hood]
+        floor_range = self._floor_range(ix, current, free_set, target)
+        if floor_range is None:
+            return None
+        model, x = cpsat.window_model(
+            ix,
+            shifts,
+            free,
+            spread=target,
+            hint=[(s, p) for s, p in current if p in free_set],
+            floor_range=floor_range,
+            fixed=fixed,
+        )
+        outcome = cpsat.run(
+            model,
+            x,
+            time_limit=min(LNS_STEP_S / tries, self.left() - 0.4),
+            workers=self.workers,
+            seed=self.seed + k,
+            should_stop=self.should_stop,
+        )
+        if DEBUG:
+            print(
+                f"  [lns {k} {len(free)} people, spread {target}] {outcome.status} "
+                f"obj={outcome.objective} t={self.elapsed():.2f}"
+            )
+        if outcome.stopped:
+            self.stopped = True
+        if outcome.status in ("optimal", "feasible"):
+            return [(s, p) for s, p in current if p not in free_set] + outcome.pairs
+        return None
 
     def _window_lp_bound(
         self,
