@@ -18,6 +18,7 @@ from members.models import (
     Transfer,
     Whereabouts,
     WhereaboutsChange,
+    pack_rows,
 )
 from members.spreadsheets import (
     COMPARED_FIELDS,
@@ -44,7 +45,7 @@ def import_batch_create(*, actor: Any, filename: str, data: bytes) -> ImportBatc
         created_by=actor,
         filename=filename[:200],
         state=ImportBatch.State.REJECTED if plan.errors else ImportBatch.State.PREVIEW,
-        rows=[*plan.org_rows, *plan.rows],
+        packed_rows=pack_rows([*plan.org_rows, *plan.rows]),
         errors=[e.as_dict() for e in plan.errors],
         create_count=plan.create_count,
         update_count=plan.update_count,
@@ -154,8 +155,9 @@ def import_batch_apply(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     if not roots:
         raise PermissionDenied
 
-    org_rows = [r for r in batch.rows if r["sheet"] == ORG_SHEET]
-    member_rows = [r for r in batch.rows if r["sheet"] != ORG_SHEET]
+    rows = batch.rows
+    org_rows = [r for r in rows if r["sheet"] == ORG_SHEET]
+    member_rows = [r for r in rows if r["sheet"] != ORG_SHEET]
     created_orgs = _create_orgs(actor, org_rows, roots)
 
     wanted = [_member_fields(row, created_orgs) for row in member_rows]
