@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
 
 from orgs.models import Campus, Org
 
@@ -245,8 +246,9 @@ class ImportBatch(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
-    @property
+    @cached_property
     def rows(self) -> list[dict[str, Any]]:
+        """The rows as import_batch_create() read them (they never change afterwards)."""
         return unpack_rows(self.packed_rows)
 
 

@@ -238,48 +238,16 @@ _CHOICE_BY_TEXT = {
 }
 
 
-class _Cells:
-    """What one parse has already worked out about a cell's value. Most columns of a school's
-    file repeat a few values (性别, 类别, 所在单位, 党支部, dates, blanks), so each distinct
-    text is normalised once and each distinct date checked once."""
-
-    def __init__(self) -> None:
-        self.today = dt.date.today()
-        self.texts: dict[str, str] = {}
-        self.dates: dict[Any, tuple[str, str]] = {}  # (ISO date, "") or ("", the reason)
-
-    def text(self, value: str) -> str:
-        text = self.texts.get(value)
-        if text is None:
-            text = self.texts[value] = normalize_text(value)
-        return text
-
-    def date(self, value: Any) -> str:
-        """The date as ISO text; raises ValueError with the reason."""
-        key = (type(value), value)
-        found = self.dates.get(key)
-        if found is None:
-            try:
-                found = (check_past_date(parse_date(value), today=self.today).isoformat(), "")
-            except ValueError as e:
-                found = ("", str(e))
-            self.dates[key] = found
-        if found[1]:
-            raise ValueError(found[1])
-        return found[0]
-
-
 def _parse_member_row(
     reader: _RowReader,
     row: Row,
     present: list[tuple[Column, int]],
     scope: ImportScope,
-    cells: _Cells,
 ) -> dict[str, Any] | None:
     """One member row as the dict the apply step writes, or None when it has errors.
 
     This runs once per row of files with tens of thousands of rows, so it works from the
-    columns found in the header and normalises each distinct cell text once (`cells`)."""
+    columns found in the header and normalises each cell once."""
     out: dict[str, Any] = {"sheet": MEMBER_SHEET, "row": reader.row}
     width = len(row)
     unit = branch_name = ""
@@ -287,7 +255,7 @@ def _parse_member_row(
         value = row[col] if col < width else ""
         name = column.field
         if isinstance(value, str):
-            text = cells.text(value)
+            text = normalize_text(value)
             blank = not text
         else:
             text = ""
@@ -316,7 +284,7 @@ def _parse_member_row(
             out[name] = found
         elif name in DATE_FIELDS:
             try:
-                out[name] = cells.date(value)
+                out[name] = check_past_date(parse_date(value), today=dt.date.today()).isoformat()
             except ValueError as e:
                 reader.error(column.header, str(e))
         elif name == "campus":
@@ -369,14 +337,13 @@ def _parse_member_rows(
         return
     present = [(c, header.columns[c.header]) for c in MEMBER_COLUMNS if c.header in header.columns]
     first_row: dict[str, int] = {}
-    cells = _Cells()
     for index in range(header.row_index + 1, len(rows)):
         row = rows[index]
         if row_is_blank(row):
             continue
         reader = _RowReader(sheet, index + 1, plan.errors)
         _refuse_formulas(reader, index, header.columns, formulas)
-        parsed = _parse_member_row(reader, row, present, scope, cells)
+        parsed = _parse_member_row(reader, row, present, scope)
         number = parsed.get("number") if parsed else None
         if number is None:
             try:
