@@ -37,7 +37,8 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
             form.add_error("file", str(e))
         else:
             return redirect("member_import_preview", batch.pk)
-    batches = ImportBatch.objects.filter(created_by=request.user).defer("rows", "errors")[:10]
+    mine = ImportBatch.objects.filter(created_by=request.user)
+    batches = mine.defer("packed_rows", "errors")[:10]
     return render(request, "members/import_upload.html", {"form": form, "batches": batches})
 
 

@@ -25,7 +25,10 @@ from members.models import (
     Transfer,
     Whereabouts,
     WhereaboutsChange,
+    pack_rows,
+    unpack_rows,
 )
+from members.spreadsheets import parse_workbook
 from members.tests.test_spreadsheets import GOOD, build_xlsx, row
 from orgs.models import Org, OrgKind
 
@@ -217,6 +220,22 @@ def test_org_rows_create_orgs_before_members(cast: Any) -> None:
     )
     assert Org.objects.get(name="第一党小组").get_parent() == branch
     assert Member.objects.get(number="2020001").branch == branch
+
+
+def test_a_batch_keeps_its_rows_exactly_as_read(cast: Any) -> None:
+    """Stored packed, read back equal: a key absent from a row (a blank 当前去向 leaves the
+    member's whereabouts as they are) stays absent, org rows and member rows keep their order."""
+    orgs = [{"上级组织": "计算机学院党委", "组织名称*": "计算机教工第二党支部", "类型*": "党支部"}]
+    rows = [row(党支部="计算机教工第二党支部", 当前去向=""), row(学工号="2020002", 当前去向="在校")]
+    data = build_xlsx(rows, org_rows=orgs)
+    plan = parse_workbook(data, user=cast.users["unit_a_admin"])
+    assert "whereabouts" not in plan.rows[0] and plan.rows[1]["whereabouts"] == "on_campus"
+
+    batch = import_batch_create(actor=cast.users["unit_a_admin"], filename="名册.xlsx", data=data)
+
+    stored = ImportBatch.objects.get(pk=batch.pk)
+    assert stored.rows == [*plan.org_rows, *plan.rows]
+    assert pack_rows([]) and unpack_rows(pack_rows([])) == [] and unpack_rows(b"") == []
 
 
 # --- pages ----------------------------------------------------------------------------------

@@ -1,11 +1,14 @@
 """The member list at province scale (issue 13): an estimated count above EXACT_UP_TO rows,
 and a branch filter that lists branches only when there are few enough to choose from."""
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import members.models
 from conftest import Cast
 from members import paging, views
 from members.models import Member
@@ -93,8 +96,11 @@ def test_branch_filter_never_offers_a_branch_out_of_scope(
     assert response.context["rows"] == []
 
 
-def test_numbered_finds_members_by_number(cast: Cast) -> None:
-    found = Member.objects.numbered(["A0001", "B0002", "Z9999"])
+@pytest.mark.parametrize("per_lookup", [5000, 1])
+def test_numbered_finds_members_by_number(cast: Cast, monkeypatch: Any, per_lookup: int) -> None:
+    monkeypatch.setattr(members.models, "NUMBERS_PER_LOOKUP", per_lookup)  # one at a time too
+
+    found = Member.objects.numbered(["A0001", "B0002", "Z9999", "A0001"])
 
     assert sorted(found.values_list("number", flat=True)) == ["A0001", "B0002"]
     assert list(Member.objects.numbered([])) == []
