@@ -46,9 +46,10 @@ from reports.models import Frequency, Report, ReportForm, ReportSchedule
 FORM_NAME = "压测健康报备"
 SUBMITS = 2000
 WARM_UP = 100
-CLIENTS = 4
-# gunicorn's sync workers: one request each at a time (the issue fixes 2).
+CLIENTS = int(os.environ.get("BENCH_REPORT_CLIENTS", "4"))
+# gunicorn's workers (the issue fixes 2); THREADS above 1 makes them gthread workers.
 WORKERS = int(os.environ.get("BENCH_REPORT_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_REPORT_THREADS", "1"))
 PAGE_WARM_UP = 5
 MIN_REPEAT = 30
 USER_PREFIX = "bench_member_"
@@ -176,7 +177,7 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
     sessions = _sessions(members)
     print(f"{len(sessions)} member logins ready in {time.perf_counter() - started:.1f} s")
     path = reverse("report_fill", args=[schedule.pk])
-    with gunicorn(workers=WORKERS) as server:
+    with gunicorn(workers=WORKERS, threads=THREADS) as server:
         version = schedule.form.current_version().pk
         _rush(server.port, path, version, sessions[:WARM_UP])
         workers = server.worker_pids(wanted=WORKERS)
