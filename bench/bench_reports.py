@@ -181,10 +181,13 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
         version = schedule.form.current_version().pk
         _rush(server.port, path, version, sessions[:WARM_UP])
         workers = server.worker_pids(wanted=WORKERS)
+        postgres = _postgres_pids()
         server_cpu, client_cpu = _cpu_seconds(workers), time.process_time()
+        db_cpu = _cpu_seconds(postgres)
         times, seconds, statuses = _rush(server.port, path, version, sessions[WARM_UP:])
         server_cpu = _cpu_seconds(workers) - server_cpu
         client_cpu = time.process_time() - client_cpu
+        db_cpu = _cpu_seconds(postgres) - db_cpu
     made = Report.objects.filter(form_id=schedule.form_id, period=timezone.localdate()).count()
     per_s = len(times) / seconds
     print(
@@ -194,10 +197,18 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
     )
     # What each submission costs in CPU: the gunicorn workers' and the load client's own
     # (PostgreSQL's is the rest of the machine's); on 2 cores, 150/s leaves 13 ms in all.
+    n = len(times)
+    total_cpu = (server_cpu + db_cpu + client_cpu) / n
+    # What the machine could do with its cores to itself: the rate at which the submissions'
+    # own CPU (gunicorn, PostgreSQL, the client) fills them. On a shared machine the measured
+    # rate is lower by what the other processes take; this figure is steady between runs.
+    capacity = (os.cpu_count() or 1) / total_cpu if total_cpu else 0.0
     print(
-        f"CPU per submission: gunicorn workers {server_cpu / len(times) * 1000:.1f} ms, "
-        f"load client {client_cpu / len(times) * 1000:.1f} ms "
-        f"({WORKERS} workers, {CLIENTS} clients, {os.cpu_count()} cores)"
+        f"CPU per submission: gunicorn workers {server_cpu / n * 1000:.1f} ms, "
+        f"PostgreSQL {db_cpu / n * 1000:.1f} ms, load client {client_cpu / n * 1000:.1f} ms "
+        f"({WORKERS} workers × {THREADS} threads, {CLIENTS} clients, {os.cpu_count()} cores; "
+        f"load client {client_cpu / n / total_cpu:.0%} of the CPU) = capacity {capacity:.0f}/s "
+        f"on {os.cpu_count()} dedicated cores; load average {os.getloadavg()[0]:.1f}"
     )
     if statuses != {302: SUBMITS} or made != WARM_UP + SUBMITS:
         raise RuntimeError(f"reports lost or refused: statuses {statuses}, rows {made}")
@@ -207,16 +218,41 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
         Figure("report_submit_median_ms", median(times), "ms"),
         Figure("report_submit_server_cpu_ms", server_cpu / len(times) * 1000, "ms"),
         Figure("report_submit_client_cpu_ms", client_cpu / len(times) * 1000, "ms"),
+        Figure("report_submit_db_cpu_ms", db_cpu / len(times) * 1000, "ms"),
+        Figure("report_submit_cpu_capacity_per_s", capacity, "/s"),
     ]
 
 
 def _cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU the processes have used (from /proc/<pid>/stat)."""
+    """User and system CPU the processes have used (from /proc/<pid>/stat); a process that
+    has gone counts nothing."""
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids() -> list[int]:
+    """The benchmark's PostgreSQL server processes (the postmaster's children: the
+    backends serving gunicorn's connections, the writers), when this machine runs it."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend,) = cursor.fetchone()
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        postmaster = int(fields[1])  # ppid (field 4)
+        return [
+            int(pid)
+            for task in Path(f"/proc/{postmaster}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return []
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from access.http import AuthedRequest
@@ -126,10 +127,9 @@ def report_fill(request: AuthedRequest, pk: int) -> HttpResponse:
         if request.GET.get("copy") == "1" and last is not None:
             copying, copied_from = True, last
             initial = initial_from(version.fields, last.answers, skip_daily=True)
-    form = AnswerForm(
+    form = AnswerForm.of(version.fields)(
         request.POST or None,
         request.FILES or None,
-        fields=version.fields,
         copied=copied_from is not None,
         initial=initial,
     )
@@ -248,14 +248,67 @@ def report_overdue(request: AuthedRequest) -> HttpResponse:
             "day": day.isoformat(),
             **({"org": org.pk} if org else {}),
         }
+        base_query = urlencode({"schedule": schedule.pk, "day": day.isoformat()})
+        branches = result.branches[:BRANCHES_SHOWN]
         context |= {
             "result": result,
-            "branches": result.branches[:BRANCHES_SHOWN],
+            "branches": branches,
+            "unit_rows": _count_rows(result.units, base_query),
+            "branch_rows": _count_rows(branches, base_query),
+            "member_rows": _member_rows(missing),
             "missing": missing,
             "query": urlencode(params),
-            "base_query": urlencode({"schedule": schedule.pk, "day": day.isoformat()}),
+            "base_query": base_query,
         }
     return render(request, "reports/overdue.html", context)
+
+
+# The overdue page's tables are its bulk (40 units, 50 branches, 100 members): rendered here
+# with format_html (escaped as the template would), at a fraction of the template's cost.
+_COUNT_ROW = (
+    '<tr><td><a href="?{}&amp;org={}">{}</a></td><td>{}</td><td>{}</td><td>{}</td>'
+    '<td class="{}">{}</td><td>{}%</td></tr>'
+)
+
+
+def _count_rows(rows: list[selectors.Row], base_query: str) -> str:
+    return format_html_join(
+        "",
+        _COUNT_ROW,
+        (
+            (
+                base_query,
+                r.org_id,
+                r.name,
+                r.counts.expected,
+                r.counts.reported,
+                r.counts.late,
+                "text-danger" if r.counts.missing else "",
+                r.counts.missing,
+                r.counts.rate,
+            )
+            for r in rows
+        ),
+    )
+
+
+def _member_rows(page: Any) -> str:
+    link = reverse("member_reports", args=[0])
+    head, tail = link.rsplit("/0/", 1)
+    return format_html_join(
+        "",
+        '<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href="{}">报备记录</a></td></tr>',
+        (
+            (
+                m.branch.name,
+                m.number,
+                m.name,
+                m.get_whereabouts_display(),
+                f"{head}/{m.pk}/{tail}",
+            )
+            for m in page
+        ),
+    )
 
 
 @login_required

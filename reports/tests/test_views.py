@@ -106,12 +106,18 @@ def test_the_overdue_page_counts_and_lists_in_fixed_queries(cast: Cast) -> None:
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
     assert response.context["result"].total.missing == 3
-    for i in range(20):
+    for i in range(19):
         MemberFactory.create(branch=cast.branch_b1, number=f"X{i:04d}")
+    odd = MemberFactory.create(branch=cast.branch_b1, number="X0019", name="<i>危</i>")
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.context["result"].total.missing == 23
     assert len(many) == len(few)
+    # The tables' rows (rendered by the view): escaped, linked to the member and the branch.
+    page = response.content.decode()
+    assert "&lt;i&gt;危&lt;/i&gt;" in page and "<i>危</i>" not in page
+    assert f'<a href="{reverse("member_reports", args=[odd.pk])}">报备记录</a>' in page
+    assert f"&amp;org={cast.branch_b1.pk}\">{cast.branch_b1.name}</a>" in page
 
 
 def test_the_overdue_export_is_an_xlsx_of_the_users_scope(cast: Cast) -> None:
