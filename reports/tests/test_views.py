@@ -117,7 +117,7 @@ def test_the_overdue_page_counts_and_lists_in_fixed_queries(cast: Cast) -> None:
     page = response.content.decode()
     assert "&lt;i&gt;危&lt;/i&gt;" in page and "<i>危</i>" not in page
     assert f'<a href="{reverse("member_reports", args=[odd.pk])}">报备记录</a>' in page
-    assert f"&amp;org={cast.branch_b1.pk}\">{cast.branch_b1.name}</a>" in page
+    assert f'&amp;org={cast.branch_b1.pk}">{cast.branch_b1.name}</a>' in page
 
 
 def test_the_overdue_export_is_an_xlsx_of_the_users_scope(cast: Cast) -> None:
