@@ -238,7 +238,9 @@ def report_overdue(request: AuthedRequest) -> HttpResponse:
         result = selectors.overdue(user=user, schedule=schedule, period=period, org=org)
         missing: Any = Paginator(
             selectors.Counted(  # type: ignore[arg-type]
-                selectors.missing_members(user=user, schedule=schedule, period=period, org=org),
+                selectors.missing_members(
+                    user=user, schedule=schedule, period=period, org=org
+                ).only("number", "name", "whereabouts", "branch__name"),  # what a row shows
                 result.total.missing,
             ),
             100,
