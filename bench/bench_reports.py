@@ -1,12 +1,16 @@
 """报备 at the size of the school (seed_large: 20,000 members in 400 branches).
 
-The morning rush — `report_submit_per_s`, `report_submit_p95_ms`: gunicorn (2 sync workers,
-bench/server.py) on the benchmark's PostgreSQL; a bounded threaded client on loopback (CLIENTS
-threads, one request in flight each) posts the health form through the real page
-(`report_fill`: its fields, a one-time form token, the CSRF header and each member's own
-session), SUBMITS members each once, after WARM_UP submissions that are not counted. Every
-answer must be the page's redirect (302) and every submission a row: a lost or doubled report
-fails the benchmark.
+The morning rush — `report_submit_per_s`, `report_submit_p95_ms`: gunicorn (2 workers,
+gthread with THREADS threads each as deploy/dangjian-web.service runs them, bench/server.py)
+on the benchmark's PostgreSQL; a bounded threaded client on loopback (CLIENTS threads, one
+request in flight each) posts the health form through the real page (`report_fill`: its
+fields, a one-time form token, the CSRF header and each member's own session), SUBMITS
+members each once, after WARM_UP submissions that are not counted. Every answer must be the
+page's redirect (302) and every submission a row: a lost or doubled report fails the
+benchmark. Beside the rate it prints the CPU one submission costs in the gunicorn workers,
+PostgreSQL and the load client, and `report_submit_cpu_capacity_per_s`: the cores divided by
+that CPU, steady on a shared machine where the measured rate is not (ADR 0014).
+BENCH_REPORT_WORKERS / _THREADS / _CLIENTS override the defaults (THREADS=1: sync workers).
 
 Who is overdue — `overdue_p95_ms`, `overdue_queries`: yesterday's period with 85 % of the
 school reported, the school-wide overdue page (`report_overdue`: counts per unit and branch,
@@ -46,10 +50,10 @@ from reports.models import Frequency, Report, ReportForm, ReportSchedule
 FORM_NAME = "压测健康报备"
 SUBMITS = 2000
 WARM_UP = 100
-CLIENTS = int(os.environ.get("BENCH_REPORT_CLIENTS", "4"))
+CLIENTS = int(os.environ.get("BENCH_REPORT_CLIENTS", "6"))
 # gunicorn's workers (the issue fixes 2); THREADS above 1 makes them gthread workers.
 WORKERS = int(os.environ.get("BENCH_REPORT_WORKERS", "2"))
-THREADS = int(os.environ.get("BENCH_REPORT_THREADS", "1"))
+THREADS = int(os.environ.get("BENCH_REPORT_THREADS", "4"))
 PAGE_WARM_UP = 5
 MIN_REPEAT = 30
 USER_PREFIX = "bench_member_"
@@ -181,13 +185,12 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
         version = schedule.form.current_version().pk
         _rush(server.port, path, version, sessions[:WARM_UP])
         workers = server.worker_pids(wanted=WORKERS)
-        postgres = _postgres_pids()
+        db_before = _cpu_by_pid(_postgres_pids())
         server_cpu, client_cpu = _cpu_seconds(workers), time.process_time()
-        db_cpu = _cpu_seconds(postgres)
         times, seconds, statuses = _rush(server.port, path, version, sessions[WARM_UP:])
         server_cpu = _cpu_seconds(workers) - server_cpu
         client_cpu = time.process_time() - client_cpu
-        db_cpu = _cpu_seconds(postgres) - db_cpu
+        db_cpu = _postgres_cpu_since(db_before)
     made = Report.objects.filter(form_id=schedule.form_id, period=timezone.localdate()).count()
     per_s = len(times) / seconds
     print(
@@ -246,13 +249,24 @@ def _postgres_pids() -> list[int]:
             (backend,) = cursor.fetchone()
         fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
         postmaster = int(fields[1])  # ppid (field 4)
-        return [
+        return [postmaster] + [
             int(pid)
             for task in Path(f"/proc/{postmaster}/task").iterdir()
             for pid in (task / "children").read_text().split()
         ]
     except OSError:
         return []
+
+
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: _cpu_seconds([pid]) for pid in pids}
+
+
+def _postgres_cpu_since(before: dict[int, float]) -> float:
+    """PostgreSQL's CPU since `before`: each process's own growth, a process started since
+    counted from zero (one that has ended in between loses its share: an undercount)."""
+    now = _cpu_by_pid(_postgres_pids())
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
 
 
 @transaction.atomic
