@@ -311,3 +311,31 @@ def test_a_page_submit_is_a_fixed_handful_of_statements_and_keeps_the_posted_ver
     assert again.status_code == 302 and again["Location"] == reverse("report_mine")
     assert Report.objects.count() == 1 and str(Report.objects.get().temperature) == "36.5"
     assert "已提交" not in client.get(reverse("report_mine")).content.decode()
+
+
+def test_the_fill_look_up_refuses_as_before_and_ignores_another_forms_version(
+    cast: Cast,
+) -> None:
+    """get_fill_for_user loads member, schedule and posted version in one statement; which of
+    them is missing still decides the answer."""
+    sched = schedule(cast)
+    other = services.form_create(
+        actor=cast.users["school_admin"], owner=cast.school, name="另一表单", schema=HEALTH
+    )
+    url = reverse("report_fill", args=[sched.pk])
+    data = {"temperature": "36.5", "symptoms": ["无"], "version": other.current_version().pk}
+    # A version of another form is not the page's: the schedule's current version is used.
+    response = cast.client("member_a").post(url, data)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.version == sched.form.current_version() and report.branch == cast.branch_a1
+    assert report.answers == {"temperature": 36.5, "symptoms": ["无"]}
+    # A version number beyond any id is no version either, and loses nothing.
+    huge = cast.client("member_b").post(url, {**data, "version": "9" * 30})
+    assert huge.status_code == 302 and Report.objects.count() == 2
+    # No member record: 403; a stopped or unknown schedule: 404.
+    assert cast.client("school_admin").post(url, data).status_code == 403
+    ReportSchedule.objects.filter(pk=sched.pk).update(active=False)
+    assert cast.client("member_a").get(url).status_code == 404
+    missing = reverse("report_fill", args=[sched.pk + 1000])
+    assert cast.client("member_a").get(missing).status_code == 404
