@@ -31,6 +31,7 @@ TEMPORARY_PBKDF2_ITERATIONS = 1_000
 SESSION_ENGINES_WITH_ROWS = (
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
+    "config.sessions",  # the db engine with a fixed SELECT (ADR 0014)
 )
 MUST_CHANGE_PASSWORD = "must_change_password"  # the session key the middleware reads
 

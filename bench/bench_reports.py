@@ -1,12 +1,16 @@
 """报备 at the size of the school (seed_large: 20,000 members in 400 branches).
 
-The morning rush — `report_submit_per_s`, `report_submit_p95_ms`: gunicorn (2 sync workers,
-bench/server.py) on the benchmark's PostgreSQL; a bounded threaded client on loopback (CLIENTS
-threads, one request in flight each) posts the health form through the real page
-(`report_fill`: its fields, a one-time form token, the CSRF header and each member's own
-session), SUBMITS members each once, after WARM_UP submissions that are not counted. Every
-answer must be the page's redirect (302) and every submission a row: a lost or doubled report
-fails the benchmark.
+The morning rush — `report_submit_per_s`, `report_submit_p95_ms`: gunicorn (2 workers,
+gthread with THREADS threads each as deploy/dangjian-web.service runs them, bench/server.py)
+on the benchmark's PostgreSQL; a bounded threaded client on loopback (CLIENTS threads, one
+request in flight each) posts the health form through the real page (`report_fill`: its
+fields, a one-time form token, the CSRF header and each member's own session), SUBMITS
+members each once, after WARM_UP submissions that are not counted. Every answer must be the
+page's redirect (302) and every submission a row: a lost or doubled report fails the
+benchmark. Beside the rate it prints the CPU one submission costs in the gunicorn workers,
+PostgreSQL and the load client, and `report_submit_cpu_capacity_per_s`: the cores divided by
+that CPU, steady on a shared machine where the measured rate is not (ADR 0014).
+BENCH_REPORT_WORKERS / _THREADS / _CLIENTS override the defaults (THREADS=1: sync workers).
 
 Who is overdue — `overdue_p95_ms`, `overdue_queries`: yesterday's period with 85 % of the
 school reported, the school-wide overdue page (`report_overdue`: counts per unit and branch,
@@ -46,9 +50,10 @@ from reports.models import Frequency, Report, ReportForm, ReportSchedule
 FORM_NAME = "压测健康报备"
 SUBMITS = 2000
 WARM_UP = 100
-CLIENTS = 4
-# gunicorn's sync workers: one request each at a time (the issue fixes 2).
+CLIENTS = int(os.environ.get("BENCH_REPORT_CLIENTS", "6"))
+# gunicorn's workers (the issue fixes 2); THREADS above 1 makes them gthread workers.
 WORKERS = int(os.environ.get("BENCH_REPORT_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_REPORT_THREADS", "4"))
 PAGE_WARM_UP = 5
 MIN_REPEAT = 30
 USER_PREFIX = "bench_member_"
@@ -176,14 +181,16 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
     sessions = _sessions(members)
     print(f"{len(sessions)} member logins ready in {time.perf_counter() - started:.1f} s")
     path = reverse("report_fill", args=[schedule.pk])
-    with gunicorn(workers=WORKERS) as server:
+    with gunicorn(workers=WORKERS, threads=THREADS) as server:
         version = schedule.form.current_version().pk
         _rush(server.port, path, version, sessions[:WARM_UP])
         workers = server.worker_pids(wanted=WORKERS)
+        db_before = _cpu_by_pid(_postgres_pids())
         server_cpu, client_cpu = _cpu_seconds(workers), time.process_time()
         times, seconds, statuses = _rush(server.port, path, version, sessions[WARM_UP:])
         server_cpu = _cpu_seconds(workers) - server_cpu
         client_cpu = time.process_time() - client_cpu
+        db_cpu = _postgres_cpu_since(db_before)
     made = Report.objects.filter(form_id=schedule.form_id, period=timezone.localdate()).count()
     per_s = len(times) / seconds
     print(
@@ -193,10 +200,18 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
     )
     # What each submission costs in CPU: the gunicorn workers' and the load client's own
     # (PostgreSQL's is the rest of the machine's); on 2 cores, 150/s leaves 13 ms in all.
+    n = len(times)
+    total_cpu = (server_cpu + db_cpu + client_cpu) / n
+    # What the machine could do with its cores to itself: the rate at which the submissions'
+    # own CPU (gunicorn, PostgreSQL, the client) fills them. On a shared machine the measured
+    # rate is lower by what the other processes take; this figure is steady between runs.
+    capacity = (os.cpu_count() or 1) / total_cpu if total_cpu else 0.0
     print(
-        f"CPU per submission: gunicorn workers {server_cpu / len(times) * 1000:.1f} ms, "
-        f"load client {client_cpu / len(times) * 1000:.1f} ms "
-        f"({WORKERS} workers, {CLIENTS} clients, {os.cpu_count()} cores)"
+        f"CPU per submission: gunicorn workers {server_cpu / n * 1000:.1f} ms, "
+        f"PostgreSQL {db_cpu / n * 1000:.1f} ms, load client {client_cpu / n * 1000:.1f} ms "
+        f"({WORKERS} workers × {THREADS} threads, {CLIENTS} clients, {os.cpu_count()} cores; "
+        f"load client {client_cpu / n / total_cpu:.0%} of the CPU) = capacity {capacity:.0f}/s "
+        f"on {os.cpu_count()} dedicated cores; load average {os.getloadavg()[0]:.1f}"
     )
     if statuses != {302: SUBMITS} or made != WARM_UP + SUBMITS:
         raise RuntimeError(f"reports lost or refused: statuses {statuses}, rows {made}")
@@ -206,16 +221,52 @@ def _submit_figures(schedule: ReportSchedule) -> list[Figure]:
         Figure("report_submit_median_ms", median(times), "ms"),
         Figure("report_submit_server_cpu_ms", server_cpu / len(times) * 1000, "ms"),
         Figure("report_submit_client_cpu_ms", client_cpu / len(times) * 1000, "ms"),
+        Figure("report_submit_db_cpu_ms", db_cpu / len(times) * 1000, "ms"),
+        Figure("report_submit_cpu_capacity_per_s", capacity, "/s"),
     ]
 
 
 def _cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU the processes have used (from /proc/<pid>/stat)."""
+    """User and system CPU the processes have used (from /proc/<pid>/stat); a process that
+    has gone counts nothing."""
     total = 0
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_pids() -> list[int]:
+    """The benchmark's PostgreSQL server processes (the postmaster's children: the
+    backends serving gunicorn's connections, the writers), when this machine runs it."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (backend,) = cursor.fetchone()
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+        postmaster = int(fields[1])  # ppid (field 4)
+        return [postmaster] + [
+            int(pid)
+            for task in Path(f"/proc/{postmaster}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return []
+
+
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: _cpu_seconds([pid]) for pid in pids}
+
+
+def _postgres_cpu_since(before: dict[int, float]) -> float:
+    """PostgreSQL's CPU since `before`: each process's own growth, a process started since
+    counted from zero (one that has ended in between loses its share: an undercount)."""
+    now = _cpu_by_pid(_postgres_pids())
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
 
 
 @transaction.atomic

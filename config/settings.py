@@ -295,6 +295,8 @@ SECURE_HSTS_PRELOAD = HTTPS_ONLY
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+# Django's database sessions, loaded with a fixed SELECT (config/sessions.py, ADR 0014).
+SESSION_ENGINE = "config.sessions"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -23,6 +23,7 @@ yes/no as true/false, a multi as a list, a location as {"province", "city"}, a f
 """
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -348,29 +349,59 @@ def _django_field(f: dict[str, Any]) -> forms.Field:
     raise ValueError(kind)
 
 
+def _form_field(f: dict[str, Any]) -> forms.Field:
+    """A schema field as the form's field, with the data- attributes reports.js reads."""
+    field = _django_field(f)
+    if cond := f.get("show_if"):
+        field.widget.attrs["data-show-if"] = cond["field"]
+        field.widget.attrs["data-show-value"] = cond["value"]
+    if f.get("daily"):
+        field.widget.attrs["data-daily"] = "1"
+    return field
+
+
+# Form classes by schema (its JSON text): a version's schema never changes, so the morning
+# rush builds each form's fields once per process, not on every submit.
+_CLASSES: dict[str, type["AnswerForm"]] = {}
+_CLASSES_MAX = 64
+
+
 class AnswerForm(forms.Form):
     """A schema rendered as a form. Every field is optional to Django; `clean` then asks the
     fields whose condition holds, in order, and requires the required ones (and, on a copied
-    report, the daily ones)."""
+    report, the daily ones).
+
+    `AnswerForm.of(fields)(data, …)` is the same form from a class built once per schema;
+    `AnswerForm(data, fields=…)` builds its fields each time."""
+
+    spec: list[dict[str, Any]] = []
 
     def __init__(
         self,
         *args: Any,
-        fields: list[dict[str, Any]],
+        fields: list[dict[str, Any]] | None = None,
         copied: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.spec = fields
         self.copied = copied
-        for f in fields:
-            field = _django_field(f)
-            if cond := f.get("show_if"):
-                field.widget.attrs["data-show-if"] = cond["field"]
-                field.widget.attrs["data-show-value"] = cond["value"]
-            if f.get("daily"):
-                field.widget.attrs["data-daily"] = "1"
-            self.fields[f["name"]] = field
+        if fields is not None:
+            self.spec = fields
+            for f in fields:
+                self.fields[f["name"]] = _form_field(f)
+
+    @classmethod
+    def of(cls, fields: list[dict[str, Any]]) -> type["AnswerForm"]:
+        """The form class for these schema fields, built once per process and schema."""
+        key = json.dumps(fields, sort_keys=True, ensure_ascii=False)
+        made = _CLASSES.get(key)
+        if made is None:
+            made = type("SchemaAnswerForm", (cls,), {"spec": fields})
+            made.base_fields = {f["name"]: _form_field(f) for f in fields}
+            if len(_CLASSES) >= _CLASSES_MAX:
+                _CLASSES.clear()
+            _CLASSES[key] = made
+        return made
 
     def conditions(self) -> list[dict[str, str]]:
         """For reports.js: which field shows when which earlier field has which value."""

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from access.scope import Perm, can
@@ -232,6 +232,39 @@ def report_submit(
         )
 
 
+_INSERT_SQL: dict[str, tuple[str, list[Any]]] = {}
+
+
+def _insert_once(report: Report) -> bool:
+    """Insert the report unless the member's report of the period exists: one statement,
+    `INSERT … ON CONFLICT (member, form, period) DO NOTHING RETURNING id`, with no savepoint
+    around it. True (and `report.pk` set) when it was written; False when the other of two
+    concurrent submits has it (PostgreSQL waits for that one to commit before it decides).
+    The statement is built once per process from the model's fields."""
+    connection = connections[router.db_for_write(Report)]
+    if (built := _INSERT_SQL.get(connection.vendor)) is None:
+        q = connection.ops.quote_name
+        fields = [f for f in Report._meta.concrete_fields if not f.primary_key]
+        columns = ", ".join(q(str(f.column)) for f in fields)
+        unique = ", ".join(q(c) for c in ("member_id", "form_id", "period"))
+        sql = (
+            f"INSERT INTO {q(Report._meta.db_table)} ({columns})"
+            f" VALUES ({', '.join(['%s'] * len(fields))})"
+            f" ON CONFLICT ({unique}) DO NOTHING RETURNING {q('id')}"
+        )
+        built = _INSERT_SQL[connection.vendor] = (sql, fields)
+    sql, fields = built
+    params = [f.get_db_prep_save(f.pre_save(report, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    report.pk = row[0]
+    report._state.adding, report._state.db = False, connection.alias
+    return True
+
+
 def _report_write(
     *,
     actor: Any,
@@ -244,7 +277,7 @@ def _report_write(
 ) -> tuple[Report, bool]:
     """report_submit's writes, once every check has passed: all refusals come before it, so
     its transaction needs no savepoint of its own inside the page's (the morning rush pays
-    for every statement); the insert alone has one, for the race with a second submit."""
+    for every statement), and the insert needs none either (`_insert_once`)."""
     now = timezone.now()
     report = Report(
         member=member,
@@ -259,10 +292,7 @@ def _report_write(
         late=now > schedule.due_at(period),
         copied_from=copied_from,
     )
-    try:
-        with transaction.atomic():
-            report.save()
-    except IntegrityError:
+    if not _insert_once(report):
         # The other submit won the race; its report is the one.
         return Report.objects.get(member=member, form_id=schedule.form_id, period=period), False
     audit_record(

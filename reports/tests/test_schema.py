@@ -116,7 +116,8 @@ def test_generated_schemas_take_valid_answers_and_refuse_invalid_ones(
     f = next(x for x in fields if x["name"] == target)
     bad, reason = invalid_value(f)
     broken = {k: v for k, v in answers.items() if k != target and not k.startswith(f"{target}_")}
-    form = AnswerForm(broken | bad, fields=fields)
+    # (The page's form class, built once per schema, answers the same as a form built anew.)
+    form = AnswerForm.of(fields)(broken | bad)
     assert not form.is_valid()
     assert reason in " ".join(str(e) for e in form.errors[target]), form.errors
 
@@ -158,6 +159,25 @@ def test_a_copied_report_must_enter_daily_fields_again() -> None:
     assert AnswerForm({}, fields=fields).is_valid()
     form = AnswerForm({}, fields=fields, copied=True)
     assert not form.is_valid() and form.errors["place"] == [REQUIRED]
+
+
+def test_the_form_class_is_built_once_per_schema_and_each_form_has_its_own_fields() -> None:
+    fields = [
+        {"name": "left", "label": "是否离开", "kind": "yesno", "required": True},
+        {"name": "place", "label": "今日所在地", "kind": "text", "daily": True},
+    ]
+    made = AnswerForm.of(fields)
+    assert AnswerForm.of([dict(f) for f in fields]) is made
+    changed = [fields[0], {**fields[1], "label": "所在地"}]
+    assert AnswerForm.of(changed) is not made
+    assert str(AnswerForm.of(changed)().fields["place"].label) == "所在地"
+    # The daily field is asked again on a copy, and one form's changes stay its own.
+    one, two = made({"left": "是"}, copied=True), made({"left": "是"})
+    assert not one.is_valid() and one.errors["place"] == [REQUIRED]
+    assert two.is_valid() and two.answers() == {"left": True}
+    one.fields["place"].widget.attrs["data-x"] = "1"
+    assert "data-x" not in made().fields["place"].widget.attrs
+    assert made().fields["place"].widget.attrs["data-daily"] == "1"
 
 
 def test_schema_errors_name_the_problem() -> None:

@@ -106,12 +106,18 @@ def test_the_overdue_page_counts_and_lists_in_fixed_queries(cast: Cast) -> None:
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
     assert response.context["result"].total.missing == 3
-    for i in range(20):
+    for i in range(19):
         MemberFactory.create(branch=cast.branch_b1, number=f"X{i:04d}")
+    odd = MemberFactory.create(branch=cast.branch_b1, number="X0019", name="<i>危</i>")
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.context["result"].total.missing == 23
     assert len(many) == len(few)
+    # The tables' rows (rendered by the view): escaped, linked to the member and the branch.
+    page = response.content.decode()
+    assert "&lt;i&gt;危&lt;/i&gt;" in page and "<i>危</i>" not in page
+    assert f'<a href="{reverse("member_reports", args=[odd.pk])}">报备记录</a>' in page
+    assert f'&amp;org={cast.branch_b1.pk}">{cast.branch_b1.name}</a>' in page
 
 
 def test_the_overdue_export_is_an_xlsx_of_the_users_scope(cast: Cast) -> None:
@@ -274,9 +280,10 @@ def test_a_past_day_can_be_reported_late_but_not_before_the_schedule(cast: Cast)
 def test_a_page_submit_is_a_fixed_handful_of_statements_and_keeps_the_posted_version(
     cast: Cast,
 ) -> None:
-    """The morning rush (bench_reports): session, user, member, schedule with its form and the
-    posted version in one query, then the insert in its savepoint, the audit row and the form
-    token with its result, and nothing rendered for the redirect."""
+    """The morning rush (bench_reports): session, user, then the member, schedule, form, org
+    and posted version in one statement, then the insert (ON CONFLICT DO NOTHING, no
+    savepoint), the audit row and the form token with its result, and nothing rendered for
+    the redirect."""
     sched = schedule(cast)
     first = sched.form.current_version()
     services.form_revise(
@@ -295,7 +302,7 @@ def test_a_page_submit_is_a_fixed_handful_of_statements_and_keeps_the_posted_ver
     with CaptureQueriesContext(connection) as queries:
         response = client.post(url, data)
     assert response.status_code == 302 and response["Location"] == reverse("report_mine")
-    assert len(queries) <= 11, [q["sql"][:80] for q in queries]
+    assert len(queries) <= 8, [q["sql"][:80] for q in queries]
     report = Report.objects.get()
     assert report.version == first and report.answers["temperature"] == 36.5
     assert "已提交" in client.get(reverse("report_mine")).content.decode()
@@ -304,3 +311,31 @@ def test_a_page_submit_is_a_fixed_handful_of_statements_and_keeps_the_posted_ver
     assert again.status_code == 302 and again["Location"] == reverse("report_mine")
     assert Report.objects.count() == 1 and str(Report.objects.get().temperature) == "36.5"
     assert "已提交" not in client.get(reverse("report_mine")).content.decode()
+
+
+def test_the_fill_look_up_refuses_as_before_and_ignores_another_forms_version(
+    cast: Cast,
+) -> None:
+    """get_fill_for_user loads member, schedule and posted version in one statement; which of
+    them is missing still decides the answer."""
+    sched = schedule(cast)
+    other = services.form_create(
+        actor=cast.users["school_admin"], owner=cast.school, name="另一表单", schema=HEALTH
+    )
+    url = reverse("report_fill", args=[sched.pk])
+    data = {"temperature": "36.5", "symptoms": ["无"], "version": other.current_version().pk}
+    # A version of another form is not the page's: the schedule's current version is used.
+    response = cast.client("member_a").post(url, data)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.version == sched.form.current_version() and report.branch == cast.branch_a1
+    assert report.answers == {"temperature": 36.5, "symptoms": ["无"]}
+    # A version number beyond any id is no version either, and loses nothing.
+    huge = cast.client("member_b").post(url, {**data, "version": "9" * 30})
+    assert huge.status_code == 302 and Report.objects.count() == 2
+    # No member record: 403; a stopped or unknown schedule: 404.
+    assert cast.client("school_admin").post(url, data).status_code == 403
+    ReportSchedule.objects.filter(pk=sched.pk).update(active=False)
+    assert cast.client("member_a").get(url).status_code == 404
+    missing = reverse("report_fill", args=[sched.pk + 1000])
+    assert cast.client("member_a").get(missing).status_code == 404
