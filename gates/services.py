@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_datetime
 from audit.services import audit_record
 from gates.fever import on_fever
 from gates.models import PASS_PREFIX, Device, Direction, Entry, Gate, GateKeeper, PassCode, Source
-from gates.scope import Registrar
+from gates.scope import Access, Registrar
 from members.models import Member
 from orgs.models import Campus
 from rosters.models import Post
@@ -189,8 +189,10 @@ def entries_sync(
     waiting: int = 0,
     source: str = Source.DEVICE,
     officer: Any = None,
+    access: Access | None = None,
 ) -> SyncResult:
-    """Store a batch of entries once each; see the module's docstring."""
+    """Store a batch of entries once each; see the module's docstring. `access` is what
+    gates.scope.gate_to_register learnt of the actor at the gate (else read again)."""
     return _sync(
         actor=actor,
         gate=gate,
@@ -199,6 +201,7 @@ def entries_sync(
         waiting=waiting,
         source=source,
         officer=officer or actor,
+        access=access,
     )
 
 
@@ -281,6 +284,7 @@ def _sync(
     waiting: int,
     source: str,
     officer: Any,
+    access: Access | None,
 ) -> SyncResult:
     now = timezone.now()
     result = SyncResult()
@@ -306,7 +310,7 @@ def _sync(
         if tokens
         else {}
     )
-    registrar = Registrar(actor, gate, [e.at for e in unique.values()])
+    registrar = Registrar(actor, gate, [e.at for e in unique.values()], access=access)
     threshold = fever_threshold()
     latest = now + CLOCK_SLACK
     device_id = device.pk if device is not None else None

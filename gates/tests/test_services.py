@@ -6,16 +6,19 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from conftest import Cast
+from conftest import ROLES, Cast
 from escalations.models import Escalation
 from gates import services
 from gates.fever import on_fever
-from gates.models import Entry, PassCode
-from gates.scope import Registrar
+from gates.models import Entry, Gate, PassCode
+from gates.scope import Registrar, gate_to_register, gates_to_register
 from gates.tests.helpers import entry, gate_of, keeper, on_shift
 from members.models import CadreRank
 from members.tests.factories import MemberFactory, UserFactory
@@ -197,3 +200,39 @@ def test_below_the_threshold_is_no_fever(cast: Cast, settings: Any) -> None:
         entries=[entry(member="A0001", temperature="37.4")],
     )
     assert not Entry.objects.get().fever
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_sync_s_one_query_scope_agrees_with_gates_to_register(cast: Cast, role: str) -> None:
+    # given a gate kept by member_a, one with member_b on today's shift, one with nobody,
+    # and an inactive one
+    kept, shifted, other = gate_of(cast, "北门"), gate_of(cast, "东门"), gate_of(cast, "南门")
+    keeper(kept, cast.member_a)
+    on_shift(cast, shifted, cast.member_b)
+    closed = gate_of(cast, "西门")
+    closed.active = False
+    closed.save()
+    user = cast.users.get(role) or AnonymousUser()
+    users = [user] if role != "member_a" else [user, cast.users["member_b"]]
+
+    for who in users:
+        allowed = set(gates_to_register(who).values_list("pk", flat=True))
+        for gate in (kept, shifted, other, closed):
+            # when the sync looks the gate up for them
+            if gate.pk not in allowed:
+                with pytest.raises(Http404):
+                    gate_to_register(who, gate.pk)
+                continue
+            with CaptureQueriesContext(connection) as ctx:
+                found, access = gate_to_register(who, gate.pk)
+
+            # then the same gates, in one query, and "at any time" for managers and keepers
+            assert len(ctx.captured_queries) == 1
+            assert (found.pk, str(found), found.post_id) == (gate.pk, str(gate), gate.post_id)
+            assert access.always == (gate == kept or role in ("school_admin", "duty_office"))
+            assert isinstance(found, Gate) and found.campus.name == gate.campus.name
+
+
+def test_a_missing_gate_is_a_404_for_the_sync(cast: Cast) -> None:
+    with pytest.raises(Http404):
+        gate_to_register(cast.users["duty_office"], 999_999)
