@@ -16,6 +16,6 @@ def post_worker_init(worker: Any) -> None:
     from django.urls import get_resolver
 
     # import the URLconf (every view, the API's schemas) before freezing
-    assert get_resolver().url_patterns
+    _ = get_resolver().url_patterns
     gc.collect()
     gc.freeze()

@@ -228,13 +228,10 @@ _COLUMNS = (
 _CONVERTED = frozenset({"uid", "at", "received_at", "temperature"})
 
 
-def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
-    """INSERT the rows, skipping any whose uid is already stored (ON CONFLICT (uid) DO
-    NOTHING, so a copy of the batch arriving at the same moment on another connection waits
-    for it and stores nothing twice); the uids this statement stored (RETURNING).
-
-    One statement per chunk the backend allows (one for any batch the API accepts on
-    PostgreSQL), without building a model instance per row."""
+def _insert_sql(vendor: str) -> tuple[str, list[Any], list[Any]]:
+    """The INSERT of _insert_new for the connection's backend (made once per backend): the
+    statement (PostgreSQL; elsewhere with {values} for the rows' placeholders), per column the
+    function converting its values for the database (or None), and the fields."""
     meta = Entry._meta
     fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in _COLUMNS]
     quote = connection.ops.quote_name
@@ -242,25 +239,45 @@ def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
     columns = ", ".join(quote(str(f.column)) for f in fields)
     uid = quote(str(fields[0].column))
     conflict = f"ON CONFLICT ({uid}) DO NOTHING RETURNING {uid}"
+    if vendor == "postgresql":
+        # one array per column: 15 parameters whatever the batch's size (a VALUES list
+        # of 100 rows is 1,500 parameters for the driver to splice into the text)
+        types = [f.cast_db_type(connection) or f.db_type(connection) for f in fields]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        return (
+            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
+            [],
+            fields,
+        )
+    convert = [
+        (f.get_db_prep_save if name in _CONVERTED else None)
+        for name, f in zip(_COLUMNS, fields, strict=True)
+    ]
+    return f"INSERT INTO {table} ({columns}) VALUES {{values}} {conflict}", convert, fields
+
+
+_INSERT_SQL: dict[str, tuple[str, list[Any], list[Any]]] = {}
+
+
+def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
+    """INSERT the rows, skipping any whose uid is already stored (ON CONFLICT (uid) DO
+    NOTHING, so a copy of the batch arriving at the same moment on another connection waits
+    for it and stores nothing twice); the uids this statement stored (RETURNING).
+
+    One statement per chunk the backend allows (one for any batch the API accepts on
+    PostgreSQL), without building a model instance per row."""
+    vendor = connection.vendor
+    if vendor not in _INSERT_SQL:
+        _INSERT_SQL[vendor] = _insert_sql(vendor)
+    sql, convert, fields = _INSERT_SQL[vendor]
     new: set[uuid.UUID] = set()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # one array per column: 15 parameters whatever the batch's size (a VALUES list
-            # of 100 rows is 1,500 parameters for the driver to splice into the text)
-            types = [f.cast_db_type(connection) or f.db_type(connection) for f in fields]
-            arrays = ", ".join(f"%s::{t}[]" for t in types)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
+        if vendor == "postgresql":
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
             new.update(u for (u,) in cursor)
             return new
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        convert = [
-            (f.get_db_prep_save if name in _CONVERTED else None)
-            for name, f in zip(_COLUMNS, fields, strict=True)
-        ]
-        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)  # type: ignore[arg-type]
+        one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             params = [
@@ -268,10 +285,35 @@ def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
                 for row in chunk
                 for to_db, value in zip(convert, row, strict=True)
             ]
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)
+            cursor.execute(sql.format(values=", ".join([one] * len(chunk))), params)
             new.update(uuid.UUID(str(u)) for (u,) in cursor)
     return new
+
+
+def _people(numbers: set[str], tokens: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Member ids by 学工号 and by pass-code token, in one query whatever the batch's size."""
+    parts, params = [], []
+    if numbers:
+        member = Member._meta
+        parts.append(
+            f"SELECT 0, number, id FROM {connection.ops.quote_name(member.db_table)} "
+            f"WHERE number IN ({', '.join(['%s'] * len(numbers))})"
+        )
+        params += sorted(numbers)
+    if tokens:
+        code = PassCode._meta
+        parts.append(
+            f"SELECT 1, token, member_id FROM {connection.ops.quote_name(code.db_table)} "
+            f"WHERE token IN ({', '.join(['%s'] * len(tokens))})"
+        )
+        params += sorted(tokens)
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, key, member_id in cursor:
+                found[kind][key] = member_id
+    return found
 
 
 @transaction.atomic
@@ -303,13 +345,8 @@ def _sync(
     if not unique:
         return result
     numbers = {e.member for e in unique.values() if e.member}
-    members = dict(Member.objects.filter(number__in=numbers).values_list("number", "id"))
     tokens = {pass_token(e.pass_code) for e in unique.values() if e.pass_code and not e.member}
-    passes = (
-        dict(PassCode.objects.filter(token__in=tokens).values_list("token", "member_id"))
-        if tokens
-        else {}
-    )
+    members, passes = _people(numbers, tokens)
     registrar = Registrar(actor, gate, [e.at for e in unique.values()], access=access)
     threshold = fever_threshold()
     latest = now + CLOCK_SLACK
