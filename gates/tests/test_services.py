@@ -17,7 +17,7 @@ from conftest import ROLES, Cast
 from escalations.models import Escalation
 from gates import services
 from gates.fever import on_fever
-from gates.models import Entry, Gate, PassCode
+from gates.models import Device, Entry, Gate, PassCode
 from gates.scope import Registrar, gate_to_register, gates_to_register
 from gates.tests.helpers import entry, gate_of, keeper, on_shift
 from members.models import CadreRank
@@ -236,3 +236,60 @@ def test_the_sync_s_one_query_scope_agrees_with_gates_to_register(cast: Cast, ro
 def test_a_missing_gate_is_a_404_for_the_sync(cast: Cast) -> None:
     with pytest.raises(Http404):
         gate_to_register(cast.users["duty_office"], 999_999)
+
+
+def test_a_mixed_batch_is_stored_checked_and_recorded_alike_on_every_database(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given one entry already stored, member_b's pass code and a phone
+    # (PostgreSQL writes a batch in one statement, SQLite in a transaction: the same answer)
+    gate = gate_of(cast)
+    user = cast.users["duty_office"]
+    device = uuid.uuid4()
+    earlier = entry(member="A0001")
+    services.entries_sync(actor=user, gate=gate, entries=[earlier])
+    code = services.pass_code_for(cast.member_b)
+    member, by_code = entry(member="A0001"), entry(pass_code=f"DJTX:{code.token}", direction="out")
+    visitor = entry(visitor_name=" 王五 ", visitor_phone="13800000000", visitor_reason="送货")
+    hot = entry(member="B0001", temperature="38.2")
+    unknown, no_reason = entry(member="Z9999"), entry(visitor_name="赵六")
+    batch = [member, by_code, visitor, hot, unknown, no_reason, earlier, member]
+
+    # when the phone sends them
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.entries_sync(
+            actor=user, gate=gate, entries=batch, device_uid=device, waiting=3
+        )
+
+    # then four are stored, the earlier one acknowledged, two refused with their reasons
+    assert result.stored == [str(e.uid) for e in (member, by_code, visitor, hot)]
+    assert result.known == [str(earlier.uid)]
+    assert result.refused == [
+        (str(unknown.uid), "学工号 Z9999 不在人员名单中。"),
+        (str(no_reason.uid), "访客须填写来访事由。"),
+    ]
+    assert result.fevers == 1
+    rows = {e.uid: e for e in Entry.objects.filter(uid__in=result.stored)}
+    assert rows[member.uid].member == cast.member_a and rows[member.uid].visitor_name == ""
+    assert rows[by_code.uid].member == cast.member_b and rows[by_code.uid].direction == "out"
+    seen = rows[visitor.uid]
+    assert seen.member is None and (seen.visitor_name, seen.visitor_reason) == ("王五", "送货")
+    assert rows[hot.uid].fever and not rows[member.uid].fever
+    phone = Device.objects.get(uid=device)
+    assert (phone.gate, phone.waiting, phone.last_user) == (gate, 3, user)
+    assert {e.device_id for e in rows.values()} == {phone.pk}
+    assert {e.officer_id for e in rows.values()} == {user.pk}
+    record = AuditEvent.objects.filter(action="gate.sync").first()
+    assert record is not None and record.actor == user
+    assert (record.target_type, record.target_id, record.target_label) == (
+        "gates.gate",
+        str(gate.pk),
+        str(gate),
+    )
+    assert record.changes == {"stored": 4, "known": 1, "refused": 2}
+    assert Notice.objects.filter(kind="gate.fever", recipient=user).count() == 1
+
+    # and sent again, nothing is stored and no audit row is written
+    again = services.entries_sync(actor=user, gate=gate, entries=batch, device_uid=device)
+    assert again.stored == [] and len(again.known) == 5 and len(again.refused) == 2
+    assert AuditEvent.objects.filter(action="gate.sync").count() == 2
