@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema
 
 from api.schemas import ErrorOut, ValidationErrorOut
 from gates import services
-from gates.scope import gates_to_register, get_gate_for_user
+from gates.scope import gate_to_register, gates_to_register
 
 router = Router(tags=["门岗登记"])
 
@@ -69,10 +69,15 @@ def gate_list(request: HttpRequest) -> Any:
 )
 def gate_sync(request: HttpRequest, payload: SyncIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    gate = get_gate_for_user(user, payload.gate)
+    gate, access = gate_to_register(user, payload.gate)  # one query: gate, scope, keeper
     entries, bad = services.entries_from_dicts(payload.entries)
     result = services.entries_sync(
-        actor=user, gate=gate, entries=entries, device_uid=payload.device, waiting=payload.waiting
+        actor=user,
+        gate=gate,
+        entries=entries,
+        device_uid=payload.device,
+        waiting=payload.waiting,
+        access=access,
     )
     return {
         "stored": result.stored,

@@ -79,6 +79,8 @@ def gunicorn(
             str(timeout),
             "--log-level",
             "warning",
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),  # as production: gc.freeze() per worker
             *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         ],
         cwd=ROOT,

@@ -19,10 +19,12 @@ from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from audit.context import request_ip
+from audit.models import AuditEvent
 from audit.services import audit_record
 from gates.fever import on_fever
 from gates.models import PASS_PREFIX, Device, Direction, Entry, Gate, GateKeeper, PassCode, Source
-from gates.scope import Registrar
+from gates.scope import Access, Registrar
 from members.models import Member
 from orgs.models import Campus
 from rosters.models import Post
@@ -145,39 +147,32 @@ class SyncResult:
     fevers: int = 0
 
 
-def _check(
-    e: EntryData,
-    *,
-    members: dict[str, int],
-    passes: dict[str, int],
-    registrar: Registrar,
-    latest: dt.datetime,
-) -> tuple[str, int | None]:
-    """(reason refused or "", member id)."""
+def _check(e: EntryData, *, registrar: Registrar, latest: dt.datetime) -> str:
+    """The reason an entry is refused, or "" — every rule but whether its 学工号 or pass code
+    names someone on the roll (_unknown_person, once looked up)."""
     if e.direction not in Direction.values:
-        return "方向应为进或出。", None
+        return "方向应为进或出。"
     if e.at > latest:
-        return "登记时间晚于服务器当前时间，请校准手机时钟后重新登记。", None
+        return "登记时间晚于服务器当前时间，请校准手机时钟后重新登记。"
     if not registrar.allows(e.at):
-        return "登记时您不在该门岗的值班班次上，也未被派驻到该门岗。", None
+        return "登记时您不在该门岗的值班班次上，也未被派驻到该门岗。"
     if e.temperature is not None and not LOWEST <= e.temperature <= HIGHEST:
-        return f"体温 {e.temperature} ℃ 不在 {LOWEST}–{HIGHEST} ℃ 之间，请复测后重新登记。", None
+        return f"体温 {e.temperature} ℃ 不在 {LOWEST}–{HIGHEST} ℃ 之间，请复测后重新登记。"
     if e.direction == Direction.IN and e.temperature is None:
-        return "进校须测量体温。", None
-    member_id = None
+        return "进校须测量体温。"
+    if e.member or e.pass_code:
+        return ""
+    if not e.visitor_name.strip():
+        return "请填写学工号、扫描通行码，或登记访客姓名。"
+    if not e.visitor_reason.strip():
+        return "访客须填写来访事由。"
+    return ""
+
+
+def _unknown_person(e: EntryData) -> str:
     if e.member:
-        member_id = members.get(e.member)
-        if member_id is None:
-            return f"学工号 {e.member} 不在人员名单中。", None
-    elif e.pass_code:
-        member_id = passes.get(pass_token(e.pass_code))
-        if member_id is None:
-            return "通行码无效或已重新签发，请核对身份后按学工号登记。", None
-    elif not e.visitor_name.strip():
-        return "请填写学工号、扫描通行码，或登记访客姓名。", None
-    elif not e.visitor_reason.strip():
-        return "访客须填写来访事由。", None
-    return "", member_id
+        return f"学工号 {e.member} 不在人员名单中。"
+    return "通行码无效或已重新签发，请核对身份后按学工号登记。"
 
 
 def entries_sync(
@@ -189,9 +184,13 @@ def entries_sync(
     waiting: int = 0,
     source: str = Source.DEVICE,
     officer: Any = None,
+    access: Access | None = None,
 ) -> SyncResult:
-    """Store a batch of entries once each; see the module's docstring."""
-    return _sync(
+    """Store a batch of entries once each; see the module's docstring. `access` is what
+    gates.scope.gate_to_register learnt of the actor at the gate (else read again)."""
+    unique = {e.uid for e in entries}
+    one_statement = connection.vendor == "postgresql" and unique
+    return (_sync_in_one_statement if one_statement else _sync)(
         actor=actor,
         gate=gate,
         entries=entries,
@@ -199,6 +198,7 @@ def entries_sync(
         waiting=waiting,
         source=source,
         officer=officer or actor,
+        access=access,
     )
 
 
@@ -225,13 +225,10 @@ _COLUMNS = (
 _CONVERTED = frozenset({"uid", "at", "received_at", "temperature"})
 
 
-def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
-    """INSERT the rows, skipping any whose uid is already stored (ON CONFLICT (uid) DO
-    NOTHING, so a copy of the batch arriving at the same moment on another connection waits
-    for it and stores nothing twice); the uids this statement stored (RETURNING).
-
-    One statement per chunk the backend allows (one for any batch the API accepts on
-    PostgreSQL), without building a model instance per row."""
+def _insert_sql(vendor: str) -> tuple[str, list[Any], list[Any]]:
+    """The INSERT of _insert_new for the connection's backend (made once per backend): the
+    statement (PostgreSQL; elsewhere with {values} for the rows' placeholders), per column the
+    function converting its values for the database (or None), and the fields."""
     meta = Entry._meta
     fields = [cast("Field[Any, Any]", meta.get_field(name)) for name in _COLUMNS]
     quote = connection.ops.quote_name
@@ -239,25 +236,45 @@ def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
     columns = ", ".join(quote(str(f.column)) for f in fields)
     uid = quote(str(fields[0].column))
     conflict = f"ON CONFLICT ({uid}) DO NOTHING RETURNING {uid}"
+    if vendor == "postgresql":
+        # one array per column: 15 parameters whatever the batch's size (a VALUES list
+        # of 100 rows is 1,500 parameters for the driver to splice into the text)
+        types = [f.cast_db_type(connection) or f.db_type(connection) for f in fields]
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        return (
+            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
+            [],
+            fields,
+        )
+    convert = [
+        (f.get_db_prep_save if name in _CONVERTED else None)
+        for name, f in zip(_COLUMNS, fields, strict=True)
+    ]
+    return f"INSERT INTO {table} ({columns}) VALUES {{values}} {conflict}", convert, fields
+
+
+_INSERT_SQL: dict[str, tuple[str, list[Any], list[Any]]] = {}
+
+
+def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
+    """INSERT the rows, skipping any whose uid is already stored (ON CONFLICT (uid) DO
+    NOTHING, so a copy of the batch arriving at the same moment on another connection waits
+    for it and stores nothing twice); the uids this statement stored (RETURNING).
+
+    One statement per chunk the backend allows (one for any batch the API accepts on
+    PostgreSQL), without building a model instance per row."""
+    vendor = connection.vendor
+    if vendor not in _INSERT_SQL:
+        _INSERT_SQL[vendor] = _insert_sql(vendor)
+    sql, convert, fields = _INSERT_SQL[vendor]
     new: set[uuid.UUID] = set()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # one array per column: 15 parameters whatever the batch's size (a VALUES list
-            # of 100 rows is 1,500 parameters for the driver to splice into the text)
-            types = [f.cast_db_type(connection) or f.db_type(connection) for f in fields]
-            arrays = ", ".join(f"%s::{t}[]" for t in types)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
-                [list(column) for column in zip(*rows, strict=True)],
-            )
+        if vendor == "postgresql":
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
             new.update(u for (u,) in cursor)
             return new
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        convert = [
-            (f.get_db_prep_save if name in _CONVERTED else None)
-            for name, f in zip(_COLUMNS, fields, strict=True)
-        ]
-        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)  # type: ignore[arg-type]
+        one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+        size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
             params = [
@@ -265,10 +282,35 @@ def _insert_new(rows: list[tuple[Any, ...]]) -> set[uuid.UUID]:
                 for row in chunk
                 for to_db, value in zip(convert, row, strict=True)
             ]
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}", params)
+            cursor.execute(sql.format(values=", ".join([one] * len(chunk))), params)
             new.update(uuid.UUID(str(u)) for (u,) in cursor)
     return new
+
+
+def _people(numbers: set[str], tokens: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """Member ids by 学工号 and by pass-code token, in one query whatever the batch's size."""
+    parts, params = [], []
+    if numbers:
+        member = Member._meta
+        parts.append(
+            f"SELECT 0, number, id FROM {connection.ops.quote_name(member.db_table)} "
+            f"WHERE number IN ({', '.join(['%s'] * len(numbers))})"
+        )
+        params += sorted(numbers)
+    if tokens:
+        code = PassCode._meta
+        parts.append(
+            f"SELECT 1, token, member_id FROM {connection.ops.quote_name(code.db_table)} "
+            f"WHERE token IN ({', '.join(['%s'] * len(tokens))})"
+        )
+        params += sorted(tokens)
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, key, member_id in cursor:
+                found[kind][key] = member_id
+    return found
 
 
 @transaction.atomic
@@ -281,6 +323,7 @@ def _sync(
     waiting: int,
     source: str,
     officer: Any,
+    access: Access | None,
 ) -> SyncResult:
     now = timezone.now()
     result = SyncResult()
@@ -299,14 +342,9 @@ def _sync(
     if not unique:
         return result
     numbers = {e.member for e in unique.values() if e.member}
-    members = dict(Member.objects.filter(number__in=numbers).values_list("number", "id"))
     tokens = {pass_token(e.pass_code) for e in unique.values() if e.pass_code and not e.member}
-    passes = (
-        dict(PassCode.objects.filter(token__in=tokens).values_list("token", "member_id"))
-        if tokens
-        else {}
-    )
-    registrar = Registrar(actor, gate, [e.at for e in unique.values()])
+    members, passes = _people(numbers, tokens)
+    registrar = Registrar(actor, gate, [e.at for e in unique.values()], access=access)
     threshold = fever_threshold()
     latest = now + CLOCK_SLACK
     device_id = device.pk if device is not None else None
@@ -314,9 +352,10 @@ def _sync(
     good: list[tuple[EntryData, int | None, bool]] = []
     refused: list[tuple[uuid.UUID, str]] = []
     for e in unique.values():
-        reason, member_id = _check(
-            e, members=members, passes=passes, registrar=registrar, latest=latest
-        )
+        reason, member_id = _check(e, registrar=registrar, latest=latest), None
+        if not reason and (e.member or e.pass_code):
+            member_id = members.get(e.member) if e.member else passes.get(pass_token(e.pass_code))
+            reason = "" if member_id is not None else _unknown_person(e)
         if reason:
             refused.append((e.uid, reason))
             continue
@@ -363,8 +402,32 @@ def _sync(
                 "refused": len(result.refused),
             },
         )
-    fevers = [
-        Entry(
+    _alert_fevers(
+        result,
+        [(e, member_id) for e, member_id, fever in good if fever and e.uid in new],
+        gate=gate,
+        device_id=device_id,
+        officer=officer,
+        now=now,
+        source=source,
+    )
+    return result
+
+
+def _alert_fevers(
+    result: SyncResult,
+    fevers: list[tuple[EntryData, int | None]],
+    *,
+    gate: Gate,
+    device_id: int | None,
+    officer: Any,
+    now: dt.datetime,
+    source: str,
+) -> None:
+    """After commit, alert on each fever stored now (gates.fever.on_fever)."""
+    result.fevers = len(fevers)
+    for e, member_id in fevers:
+        entry = Entry(
             uid=e.uid,
             gate=gate,
             device_id=device_id,
@@ -378,12 +441,179 @@ def _sync(
             fever=True,
             source=source,
         )
-        for e, member_id, fever in good
-        if fever and e.uid in new
-    ]
-    result.fevers = len(fevers)
-    for entry in fevers:
         transaction.on_commit(lambda entry=entry: on_fever(entry=entry))  # type: ignore[misc]
+
+
+# --- the same in one statement (PostgreSQL) --------------------------------------------
+
+# The device's upsert, the people lookup, the INSERT and the audit row as one statement: no
+# BEGIN and COMMIT around it (one statement is all-or-nothing by itself), four round trips
+# fewer for a phone's single entry than the transaction of _sync. Tables by their models'
+# names; columns are Django's. The last SELECT sees the table as it was before the statement
+# (its snapshot), so `before` means "stored by an earlier sync".
+_ONE_STATEMENT = """
+WITH dev AS (
+    INSERT INTO {device} (uid, gate_id, last_user_id, first_seen_at, last_sync_at, waiting)
+    SELECT %(device)s::uuid, %(gate)s, %(actor)s, %(now)s, %(now)s, %(waiting)s
+    WHERE %(device)s::uuid IS NOT NULL
+    ON CONFLICT (uid) DO UPDATE SET gate_id = EXCLUDED.gate_id,
+        last_user_id = EXCLUDED.last_user_id, last_sync_at = EXCLUDED.last_sync_at,
+        waiting = EXCLUDED.waiting
+    RETURNING id
+), i AS (
+    SELECT * FROM unnest(
+        %(uid)s::uuid[], %(at)s::timestamptz[], %(direction)s::varchar[], %(number)s::varchar[],
+        %(token)s::varchar[], %(v_name)s::varchar[], %(v_phone)s::varchar[],
+        %(v_reason)s::varchar[], %(v_host)s::varchar[], %(temperature)s::numeric[],
+        %(fever)s::boolean[], %(ok)s::boolean[]
+    ) AS i(uid, at, direction, number, token, v_name, v_phone, v_reason, v_host, temperature,
+        fever, ok)
+), r AS (
+    SELECT i.*, COALESCE(m.id, p.member_id) AS member_id,
+        i.ok AND (COALESCE(m.id, p.member_id) IS NOT NULL OR (i.number = '' AND i.token = ''))
+            AS good
+    FROM i
+        LEFT JOIN {member} m ON i.number <> '' AND m.number = i.number
+        LEFT JOIN {passcode} p ON i.number = '' AND i.token <> '' AND p.token = i.token
+), ins AS (
+    INSERT INTO {entry} (uid, gate_id, device_id, officer_id, at, received_at, direction,
+        member_id, visitor_name, visitor_phone, visitor_reason, visitor_host, temperature,
+        fever, source)
+    SELECT uid, %(gate)s, (SELECT id FROM dev), %(officer)s, at, %(now)s, direction, member_id,
+        CASE WHEN member_id IS NULL THEN v_name ELSE '' END,
+        CASE WHEN member_id IS NULL THEN v_phone ELSE '' END,
+        CASE WHEN member_id IS NULL THEN v_reason ELSE '' END,
+        CASE WHEN member_id IS NULL THEN v_host ELSE '' END,
+        temperature, fever, %(source)s
+    FROM r WHERE good
+    ON CONFLICT (uid) DO NOTHING
+    RETURNING uid
+), st AS (
+    SELECT r.uid, r.member_id, r.good, ins.uid IS NOT NULL AS stored,
+        NOT r.good AND EXISTS (SELECT 1 FROM {entry} e WHERE e.uid = r.uid) AS before
+    FROM r LEFT JOIN ins ON ins.uid = r.uid
+), aud AS (
+    INSERT INTO {audit} (actor_id, at, action, target_type, target_id, target_label, changes, ip)
+    SELECT %(actor)s, %(now)s, %(action)s, %(target_type)s, %(target_id)s, %(target_label)s,
+        jsonb_build_object('stored', c.stored, 'known', c.known, 'refused', c.refused),
+        %(ip)s::inet
+    FROM (
+        SELECT count(*) FILTER (WHERE stored) AS stored,
+            count(*) FILTER (WHERE NOT stored AND (good OR before)) AS known,
+            count(*) FILTER (WHERE NOT stored AND NOT good AND NOT before) AS refused
+        FROM st
+    ) c
+    WHERE c.stored > 0
+)
+SELECT uid, member_id, stored, before, (SELECT id FROM dev) FROM st
+"""
+_ONE_STATEMENT_SQL: list[str] = []
+
+
+def _one_statement_sql() -> str:
+    if not _ONE_STATEMENT_SQL:
+        tables = {
+            "device": Device,
+            "member": Member,
+            "passcode": PassCode,
+            "entry": Entry,
+            "audit": AuditEvent,
+        }
+        _ONE_STATEMENT_SQL.append(
+            _ONE_STATEMENT.format(
+                **{k: connection.ops.quote_name(m._meta.db_table) for k, m in tables.items()}
+            )
+        )
+    return _ONE_STATEMENT_SQL[0]
+
+
+def _sync_in_one_statement(
+    *,
+    actor: Any,
+    gate: Gate,
+    entries: Sequence[EntryData],
+    device_uid: uuid.UUID | None,
+    waiting: int,
+    source: str,
+    officer: Any,
+    access: Access | None,
+) -> SyncResult:
+    """_sync's rules and answer on PostgreSQL, the writes in one statement."""
+    now = timezone.now()
+    result = SyncResult()
+    unique: dict[uuid.UUID, EntryData] = {}
+    for e in entries:
+        unique.setdefault(e.uid, e)
+    registrar = Registrar(actor, gate, [e.at for e in unique.values()], access=access)
+    threshold = fever_threshold()
+    latest = now + CLOCK_SLACK
+    reasons: dict[uuid.UUID, str] = {}
+    columns: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "uid", "at", "direction", "number", "token", "v_name", "v_phone", "v_reason",
+            "v_host", "temperature", "fever", "ok",
+        )
+    }  # fmt: skip
+    for e in unique.values():
+        reasons[e.uid] = _check(e, registrar=registrar, latest=latest)
+        values = (
+            e.uid,
+            e.at,
+            e.direction,
+            e.member,
+            pass_token(e.pass_code) if e.pass_code and not e.member else "",
+            e.visitor_name.strip()[:50],
+            e.visitor_phone.strip()[:20],
+            e.visitor_reason.strip()[:200],
+            e.visitor_host.strip()[:50],
+            e.temperature,
+            e.temperature is not None and e.temperature >= threshold,
+            not reasons[e.uid],
+        )
+        for column, value in zip(columns.values(), values, strict=True):
+            column.append(value)
+    params = {
+        **columns,
+        "device": device_uid,
+        "gate": gate.pk,
+        "actor": actor.pk if actor is not None and actor.is_authenticated else None,
+        "officer": officer.pk,
+        "now": now,
+        "waiting": waiting,
+        "source": source,
+        "action": "gate.sync" if source == Source.DEVICE else "gate.import",
+        "target_type": gate._meta.label_lower,
+        "target_id": str(gate.pk),
+        "target_label": str(gate),
+        "ip": request_ip.get(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_one_statement_sql(), params)
+        rows = cursor.fetchall()
+    device_id = rows[0][4] if rows else None
+    found = {uid: (member_id, stored, before) for uid, member_id, stored, before, _ in rows}
+    fevers: list[tuple[EntryData, int | None]] = []
+    acknowledged: list[str] = []  # refused now, but stored by an earlier sync
+    for e in unique.values():
+        member_id, stored, before = found[e.uid]
+        reason = reasons[e.uid]
+        if not reason and member_id is None and (e.member or e.pass_code):
+            reason = _unknown_person(e)
+        if stored:
+            result.stored.append(str(e.uid))
+            if e.temperature is not None and e.temperature >= threshold:
+                fevers.append((e, member_id))
+        elif not reason:
+            result.known.append(str(e.uid))  # stored before, or by a copy at the same moment
+        elif before:
+            acknowledged.append(str(e.uid))
+        else:
+            result.refused.append((str(e.uid), reason))
+    result.known += acknowledged
+    _alert_fevers(
+        result, fevers, gate=gate, device_id=device_id, officer=officer, now=now, source=source
+    )
     return result
 
 

@@ -96,3 +96,23 @@ def test_a_sync_makes_the_same_number_of_queries_for_one_entry_or_sixty(cast: Ca
     # then the batch costs what the single entry costs: members in one query, one INSERT
     assert sixty == one
     assert Entry.objects.count() == 62
+
+
+def test_a_single_entry_from_a_phone_costs_four_statements_on_postgresql(cast: Cast) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-statement write is PostgreSQL's (SQLite writes in a transaction)")
+    # given a keeper's phone
+    gate = gate_of(cast)
+    keeper(gate, cast.member_a)
+    client = cast.client("member_a")
+    body = {"gate": gate.pk, "device": str(uuid.uuid4()), "entries": [wire(entry(member="B0001"))]}
+
+    # when it sends one entry
+    with CaptureQueriesContext(connection) as ctx:
+        response = _post(client, body)
+
+    # then: the session, the user, the gate with its scope, one write (device, people, entry
+    # and audit row together), and no BEGIN/COMMIT around it
+    assert response.status_code == 200 and len(response.json()["stored"]) == 1
+    assert len(ctx.captured_queries) == 4, [q["sql"][:60] for q in ctx.captured_queries]
+    assert ctx.captured_queries[-1]["sql"].lstrip().startswith("WITH dev AS")

@@ -6,16 +6,19 @@ import uuid
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from conftest import Cast
+from conftest import ROLES, Cast
 from escalations.models import Escalation
 from gates import services
 from gates.fever import on_fever
-from gates.models import Entry, PassCode
-from gates.scope import Registrar
+from gates.models import Device, Entry, Gate, PassCode
+from gates.scope import Registrar, gate_to_register, gates_to_register
 from gates.tests.helpers import entry, gate_of, keeper, on_shift
 from members.models import CadreRank
 from members.tests.factories import MemberFactory, UserFactory
@@ -197,3 +200,96 @@ def test_below_the_threshold_is_no_fever(cast: Cast, settings: Any) -> None:
         entries=[entry(member="A0001", temperature="37.4")],
     )
     assert not Entry.objects.get().fever
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_sync_s_one_query_scope_agrees_with_gates_to_register(cast: Cast, role: str) -> None:
+    # given a gate kept by member_a, one with member_b on today's shift, one with nobody,
+    # and an inactive one
+    kept, shifted, other = gate_of(cast, "北门"), gate_of(cast, "东门"), gate_of(cast, "南门")
+    keeper(kept, cast.member_a)
+    on_shift(cast, shifted, cast.member_b)
+    closed = gate_of(cast, "西门")
+    closed.active = False
+    closed.save()
+    user = cast.users.get(role) or AnonymousUser()
+    users = [user] if role != "member_a" else [user, cast.users["member_b"]]
+
+    for who in users:
+        allowed = set(gates_to_register(who).values_list("pk", flat=True))
+        for gate in (kept, shifted, other, closed):
+            # when the sync looks the gate up for them
+            if gate.pk not in allowed:
+                with pytest.raises(Http404):
+                    gate_to_register(who, gate.pk)
+                continue
+            with CaptureQueriesContext(connection) as ctx:
+                found, access = gate_to_register(who, gate.pk)
+
+            # then the same gates, in one query, and "at any time" for managers and keepers
+            assert len(ctx.captured_queries) == 1
+            assert (found.pk, str(found), found.post_id) == (gate.pk, str(gate), gate.post_id)
+            assert access.always == (gate == kept or role in ("school_admin", "duty_office"))
+            assert isinstance(found, Gate) and found.campus.name == gate.campus.name
+
+
+def test_a_missing_gate_is_a_404_for_the_sync(cast: Cast) -> None:
+    with pytest.raises(Http404):
+        gate_to_register(cast.users["duty_office"], 999_999)
+
+
+def test_a_mixed_batch_is_stored_checked_and_recorded_alike_on_every_database(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given one entry already stored, member_b's pass code and a phone
+    # (PostgreSQL writes a batch in one statement, SQLite in a transaction: the same answer)
+    gate = gate_of(cast)
+    user = cast.users["duty_office"]
+    device = uuid.uuid4()
+    earlier = entry(member="A0001")
+    services.entries_sync(actor=user, gate=gate, entries=[earlier])
+    code = services.pass_code_for(cast.member_b)
+    member, by_code = entry(member="A0001"), entry(pass_code=f"DJTX:{code.token}", direction="out")
+    visitor = entry(visitor_name=" 王五 ", visitor_phone="13800000000", visitor_reason="送货")
+    hot = entry(member="B0001", temperature="38.2")
+    unknown, no_reason = entry(member="Z9999"), entry(visitor_name="赵六")
+    batch = [member, by_code, visitor, hot, unknown, no_reason, earlier, member]
+
+    # when the phone sends them
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.entries_sync(
+            actor=user, gate=gate, entries=batch, device_uid=device, waiting=3
+        )
+
+    # then four are stored, the earlier one acknowledged, two refused with their reasons
+    assert result.stored == [str(e.uid) for e in (member, by_code, visitor, hot)]
+    assert result.known == [str(earlier.uid)]
+    assert result.refused == [
+        (str(unknown.uid), "学工号 Z9999 不在人员名单中。"),
+        (str(no_reason.uid), "访客须填写来访事由。"),
+    ]
+    assert result.fevers == 1
+    rows = {e.uid: e for e in Entry.objects.filter(uid__in=result.stored)}
+    assert rows[member.uid].member == cast.member_a and rows[member.uid].visitor_name == ""
+    assert rows[by_code.uid].member == cast.member_b and rows[by_code.uid].direction == "out"
+    seen = rows[visitor.uid]
+    assert seen.member is None and (seen.visitor_name, seen.visitor_reason) == ("王五", "送货")
+    assert rows[hot.uid].fever and not rows[member.uid].fever
+    phone = Device.objects.get(uid=device)
+    assert (phone.gate, phone.waiting, phone.last_user) == (gate, 3, user)
+    assert {e.device_id for e in rows.values()} == {phone.pk}
+    assert {e.officer_id for e in rows.values()} == {user.pk}
+    record = AuditEvent.objects.filter(action="gate.sync").first()
+    assert record is not None and record.actor == user
+    assert (record.target_type, record.target_id, record.target_label) == (
+        "gates.gate",
+        str(gate.pk),
+        str(gate),
+    )
+    assert record.changes == {"stored": 4, "known": 1, "refused": 2}
+    assert Notice.objects.filter(kind="gate.fever", recipient=user).count() == 1
+
+    # and sent again, nothing is stored and no audit row is written
+    again = services.entries_sync(actor=user, gate=gate, entries=batch, device_uid=device)
+    assert again.stored == [] and len(again.known) == 5 and len(again.refused) == 2
+    assert AuditEvent.objects.filter(action="gate.sync").count() == 2
