@@ -91,7 +91,7 @@ from meetings.models import (
 )
 from members.models import Category, Member, PoliticalStatus
 from orgs.models import Org
-from reports.builtin import HEALTH
+from reports import builtin
 from reports.models import Frequency, Report, ReportForm, ReportFormVersion, ReportSchedule
 from rosters.models import (
     Allocation,
@@ -849,7 +849,11 @@ def _meetings(w: _World) -> dict[str, int]:
 
 # --- talks -------------------------------------------------------------------------------------
 
-THOUGHTS = ("思想稳定，积极参加值守。", "对返校安排有些担心，经沟通已释然。", "主动报名志愿服务。")
+TALK_NOTES = (
+    "思想稳定，积极参加值守。",
+    "对返校安排有些担心，经沟通已释然。",
+    "主动报名志愿服务。",
+)
 
 
 def _talks(w: _World) -> dict[str, int]:
@@ -875,7 +879,7 @@ def _talks(w: _World) -> dict[str, int]:
                     talker=talker,
                     talked_on=day,
                     method=rng.choice(methods),
-                    thoughts=rng.choice(THOUGHTS),
+                    thoughts=rng.choice(TALK_NOTES),
                     follow_up_on=follow,
                     followed_up_on=follow
                     if follow and follow <= w.today and rng.random() < 0.5
@@ -890,40 +894,55 @@ def _talks(w: _World) -> dict[str, int]:
 # --- reports: a daily health report over `days` days ------------------------------------------
 
 
+# Days of the daily health report: a week of it for 13,000 students is 85,000 rows already.
+DAILY_REPORT_DAYS = 7
+
+
 def _reports(w: _World) -> dict[str, int]:
+    """Students report their health every day by 10:00 (the last week of it), staff their
+    thoughts and work every week (over `days`); most branches nearly all, a few badly."""
     rng = w.rng("reports")
-    school = w.uni.school
-    form = ReportForm.objects.create(
+    rate = {b.pk: rng.choice((0.98, 0.97, 0.95, 0.95, 0.93, 0.85, 0.6)) for b in w.uni.branches}
+    daily = min(w.days, DAILY_REPORT_DAYS)
+    health, health_v = _schedule(
+        w,
         name="每日健康报备",
         description="体温与症状，每天上午 10 点前报备。",
-        owner=school,
-        created_by=w.user,
-    )
-    version = ReportFormVersion.objects.create(
-        form=form, number=1, schema=HEALTH, created_by=w.user
-    )
-    first = w.today - dt.timedelta(days=w.days - 1)
-    schedule = ReportSchedule.objects.create(
-        form=form,
-        org=school,
-        categories=[Category.STUDENT, Category.STAFF],
+        schema=builtin.HEALTH,
+        categories=[Category.STUDENT],
         frequency=Frequency.DAILY,
         due_time=dt.time(10, 0),
-        starts_on=first,
-        created_by=w.user,
+        starts_on=w.today - dt.timedelta(days=daily - 1),
     )
-    # How reliably each branch reports: most nearly always, a few badly.
-    rate = {b.pk: rng.choice((0.98, 0.97, 0.95, 0.95, 0.93, 0.85, 0.6)) for b in w.uni.branches}
+    weekly, weekly_v = _schedule(
+        w,
+        name="每周思想与工作报备",
+        description="每周报告思想动态和工作情况，周日 18 点前。",
+        schema=builtin.THOUGHTS,
+        categories=[Category.STAFF],
+        frequency=Frequency.WEEKLY,
+        due_time=dt.time(18, 0),
+        starts_on=_monday(w.today - dt.timedelta(days=w.days - 1)),
+    )
     normal = {"temperature": 36.5, "symptoms": ["无"]}
-    people = [m for m in w.uni.members if m.category in (Category.STUDENT, Category.STAFF)]
+    steady = {
+        "thoughts": "思想稳定，服从学校防控安排。",
+        "work": "按时完成工作。",
+        "need_help": "否",
+    }
     rows: list[Report] = []
-    for offset in range(w.days):
-        period = first + dt.timedelta(days=offset)
+    weeks = sorted({_monday(w.today - dt.timedelta(days=i)) for i in range(w.days)})
+    plans = [(health, health_v, w.today - dt.timedelta(days=i)) for i in range(daily - 1, -1, -1)]
+    plans += [(weekly, weekly_v, monday) for monday in weeks]
+    people = {
+        health.pk: [m for m in w.uni.members if m.category == Category.STUDENT],
+        weekly.pk: [m for m in w.uni.members if m.category == Category.STAFF],
+    }
+    for schedule, version, period in plans:
         due = schedule.due_at(period)
-        today = period == w.today
-        for m in people:
-            share = rate[m.branch_id] * (0.7 if today else 1.0)
-            if rng.random() >= share:
+        running = due > w.now  # still open: about two thirds in so far
+        for m in people[schedule.pk]:
+            if rng.random() >= rate[m.branch_id] * (0.7 if running else 1.0):
                 continue
             late = rng.random() < 0.05
             submitted = due + dt.timedelta(
@@ -932,23 +951,26 @@ def _reports(w: _World) -> dict[str, int]:
             if submitted > w.now:
                 submitted = w.now - dt.timedelta(minutes=rng.randint(1, 60))
                 late = submitted > due
-            tenths = rng.randint(361, 369)
-            answers: dict[str, Any] = normal
-            if rng.random() < 0.00004:
-                tenths = rng.randint(373, 385)
-            temperature = Decimal(tenths) / 10
-            if temperature >= FEVER:
-                answers = {
-                    "temperature": float(temperature),
-                    "symptoms": ["发热", "乏力"],
-                    "symptom_note": "早上开始发热，已联系校医院。",
-                }
-            elif tenths != 365:
-                answers = {"temperature": float(temperature), "symptoms": ["无"]}
+            temperature: Decimal | None = None
+            answers: dict[str, Any] = steady
+            if schedule is health:
+                tenths = rng.randint(361, 369)
+                if rng.random() < 0.0001:
+                    tenths = rng.randint(373, 385)
+                temperature = Decimal(tenths) / 10
+                answers = normal
+                if temperature >= FEVER:
+                    answers = {
+                        "temperature": float(temperature),
+                        "symptoms": ["发热", "乏力"],
+                        "symptom_note": "早上开始发热，已联系校医院。",
+                    }
+                elif tenths != 365:
+                    answers = {"temperature": float(temperature), "symptoms": ["无"]}
             rows.append(
                 Report(
                     member_id=m.pk,
-                    form=form,
+                    form_id=schedule.form_id,
                     version=version,
                     schedule=schedule,
                     period=period,
@@ -961,7 +983,26 @@ def _reports(w: _World) -> dict[str, int]:
             )
     _bulk(Report, rows)
     w.fever_reports = [r for r in rows if r.temperature is not None and r.temperature >= FEVER]
-    return {"report_forms": 1, "report_schedules": 1, "reports": len(rows)}
+    return {"report_forms": 2, "report_schedules": 2, "reports": len(rows)}
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _schedule(
+    w: _World, *, name: str, description: str, schema: dict[str, Any], **fields: Any
+) -> tuple[ReportSchedule, ReportFormVersion]:
+    """A form of 组织部 (version 1) and its school-wide schedule."""
+    school = w.uni.school
+    form = ReportForm.objects.create(
+        name=name, description=description, owner=school, created_by=w.user
+    )
+    version = ReportFormVersion.objects.create(
+        form=form, number=1, schema=schema, created_by=w.user
+    )
+    schedule = ReportSchedule.objects.create(form=form, org=school, created_by=w.user, **fields)
+    return schedule, version
 
 
 # --- gates -------------------------------------------------------------------------------------

@@ -168,12 +168,18 @@ def test_the_shapes_are_varied_and_realistic(counts: dict[str, int]) -> None:
     assert 0.35 * members <= signed <= 0.85 * members
     # a branch-level deliverable with its quota, and units' submissions
     assert Deliverable.objects.filter(submitting_level=SubmittingLevel.BRANCH, quota=2).exists()
-    # every report day has some members missing (the overdue list has people on it)
-    schedule = ReportSchedule.objects.get()
-    expected = Member.objects.filter(category__in=schedule.categories).count()
-    per_day = Counter(Report.objects.values_list("period", flat=True))
-    assert len(per_day) == 14
-    assert all(n < expected for n in per_day.values())
+    # every period has some members missing (the overdue list has people on it): students
+    # daily over the last week, staff weekly over the fortnight
+    for schedule, periods in (
+        (ReportSchedule.objects.get(frequency="daily"), 7),
+        (ReportSchedule.objects.get(frequency="weekly"), 3),
+    ):
+        expected = Member.objects.filter(category__in=schedule.categories).count()
+        per_period = Counter(
+            Report.objects.filter(schedule=schedule).values_list("period", flat=True)
+        )
+        assert len(per_period) in (periods - 1, periods)
+        assert all(0 < n < expected for n in per_period.values())
     # about twenty open escalations, some read and handled
     open_ = Escalation.objects.filter(state=EscalationState.OPEN).count()
     assert 20 <= open_ <= 40
