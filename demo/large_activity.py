@@ -496,7 +496,10 @@ def _rosters(w: _World) -> dict[str, int]:
     for unit in w.uni.units:
         if w.unit_mood[unit.pk] != "busy":
             continue
-        people = [m for m in w.by_unit[unit.pk] if m.category != Category.RETIRED]
+        # nobody on a gate as well: one roster each
+        people = [
+            m for m in w.by_unit[unit.pk] if m.category != Category.RETIRED and m.pk not in taken
+        ]
         if len(people) < 4:
             continue
         short = unit.short_name or unit.name
@@ -689,14 +692,16 @@ RECENT_STATES = [
 SEATS = (SeatTitle.SECRETARY, SeatTitle.ORGANISATION, SeatTitle.PROPAGANDA)
 
 
-def _months(today: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
-    """The first and last day (at most yesterday) of the last `count` months, oldest first."""
+def _months(today: dt.date, count: int) -> list[tuple[dt.date, dt.date, float]]:
+    """The last `count` whole months and this month so far (to yesterday), oldest first: the
+    first and last day, and the share of the month that has passed."""
     out = []
     first = today.replace(day=1)
-    for _ in range(count):
-        last = min((first + dt.timedelta(days=32)).replace(day=1), today) - dt.timedelta(days=1)
+    for _ in range(count + 1):
+        end = (first + dt.timedelta(days=32)).replace(day=1)
+        last = min(end, today) - dt.timedelta(days=1)
         if last >= first:
-            out.append((first, last))
+            out.append((first, last, ((last - first).days + 1) / (end - first).days))
         first = (first - dt.timedelta(days=1)).replace(day=1)
     return out[::-1]
 
@@ -751,7 +756,7 @@ def _meetings(w: _World) -> dict[str, int]:
             )
         )
 
-    for branch in w.uni.branches:
+    for b_index, branch in enumerate(w.uni.branches):
         people = w.by_branch[branch.pk]
         if not people:
             continue
@@ -773,23 +778,23 @@ def _meetings(w: _World) -> dict[str, int]:
         if level == 0:
             continue  # a branch that held nothing: it tops the compliance list
         p = 0.55 if level < 1 else 0.95
-        for first, last in months:
-            if rng.random() < p:
+        for first, last, passed in months:
+            if rng.random() < p * passed:
                 plan(branch, MeetingKind.COMMITTEE, first, last, committee, committee)
-            if rng.random() < p:
+            if rng.random() < p * passed:
                 plan(branch, MeetingKind.THEME_DAY, first, last, people, committee)
             groups = groups_of.get(branch.path, [])
             for i, group in enumerate(groups):
-                if rng.random() < p * 0.8:
+                if rng.random() < p * passed * 0.8:
                     share = people[i :: len(groups)]
                     plan(group, MeetingKind.GROUP, first, last, share, committee)
         if months and rng.random() < p:
-            first, last = months[rng.randrange(len(months))]
+            first, last, _ = months[rng.randrange(len(months))]
             plan(branch, MeetingKind.GENERAL_ASSEMBLY, first, last, people, committee)
         if months and rng.random() < p * 0.9:
-            first, last = months[rng.randrange(len(months))]
+            first, last, _ = months[rng.randrange(len(months))]
             plan(branch, MeetingKind.LECTURE, first, last, people, committee)
-        if rng.random() < 0.3:  # one planned for next week
+        if b_index % 3 == 0:  # a third of the branches have one planned for next week
             day = w.today + dt.timedelta(days=rng.randint(1, 7))
             plans.append(
                 (

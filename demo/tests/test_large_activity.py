@@ -201,10 +201,29 @@ def test_the_shapes_are_varied_and_realistic(counts: dict[str, int]) -> None:
     assert Roster.objects.filter(org__depth=2).exists()
 
 
-def test_some_branches_met_and_some_did_not(counts: dict[str, int]) -> None:
+def test_meetings_keep_their_roll_and_quorum(counts: dict[str, int]) -> None:
     branches = set(Org.objects.filter(kind="branch").values_list("pk", flat=True))
     met = set(Meeting.objects.filter(org__kind="branch").values_list("org_id", flat=True))
     assert met and met <= branches
+    statuses = set(Attendance.objects.values_list("status", flat=True))
+    assert statuses == {"present", "leave", "absent"}
+    for meeting in Meeting.objects.filter(kind="general_assembly", held_at__isnull=False):
+        votes = meeting.attendance.filter(has_vote=True)
+        assert meeting.quorum_base == votes.count()
+        assert meeting.quorum_present == votes.filter(status="present").count()
+    # nothing held in the future; next week's plans are drafts without a date held
+    assert not Meeting.objects.filter(held_at__gt=NOW).exists()
+    assert Meeting.objects.filter(held_at__isnull=True, state="draft").exists()
+
+
+def test_the_overdue_list_has_people_on_it(counts: dict[str, int]) -> None:
+    from reports.selectors import overdue
+
+    admin = get_user_model().objects.get(username="activity_admin")
+    schedule = ReportSchedule.objects.get(frequency="daily")
+    yesterday = timezone.localdate(NOW) - dt.timedelta(days=1)
+    result = overdue(user=admin, schedule=schedule, period=yesterday)
+    assert 0 < result.total.missing < result.total.expected
 
 
 def test_the_dashboards_lists_answer_for_a_school_admin(admin_client: Client) -> None:
@@ -212,6 +231,7 @@ def test_the_dashboards_lists_answer_for_a_school_admin(admin_client: Client) ->
     phase = Phase.objects.get(org__depth=1)
     roster = Roster.objects.get(phase=phase)
     fund = CareFund.objects.get()
+    weekly = ReportSchedule.objects.get(frequency="weekly")
     urls = [
         reverse("campaign_board", args=[campaign.pk]),
         reverse("submission_list"),
@@ -222,6 +242,7 @@ def test_the_dashboards_lists_answer_for_a_school_admin(admin_client: Client) ->
         reverse("compliance"),
         reverse("talk_coverage"),
         reverse("report_overdue"),
+        reverse("report_overdue") + f"?schedule={weekly.pk}",
         reverse("escalation_list"),
         reverse("gate_figures"),
         reverse("gate_entries"),
