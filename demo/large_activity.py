@@ -9,14 +9,18 @@ the other benchmarks meet the data a school has after a fortnight of the epidemi
   run a dormitory post of their own;
 - 三会一课 over the last three months with attendance, branch committees; some branches held
   nothing, some missed months;
-- talks with part of the members; a daily health report over `days` days with some members
-  missing (overdue) and a few fevers; ~20 open escalations, acknowledged and handled ones;
+- talks with part of the members; students' daily health report (the last week of it) and
+  staff's weekly report (over `days`), some members missing (overdue), a few fevers; ~20 open
+  escalations (a few risen, two past their limit), acknowledged, handled and answered ones,
+  and a fever alert for each fever;
 - two gates per campus with entries for each day (a few at 37.3 ℃ or more);
 - a few development files, study sessions and hours, a care fund with its ledger, a pledge,
   post ratings, appraisals, an award round and cadre records.
 
 Seed data, not users' actions: rows are written with bulk_create in chunks of 5,000, no
-service and no audit row. The same seed gives the same rows (dates are counted from today).
+service and no audit row. The same seed and `now` give the same rows (dates are counted
+from today). Names stay clear of what the benchmarks add (their gate 基准北门, meetings
+「基准会议 …」, the form 压测健康报备, the campaign 「…（看板）」).
 """
 
 import datetime as dt
@@ -316,7 +320,7 @@ def _campaign(w: _World) -> dict[str, int]:
     states = [s for s, _ in STATE_WEIGHTS]
     weights = [n for _, n in STATE_WEIGHTS]
     rows: list[Submission] = []
-    authors: list[Member] = []
+    authors: list[Member | None] = []
 
     def add(d: Deliverable, org: Org, title: str, people: list[Member], **extra: Any) -> None:
         state = rng.choices(states, weights=weights)[0]
@@ -339,7 +343,7 @@ def _campaign(w: _World) -> dict[str, int]:
                 **extra,
             )
         )
-        authors.append(rng.choice(people) if people else None)  # type: ignore[arg-type]
+        authors.append(rng.choice(people) if people else None)
 
     summaries = []
     for unit in w.uni.units:
@@ -449,6 +453,7 @@ def _rosters(w: _World) -> dict[str, int]:
         if rng.random() >= share:
             continue
         wanted = posts_by_campus.get(m.campus_id) or posts
+        recommended = rng.random() < 0.3
         signups.append(
             SignUp(
                 phase=phase,
@@ -459,8 +464,8 @@ def _rosters(w: _World) -> dict[str, int]:
                 campus_id=m.campus_id,
                 health_ok=rng.random() < 0.98,
                 phone=m.phone or "13800000000",
-                recommended=rng.random() < 0.3,
-                recommended_at=deadline if rng.random() < 0.3 else None,
+                recommended=recommended,
+                recommended_at=deadline if recommended else None,
             )
         )
         signed.append(m)
