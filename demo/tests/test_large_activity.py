@@ -4,10 +4,12 @@ seed gives the same rows, and the lists a dashboard links to answer for a school
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Model
 from django.test import Client
@@ -123,6 +125,27 @@ def test_the_same_seed_gives_the_same_rows_and_another_seed_others(db: Any) -> N
     assert runs[0]["reports"] and runs[0]["entries"]
     assert runs[0]["reports"] != runs[2]["reports"]
     assert runs[0]["entries"] != runs[2]["entries"]
+
+
+def test_seed_large_writes_the_activity_unless_told_not_to(db: Any) -> None:
+    with transaction.atomic():
+        out = StringIO()
+        call_command("seed_large", units=2, branches=4, members=60, days=3, stdout=out)
+        assert "业务数据（近 3 天）" in out.getvalue()
+        assert Report.objects.exists() and Entry.objects.exists() and Meeting.objects.exists()
+        # recorded by 组织部's bench login
+        assert set(Talk.objects.values_list("recorded_by__username", flat=True)) == {"bench_school"}
+        transaction.set_rollback(True)
+
+    call_command("seed_large", units=2, branches=4, members=60, no_activity=True, stdout=out)
+    assert Member.objects.count() == 60
+    assert not Report.objects.exists() and not SignUp.objects.exists()
+
+
+def test_seed_large_refuses_less_than_a_day(db: Any) -> None:
+    with pytest.raises(CommandError, match="至少为 1 天"):
+        call_command("seed_large", units=2, branches=4, members=40, days=0, stdout=StringIO())
+    assert not Org.objects.exists()
 
 
 @pytest.fixture(scope="module")

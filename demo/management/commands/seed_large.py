@@ -32,7 +32,8 @@ class Command(BaseCommand):
     help = (
         f"建立性能基准用的「{LARGE_SCHOOL}」：40 个二级单位、400 个党支部、20000 名党员，"
         "以及 bench_school（组织部）和 bench_unit（第一个二级党委）两个账号，"
-        f"密码同演示账号：{DEMO_PASSWORD}。已建立过时不做改动。"
+        f"密码同演示账号：{DEMO_PASSWORD}；并生成近 14 天各项业务数据（活动、值班、会议、"
+        "谈话、报备、情况报告、门岗等，--no-activity 不生成）。已建立过时不做改动。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,6 +53,8 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=14, help="业务数据覆盖的天数（默认 14）")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["days"] < 1:
+            raise CommandError("--days 至少为 1 天。")
         if Org.objects.filter(depth=1, name=LARGE_SCHOOL).exists():
             self.stdout.write(f"「{LARGE_SCHOOL}」已存在，未做改动。")
         else:
