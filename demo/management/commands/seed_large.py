@@ -113,7 +113,7 @@ class Command(BaseCommand):
             if counts:
                 self.stdout.write(
                     f"业务数据（近 {options['days']} 天）：{counts.get('signups', 0)} 人报名、"
-                    f"{counts.get('assignments', 0)} 个班次、{counts.get('meetings', 0)} 次会议、"
+                    f"{counts.get('assignments', 0)} 人次排班、{counts.get('meetings', 0)} 次会议、"
                     f"{counts.get('reports', 0)} 份报备、{counts.get('gate_entries', 0)} 条进出登记"
                     f"，共 {sum(counts.values())} 行（{total - built:.1f} 秒）。"
                 )
