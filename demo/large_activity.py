@@ -80,6 +80,7 @@ from escalations.models import (
     Reply,
     Urgency,
 )
+from escalations.services import limit_for
 from gates.models import Device, Direction, Entry, Gate, GateKeeper
 from honours.models import AwardKind, CommendationRound, Nomination, RoundQuota
 from ledger.models import CadreRecord, RecordKind
@@ -113,7 +114,8 @@ from study.models import PlanKind, SessionKind, StudyAttendance, StudyPlan, Stud
 from talks.models import Talk, TalkMethod
 
 CHUNK = 5_000
-# Rows per INSERT stay under this many parameters (SQLite's limit; PostgreSQL's is 65,535).
+# Rows per INSERT stay under this many parameters (PostgreSQL's limit is 65,535; Django
+# lowers the batch by itself where SQLite allows fewer).
 MAX_PARAMS = 60_000
 # The login that records seed rows when the caller names none (tests build no bench_school).
 RECORDER = "bench_activity"
@@ -1142,14 +1144,11 @@ REQUESTS = (
     ),
     ("关于推迟支部换届选举的请示", "因党员多数滞留外地，拟推迟换届至返校后，妥否，请批示。"),
 )
-LIMITS = {Urgency.NORMAL: 86_400, Urgency.URGENT: 7_200, Urgency.CRITICAL: 1_800}
 
 
 def _escalations(w: _World) -> dict[str, int]:
     """~20 open reports (a few risen, a couple past their limit), acknowledged, handled and
     answered ones over `days` days, and one fever alert per fever reported or met at a gate."""
-    from escalations.services import limit_for
-
     rng = w.rng("escalations")
     school = w.uni.school
     branches = [b for b in w.uni.branches if w.by_branch[b.pk]]
