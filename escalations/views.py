@@ -24,7 +24,9 @@ from escalations.models import (
     Urgency,
 )
 from escalations.scope import desk_org_ids, get_escalation_for_user
+from lib.params import parse_id
 from members.models import Member
+from orgs.models import Org
 from uploads.serving import attached_file_response
 
 PER_PAGE = 50
@@ -58,6 +60,9 @@ def escalation_list(request: AuthedRequest) -> HttpResponse:
         urgency=request.GET.get("urgency", "")
         if request.GET.get("urgency") in Urgency.values
         else "",
+        org=Org.objects.filter(pk=org_id).first()
+        if (org_id := parse_id(request.GET.get("org")))
+        else None,
     )
     page = Paginator(selectors.escalation_list(user=user, filters=filters), PER_PAGE).get_page(
         request.GET.get("page")
