@@ -52,7 +52,7 @@ def seed(cast: Cast, spreads: dict[str, Spread]) -> None:
     for name, spread in spreads.items():
         branch: Org = getattr(cast, name)
         people: list[Member] = [
-            MemberFactory(branch=branch, number=f"{name}-{i}-{uuid.uuid4().hex[:6]}")
+            MemberFactory.create(branch=branch, number=f"{name}-{i}-{uuid.uuid4().hex[:6]}")
             for i in range(spread.members)
         ]
         if not people:
