@@ -4,8 +4,10 @@ each tile further gated by the capability's own permission over the org)."""
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from access.scope import ROLE_PERMS, Perm, get_org_for_user, grants_of, has_perm_anywhere
+from lib.params import parse_id
 from orgs.models import Org
 
 
@@ -26,4 +28,6 @@ def get_dashboard_org_for_user(user: Any, pk: Any) -> Org:
     """The org, or 403 if the user sees no org at all, or 404 if this one is not theirs."""
     if not may_open(user):
         raise PermissionDenied
+    if parse_id(pk) is None:  # a number too big for the key column is no org of anyone's
+        raise Http404
     return get_org_for_user(user, pk, Perm.ORG_VIEW)
