@@ -11,6 +11,7 @@ depth), which gives the total and every child org's number at once, plus one per
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -116,10 +117,13 @@ class Source:
     day_field: str = ""  # the rows' day (or moment) for the trend; "" for none
     url_args: tuple[Any, ...] = ()
 
+    @cached_property
+    def base_url(self) -> str:
+        return reverse(self.url_name, args=self.url_args)
+
     def url(self, org: Org) -> str:
         query = {**self.params, self.org_param: str(org.pk)} if self.org_param else self.params
-        base = reverse(self.url_name, args=self.url_args)
-        return f"{base}?{urlencode(query)}" if query else base
+        return f"{self.base_url}?{urlencode(query)}" if query else self.base_url
 
 
 @dataclass(frozen=True)
@@ -394,38 +398,46 @@ def tile_kinds_for(user: Any, org: Org) -> list[TileKind]:
     return [k for k in TILES if can(user, k.perm, org) and (org.depth == 1 or not k.root_only)]
 
 
-def _count(source: Source, org: Org, child_len: int) -> tuple[int, int, dict[str, int]]:
-    """(total, rows on the org itself, {child path: n}): one GROUP BY on the path prefix."""
-    grouped = (
+@dataclass
+class Counts:
+    total: int = 0
+    own: int = 0  # rows on the org itself
+    by_path: dict[str, int] = field(default_factory=dict)  # child path → n
+    by_day: dict[dt.date, int] = field(default_factory=dict)
+
+
+def _day_of(source: Source) -> Any:
+    """The rows' day: the field itself, or the local date of a moment."""
+    model_field = source.rows.model._meta.get_field(source.day_field)
+    if model_field.get_internal_type() == "DateTimeField":
+        return TruncDate(source.day_field, tzinfo=timezone.get_current_timezone())
+    return F(source.day_field)
+
+
+def _count(source: Source, child_len: int, *, by_day: bool) -> Counts:
+    """The total, the org's own rows, each child's and (`by_day`) each day's: one GROUP BY on
+    the path prefix (and the day)."""
+    rows = (
         source.rows.order_by()
         .select_related(None)
         .prefetch_related(None)
         .annotate(_prefix=Substr(source.path, 1, child_len))
-        .values("_prefix")
-        .annotate(_n=Count("pk"))
     )
-    total = own = 0
-    by_path: dict[str, int] = {}
-    for row in grouped:
-        total += row["_n"]
-        prefix = row["_prefix"]
+    keys = ["_prefix"]
+    if by_day:
+        rows = rows.annotate(_day=_day_of(source))
+        keys.append("_day")
+    counts = Counts()
+    for row in rows.values(*keys).annotate(_n=Count("pk")):
+        n, prefix = row["_n"], row["_prefix"]
+        counts.total += n
         if prefix is None or len(prefix) < child_len:
-            own += row["_n"]
+            counts.own += n
         else:
-            by_path[prefix] = by_path.get(prefix, 0) + row["_n"]
-    return total, own, by_path
-
-
-def _trend(source: Source) -> dict[dt.date, int]:
-    """Rows per day: one query."""
-    rows = source.rows.order_by().select_related(None).prefetch_related(None)
-    field_ = source.rows.model._meta.get_field(source.day_field)
-    day: Any = F(source.day_field)
-    if field_.get_internal_type() == "DateTimeField":
-        day = TruncDate(source.day_field, tzinfo=timezone.get_current_timezone())
-    return {
-        r["_day"]: r["_n"] for r in rows.annotate(_day=day).values("_day").annotate(_n=Count("pk"))
-    }
+            counts.by_path[prefix] = counts.by_path.get(prefix, 0) + n
+        if by_day:
+            counts.by_day[row["_day"]] = counts.by_day.get(row["_day"], 0) + n
+    return counts
 
 
 def dashboard(*, user: Any, org: Org, day_range: DayRange, today: dt.date) -> Dashboard:
@@ -440,18 +452,24 @@ def dashboard(*, user: Any, org: Org, day_range: DayRange, today: dt.date) -> Da
         source = kind.source(ctx)
         if source is None:
             continue
-        total, own, counts = _count(source, org, child_len)
-        tile = Tile(kind=kind, total=total, url=source.url(org), note=source.note, own=own)
+        by_day = kind.dated and show_trend and bool(source.day_field)
+        counts = _count(source, child_len, by_day=by_day)
+        tile = Tile(
+            kind=kind,
+            total=counts.total,
+            url=source.url(org),
+            note=source.note,
+            own=counts.own,
+            trend=counts.by_day,
+        )
         if kind.drill and source.org_param:
             tile.by_child = {
                 by_path[p].pk: Cell(kind.key, n, source.url(by_path[p]))
-                for p, n in counts.items()
+                for p, n in counts.by_path.items()
                 if p in by_path
             }
             # children with nothing still link to their (empty) list
             for child in children:
                 tile.by_child.setdefault(child.pk, Cell(kind.key, 0, source.url(child)))
-        if kind.dated and show_trend and source.day_field:
-            tile.trend = _trend(source)
         tiles.append(tile)
     return Dashboard(org=org, range=day_range, today=today, tiles=tiles, children=children)
