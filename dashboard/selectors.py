@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from access.scope import Perm, can
 from campaigns import selectors as campaign_selectors
+from development import selectors as development_selectors
 from duty import selectors as duty_selectors
 from escalations import selectors as escalation_selectors
 from escalations.models import EscalationState
@@ -280,6 +281,17 @@ def _escalations_open(c: Ctx) -> Source:
     )
 
 
+def _candidates(c: Ctx) -> Source:
+    """发展党员: the files in the org's pipeline, 入党申请人 to 预备党员 and those done."""
+    return Source(
+        rows=development_selectors.candidate_list(user=c.user, branch_id=c.org.pk),
+        path="member__branch__path",
+        url_name="candidate_list",
+        params={},
+        org_param="branch",
+    )
+
+
 def _gates(c: Ctx, *, fever: bool) -> Source:
     filters = gate_selectors.EntryFilters(day=c.today, fever=fever)
     return Source(
@@ -307,6 +319,7 @@ TILES: list[TileKind] = [
     TileKind("submissions", "报送作品", "件", Perm.SUBMISSION_VIEW, _submissions, dated=True),
     TileKind("meetings", "已通过的会议", "次", Perm.MEETING_VIEW, _meetings, dated=True),
     TileKind("talks", "谈心谈话", "次", Perm.TALK_VIEW, _talks, dated=True),
+    TileKind("candidates", "发展党员档案", "份", Perm.DEVELOPMENT_VIEW, _candidates),
     TileKind("reports_missing", "今日未报", "人", Perm.REPORT_VIEW, _reports_missing),
     TileKind("escalations_open", "待阅请示报告", "件", Perm.ESCALATION_HANDLE, _escalations_open),
     TileKind(

@@ -51,6 +51,7 @@ spreads = st.builds(
     shifts=st.integers(0, 3),
     submissions=st.integers(0, 3),
     meetings=st.integers(0, 2),
+    candidates=st.integers(0, 2),
     days_ago=st.lists(st.integers(0, 40), min_size=1, max_size=3),
 )
 
@@ -189,3 +190,31 @@ def test_the_dashboard_makes_the_same_queries_whatever_the_size(
     large = _queries(cast, role, getattr(cast, org_name))
     assert large == small
     assert large <= MAX_QUERIES
+
+
+def test_each_child_counts_only_its_own_subtree(cast: Cast) -> None:
+    seed(
+        cast,
+        {
+            "branch_a1": Spread(
+                members=2, talks=3, shifts=4, submissions=3, meetings=2, candidates=2
+            ),
+            "branch_b1": Spread(members=1, talks=1, shifts=2, submissions=0, meetings=0),
+        },
+    )
+    board = _board(cast, "school_admin", cast.school, "?range=all").context["board"]
+    tiles = {t.kind.key: t for t in board.tiles}
+    a, b = cast.unit_a.pk, cast.unit_b.pk
+    assert (tiles["talks"].by_child[a].n, tiles["talks"].by_child[b].n) == (3, 1)
+    assert (tiles["duty_scheduled"].by_child[a].n, tiles["duty_scheduled"].by_child[b].n) == (4, 2)
+    assert (tiles["duty_worked"].by_child[a].n, tiles["duty_worked"].by_child[b].n) == (2, 1)
+    assert tiles["submissions"].by_child[a].n == 2  # 1 of 3 is a draft
+    assert (tiles["meetings"].by_child[a].n, tiles["meetings"].by_child[b].n) == (1, 0)
+    assert tiles["escalations_open"].by_child[a].n == 2
+    assert tiles["escalations_open"].by_child[b].n == 0
+    assert (tiles["signups"].by_child[a].n, tiles["signups"].by_child[b].n) == (1, 1)
+    for tile in board.tiles:
+        if tile.by_child:
+            assert sum(c.n for c in tile.by_child.values()) + tile.own == tile.total, tile.kind.key
+    assert (tiles["candidates"].by_child[a].n, tiles["candidates"].by_child[b].n) == (2, 0)
+    assert tiles["gate_fevers"].total == 2 and not tiles["gate_fevers"].by_child
