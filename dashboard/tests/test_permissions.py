@@ -46,3 +46,20 @@ def test_an_unknown_org_is_hidden(cast: Cast) -> None:
 def test_a_post_is_refused(cast: Cast) -> None:
     response = cast.client("school_admin").post(reverse("dashboard"))
     assert response.status_code == 405
+
+
+# /api/dashboard: the same scope; an anonymous caller gets 401 (no login page in the API).
+API_TABLE: list[tuple[str, str | None, dict[str, int]]] = [
+    ("api:dashboard_mine" if arg is None else "api:dashboard_org", arg, {**table, "anonymous": 401})
+    for _, arg, table in TABLE
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "arg", "role", "status"),
+    [(name, arg, role, table[role]) for name, arg, table in API_TABLE for role in ROLES],
+)
+def test_api_access(cast: Cast, name: str, arg: str | None, role: str, status: int) -> None:
+    url = reverse(name, args=[getattr(cast, arg).pk]) if arg else reverse(name)
+    response = cast.client(role).get(url)
+    assert response.status_code == status, f"{role} GET {url}"
