@@ -10,7 +10,7 @@
     if (trendNode && data.trend.length) {
       var trend = echarts.getInstanceByDom(trendNode) || echarts.init(trendNode);
       trend.setOption({
-        tooltip: { trigger: "axis" }, legend: { top: 0 },
+        tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" },
         grid: { left: 40, right: 16, top: 40, bottom: 30 },
         xAxis: { type: "category", data: data.days },
         yAxis: { type: "value", minInterval: 1 },
@@ -23,7 +23,7 @@
     if (barNode && data.bars.length && data.orgs.length) {
       var bars = echarts.getInstanceByDom(barNode) || echarts.init(barNode);
       bars.setOption({
-        tooltip: { trigger: "axis" }, legend: { top: 0 },
+        tooltip: { trigger: "axis" }, legend: { top: 0, type: "scroll" },
         grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: data.orgs, inverse: true },
