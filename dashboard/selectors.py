@@ -117,13 +117,15 @@ class Source:
     note: str = ""
     day_field: str = ""  # the rows' day (or moment) for the trend; "" for none
     url_args: tuple[Any, ...] = ()
+    unit_param: str = ""  # the list's parameter for a unit, where it has its own (its menu)
 
     @cached_property
     def base_url(self) -> str:
         return reverse(self.url_name, args=self.url_args)
 
     def url(self, org: Org) -> str:
-        query = {**self.params, self.org_param: str(org.pk)} if self.org_param else self.params
+        key = self.unit_param if self.unit_param and org.depth == 2 else self.org_param
+        query = {**self.params, key: str(org.pk)} if key else self.params
         return f"{self.base_url}?{urlencode(query)}" if query else self.base_url
 
 
@@ -155,6 +157,7 @@ def _members(c: Ctx) -> Source:
         url_name="member_list",
         params={},
         org_param="branch",
+        unit_param="unit",
     )
 
 

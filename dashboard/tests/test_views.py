@@ -116,7 +116,7 @@ def test_school_dashboard_lists_units_and_unit_rows_open_their_dashboard(cast: C
     members = {r["org"].pk: r["cells"][0] for r in rows}
     assert members[cast.unit_a.pk].key == "members"
     assert members[cast.unit_a.pk].n == 2 + 2  # the cast's member_a and other_a
-    assert f"branch={cast.unit_a.pk}" in members[cast.unit_a.pk].url
+    assert f"unit={cast.unit_a.pk}" in members[cast.unit_a.pk].url
 
 
 def test_a_units_dashboard_lists_its_branches_with_member_links(cast: Cast) -> None:
