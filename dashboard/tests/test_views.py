@@ -179,9 +179,9 @@ def test_the_dashboard_makes_the_same_queries_whatever_the_size(
     org = getattr(cast, org_name)
     seed(cast, {"branch_a1": Spread(members=10), "branch_b1": Spread(members=2)})
     small = _queries(cast, role, org)
-    # more members and more orgs: 100 members, 8 branches
+    # more members and more orgs: over 100 members, 8 branches instead of 3
     seed(cast, {"branch_a1": Spread(members=90, talks=5, shifts=5, submissions=3)})
-    for i in range(3):
+    for i in range(5):
         unit = cast.unit_a if i % 2 else cast.unit_b
         branch = make_org(unit, f"新增党支部{i}", OrgKind.BRANCH)
         MemberFactory.create_batch(3, branch=branch)
