@@ -108,7 +108,7 @@ def signup_list(request: AuthedRequest, pk: int) -> HttpResponse:
     post_names = dict(phase.posts.values_list("pk", "name"))
     # ?org=: one org's subtree (the dashboard's link)
     org_id = parse_id(request.GET.get("org"))
-    org = Org.objects.filter(pk=org_id).first() if org_id else None
+    org = orgs_for_user(user).filter(pk=org_id).first() if org_id else None
     signups = [
         s
         for s in selectors.signup_list(user=user, phase=phase, org_path=org.path if org else None)
