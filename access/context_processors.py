@@ -44,6 +44,7 @@ NAV_GROUPS: list[tuple[str, list[tuple[str, str, Shown]]]] = [
         "组织与党员",
         [
             ("组织架构", "org_tree", _perm(Perm.ORG_VIEW)),
+            ("数据看板", "dashboard", _perm(Perm.ORG_VIEW)),
             ("党员名册", "member_list", _perm(Perm.MEMBER_VIEW)),
             ("批量导入", "member_import", _perm(Perm.MEMBER_IMPORT)),
             ("权限管理", "grant_list", _perm(Perm.GRANT_MANAGE)),

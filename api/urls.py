@@ -14,6 +14,7 @@ from api import errors as errors_cn
 from api.assess import care_router, honours_router, ledger_router, ratings_router
 from api.auth import api_auth
 from api.campaigns import router as campaigns_router
+from api.dashboard import router as dashboard_router
 from api.development import router as development_router
 from api.duty import router as duty_router
 from api.escalations import router as escalations_router
@@ -55,6 +56,7 @@ api.add_router("/ledger", ledger_router)
 api.add_router("/ratings", ratings_router)
 api.add_router("/development", development_router)
 api.add_router("/study", study_router)
+api.add_router("/dashboard", dashboard_router)
 
 NOT_FOUND = "未找到，或不在您的权限范围内。"
 FORBIDDEN = "您没有执行此操作的权限。"

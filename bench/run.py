@@ -38,6 +38,7 @@ BENCHMARKS = {
     # Running it for real (issue 13): backup + restore, uploads on two nodes, province scale.
     "ops": "bench.bench_ops",
     "province": "bench.bench_province",
+    "dashboard": "bench.bench_dashboard",  # issue 12
 }
 
 

@@ -28,6 +28,10 @@ from orgs.models import Org
 UNIT_PATH_LEN = 2 * Org.steplen
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
 @dataclass
 class SubmissionFilters:
     q: str = ""
@@ -36,6 +40,10 @@ class SubmissionFilters:
     state: str = ""
     unit: int | None = None
     late: bool = False
+    # The dashboard's filters: submissions that count against a quota, submitted in a range.
+    counted: bool = False
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
 
 
 def submission_list(
@@ -62,6 +70,12 @@ def submission_list(
         qs = qs.filter(org__path__startswith=unit.path) if unit else qs.none()
     if f.late:
         qs = qs.filter(is_late=True)
+    if f.counted:
+        qs = qs.filter(state__in=COUNTED_STATES)
+    if f.date_from:
+        qs = qs.filter(submitted_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        qs = qs.filter(submitted_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
     return qs.prefetch_related(
         Prefetch(
             "authors",

@@ -60,7 +60,7 @@ from campaigns.scope import (
     sees_campaigns,
     submitting_orgs_for_user,
 )
-from lib.params import parse_id
+from lib.params import parse_day, parse_id
 from orgs.models import Org
 
 S = SubmissionState
@@ -312,12 +312,14 @@ def submission_list(request: AuthedRequest) -> HttpResponse:
         state=g.get("state", "") if g.get("state", "") in S.values else "",
         unit=parse_id(g.get("unit")),
         late=g.get("late") == "1",
+        counted=g.get("counted") == "1",
+        date_from=parse_day(g.get("date_from")),
+        date_to=parse_day(g.get("date_to")),
     )
     qs = selectors.submission_list(user=user, filters=filters)
     page = Paginator(qs, PER_PAGE).get_page(g.get("page"))
-    params = {
-        k: g[k] for k in ("q", "campaign", "deliverable", "state", "unit", "late") if g.get(k)
-    }
+    keys = ("q", "campaign", "deliverable", "state", "unit", "late", "counted", "date_from")
+    params = {k: g[k] for k in (*keys, "date_to") if g.get(k)}
     campaigns = list(campaigns_for_user(user).prefetch_related("deliverables"))
     units = Org.objects.filter(depth=2).order_by("path").values_list("pk", "name")
     context = {

@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "ledger",
     "assessment",
     "showcase",
+    "dashboard",
     "home",
     "demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("duty/", include("duty.urls")),
     path("meetings/", include("meetings.urls")),
     path("talks/", include("talks.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("escalations/", include("escalations.urls")),
     path("reports/", include("reports.urls")),
     path("notices/", include("notices.urls")),

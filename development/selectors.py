@@ -22,8 +22,9 @@ def candidate_list(
     qs = candidates_for_user(user).select_related("member__branch")
     if stage:
         qs = qs.filter(stage=stage)
-    if branch_id:
-        qs = qs.filter(member__branch_id=branch_id)
+    if branch_id:  # a branch, or any org: its subtree (the dashboard's link)
+        path = Org.objects.filter(pk=branch_id).values_list("path", flat=True).first()
+        qs = qs.filter(member__branch__path__startswith=path) if path else qs.none()
     if q:
         qs = qs.filter(member__name__contains=q) | qs.filter(member__number=q)
     return qs.order_by("member__branch__path", "member__number")

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from escalations.models import Escalation, EscalationState
 from escalations.scope import desk_for_user, desk_org_ids, escalations_for_user
+from orgs.models import Org
 
 VIEWS = {"desk": "待我确认", "mine": "我提交的", "all": "全部"}
 
@@ -17,6 +18,7 @@ class Filters:
     kind: str = ""
     state: str = ""
     urgency: str = ""
+    org: Org | None = None  # reported from this org's subtree (the dashboard's link)
 
 
 def escalation_list(*, user: Any, filters: Filters) -> QuerySet[Escalation]:
@@ -32,6 +34,8 @@ def escalation_list(*, user: Any, filters: Filters) -> QuerySet[Escalation]:
         qs = qs.filter(state=filters.state)
     if filters.urgency:
         qs = qs.filter(urgency=filters.urgency)
+    if filters.org is not None:
+        qs = qs.filter(from_org__path__startswith=filters.org.path)
     return qs.select_related("from_org", "current_org", "reporter_member").order_by(
         "-created_at", "-id"
     )

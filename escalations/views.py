@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from access.http import AuthedRequest
-from access.scope import own_member_id
+from access.scope import orgs_for_user, own_member_id
 from audit.once import submit_once, submit_token_replay
 from escalations import selectors, services
 from escalations.forms import AcknowledgeForm, EscalationForm, HandleForm, ReplyForm
@@ -24,6 +24,7 @@ from escalations.models import (
     Urgency,
 )
 from escalations.scope import desk_org_ids, get_escalation_for_user
+from lib.params import parse_id
 from members.models import Member
 from uploads.serving import attached_file_response
 
@@ -58,6 +59,9 @@ def escalation_list(request: AuthedRequest) -> HttpResponse:
         urgency=request.GET.get("urgency", "")
         if request.GET.get("urgency") in Urgency.values
         else "",
+        org=orgs_for_user(user).filter(pk=org_id).first()  # the dashboard's ?org=
+        if (org_id := parse_id(request.GET.get("org")))
+        else None,
     )
     page = Paginator(selectors.escalation_list(user=user, filters=filters), PER_PAGE).get_page(
         request.GET.get("page")

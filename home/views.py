@@ -9,15 +9,25 @@ from django.shortcuts import render
 from django.template import loader
 
 from access.http import AuthedRequest
-from access.models import Grant
+from access.models import Grant, Role
+from access.scope import roles_of
+from dashboard import views as dashboard_views
+from dashboard.scope import default_org_id
 from home.todos import todos_for
+from orgs.models import Org
 
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     grants = Grant.objects.filter(user=user).select_related("org").order_by("org__path", "role")
-    return render(request, "home/index.html", {"grants": grants, "todos": todos_for(user)})
+    context: dict[str, Any] = {"grants": grants, "todos": todos_for(user)}
+    # School and unit admins see their widest org's dashboard beside the to-do list.
+    if roles_of(user) & {Role.SCHOOL_ADMIN, Role.UNIT_ADMIN}:
+        org_id = default_org_id(user)
+        org = Org.objects.get(pk=org_id)
+        context |= {"dashboard": True, **dashboard_views.page_context(user, org, {})}
+    return render(request, "home/index.html", context)
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -2,6 +2,7 @@
 Django. Anything that is not a plain whole number in range reads as "not given", so a huge
 `?page=99999999999999999999` or `?org=1e30` can never reach the database."""
 
+import datetime as dt
 import unicodedata
 
 # The largest id a database key holds (PostgreSQL bigint, SQLite INTEGER).
@@ -30,3 +31,14 @@ def parse_id(value: object) -> int | None:
 def parse_ids(values: list[str]) -> list[int]:
     """The ids among `values`, in order; anything else is dropped."""
     return [n for n in (parse_id(v) for v in values) if n is not None]
+
+
+def parse_day(value: object) -> dt.date | None:
+    """A day written as 2026-03-01 (ISO), or None for anything else."""
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    if len(text) != 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -57,6 +57,10 @@ class MeetingFilterForm(forms.Form):
         regex=MONTH, required=False, error_messages={"invalid": "月份格式应为 2026-03。"}
     )
     flagged = forms.BooleanField(required=False)
+    # The dashboard's filters: an org's subtree and the days the meetings were held.
+    org = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    date_from = forms.DateField(required=False)
+    date_to = forms.DateField(required=False)
 
 
 class ReturnForm(StyledFormMixin, forms.Form):

@@ -11,11 +11,13 @@
   the unit's step.)
 """
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from access.scope import Perm, can, own_member_id, paths_with
 from meetings.models import Attendance, AttendanceStatus, Meeting, MeetingState
@@ -138,3 +140,24 @@ def todo_counts(user: Any) -> dict[str, int]:
         school=Count("id", filter=school),
         returned=Count("id", filter=returned),
     )
+
+
+def meetings_within(
+    qs: QuerySet[Meeting],
+    *,
+    org_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[Meeting]:
+    """`qs` narrowed to an org's subtree and the days held (the list's and the dashboard's
+    filter: one function, so both count the same meetings)."""
+    if org_id:
+        path = Org.objects.filter(pk=org_id).values_list("path", flat=True).first()
+        qs = qs.filter(org__path__startswith=path) if path else qs.none()
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(held_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
+    if date_to:
+        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(held_at__lt=end)
+    return qs

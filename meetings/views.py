@@ -51,6 +51,7 @@ from meetings.scope import (
     may_take_step,
     meetings_for_user,
     meetings_to_review,
+    meetings_within,
     recording_orgs_for_user,
     review_step,
 )
@@ -91,7 +92,9 @@ def _filtered(qs: QuerySet[Meeting], form: MeetingFilterForm) -> QuerySet[Meetin
     if data["month"]:
         start, end = _month_range(data["month"])
         qs = qs.filter(held_at__gte=start, held_at__lt=end)
-    return qs
+    return meetings_within(
+        qs, org_id=data["org"], date_from=data["date_from"], date_to=data["date_to"]
+    )
 
 
 def _list_page(
@@ -101,7 +104,8 @@ def _list_page(
     qs = _filtered(qs, form) if request.GET else qs
     qs = qs.select_related("org").order_by("-held_at", "-planned_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = {k: request.GET[k] for k in ("kind", "state", "month") if request.GET.get(k)}
+    keys = ("kind", "state", "month", "org", "date_from", "date_to")
+    params = {k: request.GET[k] for k in keys if request.GET.get(k)}
     context = {
         "page": page,
         "form": form,

@@ -79,6 +79,9 @@ def talk_list(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         branch = next((b for b in branches if b.pk == data.get("branch")), None)
+        if branch is None and data.get("branch"):
+            # a unit (the dashboard's link): its whole subtree
+            branch = orgs_for_user(user, Perm.TALK_VIEW).filter(pk=data["branch"]).first()
         filters = selectors.TalkFilters(
             branch=branch,
             date_from=data.get("date_from"),

@@ -59,3 +59,23 @@ def test_no_demo_page_reached_by_links_fails(seeded: None, db: Any, username: st
     assert len(statuses) > 5
     assert {path: s for path, s in statuses.items() if s >= 500} == {}
     assert statuses["/"] == 200
+
+
+@pytest.mark.parametrize(("username", "children"), [("zzb", "二级党委"), ("jsj_admin", "党支部")])
+def test_admins_homes_show_a_populated_dashboard(
+    seeded: None, db: Any, username: str, children: str
+) -> None:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+
+    response = client.get("/")
+
+    board = response.context["board"]
+    filled = {t.kind.key for t in board.tiles if t.total}
+    assert {"members", "duty_scheduled", "talks"} <= filled, filled
+    assert len(filled) >= 5, filled
+    assert response.context["rows"]
+    assert children in response.content.decode()
+    # the unit's numbers open its own lists: the first child's members
+    first = response.context["rows"][0]["cells"][0]
+    assert client.get(first.url).status_code == 200

@@ -19,7 +19,7 @@ from access.scope import (
     require_anywhere,
 )
 from audit.services import audit_record
-from lib.params import parse_ids
+from lib.params import parse_id, parse_ids
 from members.models import Member
 from members.selectors import unit_names
 from orgs.models import Org
@@ -106,13 +106,17 @@ def signup_list(request: AuthedRequest, pk: int) -> HttpResponse:
     require_anywhere(user, Perm.SIGNUP_VIEW)
     phase = get_phase_for_user(user, pk)
     post_names = dict(phase.posts.values_list("pk", "name"))
+    # ?org=: one org's subtree (the dashboard's link)
+    org_id = parse_id(request.GET.get("org"))
+    org = orgs_for_user(user).filter(pk=org_id).first() if org_id else None
     signups = [
         s
-        for s in selectors.signup_list(user=user, phase=phase)
+        for s in selectors.signup_list(user=user, phase=phase, org_path=org.path if org else None)
         if can(user, Perm.SIGNUP_VIEW, s.member.branch)
     ]
     rows = _signup_rows(user, signups, post_names)
     context = {
+        "org": org,
         "phase": phase,
         "rows": rows,
         "recommend_open": services.recommend_open(phase),

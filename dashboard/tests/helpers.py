@@ -1,0 +1,118 @@
+"""Given-steps for dashboard tests: a little of every capability, spread over the cast's
+branches, and a reader of the count a list page shows."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import resolve
+from django.utils import timezone
+
+from campaigns.models import SubmissionState
+from campaigns.tests.factories import DeliverableFactory, SubmissionFactory
+from conftest import Cast
+from development import services as development_services
+from duty.tests.factories import DutyCheckFactory
+from escalations.tests.helpers import branch_request, member_report
+from gates.models import Entry, Gate
+from gates.tests.helpers import gate_of
+from meetings.models import Meeting, MeetingState
+from meetings.tests.factories import held_meeting
+from members.models import Member, PoliticalStatus
+from members.tests.factories import MemberFactory
+from orgs.models import Org
+from reports.models import ReportSchedule
+from reports.tests.helpers import schedule
+from rosters.models import Roster
+from rosters.tests.factories import AssignmentFactory, PhaseFactory, RosterFactory, SignUpFactory
+from talks.tests.helpers import talk
+
+
+@dataclass
+class Spread:
+    """How many of each thing a branch gets; `days_ago` spreads dated rows over the month."""
+
+    members: int = 1
+    talks: int = 1
+    shifts: int = 1
+    submissions: int = 1
+    meetings: int = 1
+    candidates: int = 0  # 入党申请人 (each also a member record, 群众)
+    days_ago: list[int] = field(default_factory=lambda: [0, 1, 3])
+
+
+def seed(cast: Cast, spreads: dict[str, Spread]) -> None:
+    """Every capability's rows for the branches named in `spreads` (keys: cast attributes)."""
+    today = timezone.localdate()
+    now = timezone.now()
+    phase = PhaseFactory(org=cast.school, starts_on=today - dt.timedelta(days=20), ends_on=today)
+    roster = RosterFactory(phase=phase, state=Roster.State.PUBLISHED)
+    deliverable = DeliverableFactory(campaign__org=cast.school)
+    if not ReportSchedule.objects.exists():
+        schedule(cast)
+    gate = Gate.objects.first() or gate_of(cast)
+    for name, spread in spreads.items():
+        branch: Org = getattr(cast, name)
+        people: list[Member] = [
+            MemberFactory.create(branch=branch, number=f"{name}-{i}-{uuid.uuid4().hex[:6]}")
+            for i in range(spread.members)
+        ]
+        if not people:
+            continue
+        days = spread.days_ago or [0]
+        talker = cast.other_a if branch == cast.branch_b1 else cast.other_b
+        for i in range(spread.talks):
+            talk(cast, people[i % len(people)], talker=talker, days_ago=days[i % len(days)])
+        for i in range(spread.shifts):
+            when = today - dt.timedelta(days=days[i % len(days)])
+            assignment = AssignmentFactory(roster=roster, member=people[i % len(people)], date=when)
+            if i % 2 == 0:  # every other shift worked (checked in)
+                DutyCheckFactory(assignment=assignment)
+        for i in range(spread.submissions):
+            SubmissionFactory(
+                deliverable=deliverable,
+                org=branch,
+                state=SubmissionState.SUBMITTED if i % 3 else SubmissionState.DRAFT,
+                submitted_at=now - dt.timedelta(days=days[i % len(days)]),
+            )
+        for i in range(spread.meetings):
+            meeting = held_meeting(branch, days_ago=days[i % len(days)])
+            if i % 2 == 0:
+                Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.APPROVED)
+        for i in range(spread.candidates):
+            applicant = MemberFactory.create(
+                branch=branch, political_status=PoliticalStatus.MASSES, number=f"{name}-c{i}"
+            )
+            development_services.candidate_open(
+                actor=cast.users["school_admin"],
+                member=applicant,
+                applied_on=today - dt.timedelta(days=30),
+            )
+        SignUpFactory(phase=phase, member=people[0])
+        officer = cast.users["duty_office"]
+        for direction, fever in (("in", True), ("out", False)):
+            Entry.objects.create(
+                uid=uuid.uuid4(),
+                gate=gate,
+                officer=officer,
+                at=now,
+                direction=direction,
+                member=people[0],
+                fever=fever,
+            )
+    member_report(cast)
+    branch_request(cast)
+
+
+def list_count(response: Any) -> int:
+    """The number of rows the list page shows in all (over every page)."""
+    ctx = response.context
+    name = resolve(response.request["PATH_INFO"]).url_name
+    if name == "duty_stats":
+        return int(ctx["figures"].total)
+    if name == "report_overdue":
+        return int(ctx["missing"].paginator.count)
+    if name == "signup_list":
+        return len(ctx["rows"])
+    return int(ctx["page"].paginator.count)
