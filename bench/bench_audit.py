@@ -29,7 +29,7 @@ from django.utils import timezone
 from access.models import Grant, Role
 from audit.models import AuditEvent
 from audit.selectors import Cursor
-from bench import Figure, median, p95
+from bench import Figure, median, p95, settle_heap
 from members.models import Member
 from orgs.models import Org
 
@@ -255,6 +255,7 @@ def run(*, repeat: int | None = None) -> list[Figure]:
     for label, params in cases:
         for _ in range(WARM_UP):
             _get(client, url, params)
+        settle_heap()
         rows = client.get(url, params).content.decode().count('class="audit-sentence')
         print(f"{label}: {rows} rows")
         times = []

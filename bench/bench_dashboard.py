@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from access.models import Grant
-from bench import Figure, median, p95
+from bench import Figure, median, p95, settle_heap
 from bench.bench_talks import _build as build_talks
 from duty.models import DutyCheck
 from members.models import Member
@@ -94,6 +94,7 @@ def _get(client: Client, url: str) -> tuple[float, int]:
 def _time(client: Client, url: str, n: int) -> list[float]:
     for _ in range(WARM_UP):
         _get(client, url)
+    settle_heap()
     times, statuses = [], set()
     for _ in range(n):
         ms, status = _get(client, url)

@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bench import Figure, median, p95
+from bench import Figure, median, p95, settle_heap
 from meetings.models import (
     Attendance,
     AttendanceStatus,
@@ -102,6 +102,7 @@ def _build() -> None:
 def _time(client: Client, url: str, n: int) -> tuple[list[float], int, set[int]]:
     for _ in range(WARM_UP):
         client.get(url)
+    settle_heap()
     times, statuses = [], set()
     for _ in range(n):
         started = time.perf_counter()

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bench import Figure, median, p95
+from bench import Figure, median, p95, settle_heap
 from members.models import Member
 from talks.models import Talk, TalkMethod
 
@@ -89,6 +89,7 @@ def run(*, repeat: int | None = None) -> list[Figure]:
     url = reverse("talk_coverage")
     for _ in range(WARM_UP):
         _get(client, url)
+    settle_heap()
     times, statuses = [], set()
     for _ in range(n):
         ms, status = _get(client, url)
