@@ -410,7 +410,7 @@ TILES: list[TileKind] = [
     TileKind("duty_scheduled", "排班", "人次", Perm.DUTY_STATS, _duty_scheduled, dated=True),
     TileKind("duty_worked", "值班签到", "人次", Perm.DUTY_STATS, _duty_worked, dated=True),
     TileKind("submissions", "报送作品", "件", Perm.SUBMISSION_VIEW, _submissions, dated=True),
-    TileKind("compliance", "会议未达标支部", "个", Perm.MEETING_VIEW, _compliance),
+    TileKind("compliance", "会议达标：未达标支部", "个", Perm.MEETING_VIEW, _compliance),
     TileKind("coverage", "谈心谈话覆盖", "", Perm.TALK_VIEW, _coverage),
     TileKind("candidates", "发展党员档案", "份", Perm.DEVELOPMENT_VIEW, _candidates),
     TileKind("reports_missing", "今日未报", "人", Perm.REPORT_VIEW, _reports_missing),
