@@ -34,6 +34,7 @@ class ChildCount(Schema):
     org_id: int
     n: int
     url: str = Field(description="该下级组织的对应名单")
+    of: int | None = Field(None, description="该数所占的总数（如党支部数、党员数）")
 
 
 class TileOut(Schema):
@@ -46,6 +47,10 @@ class TileOut(Schema):
     note: str
     own: int = Field(description="本级（不属于任何下级组织）的数")
     children: list[ChildCount]
+    of: int | None = Field(
+        None, description="该数所占的总数（会议达标：党支部数；谈话覆盖：党员数）"
+    )
+    text: str = Field("", description="数字的显示形式（如覆盖率百分比）")
 
 
 class RangeOut(Schema):
@@ -96,8 +101,11 @@ def _board(user: Any, org_id: int, query: RangeQuery) -> dict[str, Any]:
                 "url": t.url,
                 "note": t.note,
                 "own": t.own,
+                "of": t.of,
+                "text": t.text,
                 "children": [
-                    {"org_id": pk, "n": cell.n, "url": cell.url} for pk, cell in t.by_child.items()
+                    {"org_id": pk, "n": cell.n, "url": cell.url, "of": cell.of}
+                    for pk, cell in t.by_child.items()
                 ],
             }
             for t in board.tiles

@@ -9,7 +9,9 @@ depth), which gives the total and every child org's number at once, plus one per
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -28,8 +30,7 @@ from escalations import selectors as escalation_selectors
 from escalations.models import EscalationState
 from gates import selectors as gate_selectors
 from lib.params import parse_day
-from meetings.models import MeetingState
-from meetings.scope import meetings_for_user, meetings_within
+from meetings.compliance import compliance_rows
 from members import selectors as member_selectors
 from orgs.models import Org, OrgKind
 from reports import selectors as report_selectors
@@ -37,6 +38,7 @@ from reports.scope import schedules_for_user
 from rosters import selectors as roster_selectors
 from rosters.scope import phases_for_user
 from talks import selectors as talk_selectors
+from talks.selectors import Counts as TalkCounts
 
 # --- the range of days ----------------------------------------------------------------------
 
@@ -129,12 +131,45 @@ class Source:
         return f"{self.base_url}?{urlencode(query)}" if query else self.base_url
 
 
+@dataclass
+class Cell:
+    key: str
+    n: int
+    url: str
+    of: int | None = None  # the whole the number is a part of (branches, members in scope)
+    text: str = ""  # how the cell reads, when not just `n`
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A tile whose number is not a count of list rows but a figure that a page computes with
+    its own function (compliance, coverage): the tile calls that same function once for the
+    page and splits its rows by child org; `url` opens the page that shows the same figure."""
+
+    total: int
+    url: str
+    by_child: dict[int, Cell]
+    of: int
+    text: str
+    note: str
+    own: int = 0
+
+
 @dataclass(frozen=True)
 class Ctx:
     user: Any
     org: Org
     range: DayRange
     today: dt.date
+    children: tuple[Org, ...] = ()
+
+    @cached_property
+    def _by_path(self) -> dict[str, Org]:
+        return {child.path: child for child in self.children}
+
+    def child_of(self, path: str) -> Org | None:
+        """The child org whose subtree holds `path` (None: the org itself or outside)."""
+        return self._by_path.get(path[: len(self.org.path) + Org.steplen])
 
 
 @dataclass(frozen=True)
@@ -143,7 +178,7 @@ class TileKind:
     label: str
     unit: str  # 人, 人次, 件 …
     perm: str
-    source: Callable[[Ctx], Source | None]
+    source: Callable[[Ctx], Source | Figures | None]
     dated: bool = False  # the range of days applies
     drill: bool = True  # counted per child org too
     root_only: bool = False  # only on the school's dashboard (school-wide figures)
@@ -221,34 +256,104 @@ def _submissions(c: Ctx) -> Source:
     )
 
 
-def _meetings(c: Ctx) -> Source:
-    rows = meetings_within(
-        meetings_for_user(c.user).filter(state=MeetingState.APPROVED),
-        org_id=c.org.pk,
-        date_from=c.range.date_from,
-        date_to=c.range.date_to,
-    )
-    return Source(
-        rows=rows,
-        path="org__path",
-        url_name="meeting_list",
-        params={"state": MeetingState.APPROVED, **c.range.query()},
-        org_param="org",
-        day_field="held_at",
+def compliance_year(day_range: DayRange, today: dt.date) -> int:
+    """The year of the range's end (this year for 全部), within the compliance page's years."""
+    year = (day_range.date_to or today).year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def _compliance_url(org: Org, year: int) -> str:
+    """A branch's own compliance table, or the short branches under any other org."""
+    if org.kind == OrgKind.BRANCH:
+        return f"{reverse('compliance_branch', args=[org.pk])}?year={year}"
+    if org.depth == 1:  # the school: the page's own units table (the same branches)
+        return f"{reverse('compliance')}?year={year}"
+    return f"{reverse('compliance')}?{urlencode({'year': year, 'unit': org.pk})}"
+
+
+@contextmanager
+def _short_lived_objects() -> Iterator[None]:
+    """No cyclic garbage collection while a burst of objects is built and dropped (the school's
+    compliance rows are ~12,000 cells, freed by reference counting when the tile is counted):
+    otherwise the burst triggers full collections of the whole heap, 100 ms and more on a
+    third of the school's requests."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compliance(c: Ctx) -> Figures:
+    """规定程序不落项: branches falling short of the compliance rules in the year of the range's
+    end, counted by the compliance page's own function (five queries for a whole school). A
+    branch's number is 1 if it falls short, else 0: the count of short branches, as for a unit."""
+    year = compliance_year(c.range, c.today)
+    short = {child.pk: [0, 0] for child in c.children}  # child → [short, branches]
+    total = own = 0
+    with _short_lived_objects():
+        rows = compliance_rows(user=c.user, year=year, within=c.org, gaps_only=True)
+        branches = len(rows)
+        for row in rows:
+            is_short = int(bool(row.missing))
+            total += is_short
+            child = c.child_of(row.branch.path)
+            if child is None:
+                own += is_short
+            else:
+                short[child.pk][0] += is_short
+                short[child.pk][1] += 1
+        del rows
+    cells = {}
+    for child in c.children:
+        n, of = short[child.pk]
+        cells[child.pk] = Cell("compliance", n, _compliance_url(child, year), of, f"{n}/{of}")
+    return Figures(
+        total=total,
+        url=_compliance_url(c.org, year),
+        by_child=cells,
+        of=branches,
+        text=str(total),
+        note=f"{year}年，共 {branches} 个党支部",
+        own=own,
     )
 
 
-def _talks(c: Ctx) -> Source:
-    filters = talk_selectors.TalkFilters(
-        branch=c.org, date_from=c.range.date_from, date_to=c.range.date_to
-    )
-    return Source(
-        rows=talk_selectors.talk_list(user=c.user, filters=filters),
-        path="branch__path",
-        url_name="talk_list",
-        params=c.range.query(),
-        org_param="branch",
-        day_field="talked_on",
+def _coverage_url(org: Org) -> str:
+    query = {"days": talk_selectors.DEFAULT_DAYS, "org": org.pk}
+    return f"{reverse('talk_coverage')}?{urlencode(query)}"
+
+
+def _coverage(c: Ctx) -> Figures:
+    """谈心谈话覆盖: members talked with in the coverage page's own period (the last 90 days)
+    out of the members in scope, by the coverage page's own function (four queries)."""
+    cov = talk_selectors.coverage(user=c.user, org=c.org, today=c.today)
+    per_child = {child.pk: TalkCounts() for child in c.children}
+    for row in cov.branches:
+        child = c.child_of(row.path)
+        if child is not None:
+            counts = per_child[child.pk]
+            counts.members += row.counts.members
+            counts.due += row.counts.due
+    cells = {}
+    for child in c.children:
+        counts = per_child[child.pk]
+        text = f"{counts.rate}%（{counts.covered}/{counts.members}）"
+        cells[child.pk] = Cell(
+            "coverage", counts.covered, _coverage_url(child), counts.members, text
+        )
+    total = cov.total
+    own = total.covered - sum(cell.n for cell in cells.values())
+    return Figures(
+        total=total.covered,
+        url=_coverage_url(c.org),
+        by_child=cells,
+        of=total.members,
+        text=f"{total.rate}%",
+        note=f"近 {cov.days} 天已谈话 {total.covered}/{total.members} 人",
+        own=own,
     )
 
 
@@ -320,8 +425,8 @@ TILES: list[TileKind] = [
     TileKind("duty_scheduled", "排班", "人次", Perm.DUTY_STATS, _duty_scheduled, dated=True),
     TileKind("duty_worked", "值班签到", "人次", Perm.DUTY_STATS, _duty_worked, dated=True),
     TileKind("submissions", "报送作品", "件", Perm.SUBMISSION_VIEW, _submissions, dated=True),
-    TileKind("meetings", "已通过的会议", "次", Perm.MEETING_VIEW, _meetings, dated=True),
-    TileKind("talks", "谈心谈话", "次", Perm.TALK_VIEW, _talks, dated=True),
+    TileKind("compliance", "会议达标：未达标支部", "个", Perm.MEETING_VIEW, _compliance),
+    TileKind("coverage", "谈心谈话覆盖", "", Perm.TALK_VIEW, _coverage),
     TileKind("candidates", "发展党员档案", "份", Perm.DEVELOPMENT_VIEW, _candidates),
     TileKind("reports_missing", "今日未报", "人", Perm.REPORT_VIEW, _reports_missing),
     TileKind("escalations_open", "待阅请示报告", "件", Perm.ESCALATION_HANDLE, _escalations_open),
@@ -338,13 +443,6 @@ TILES: list[TileKind] = [
 
 
 @dataclass
-class Cell:
-    key: str
-    n: int
-    url: str
-
-
-@dataclass
 class Tile:
     kind: TileKind
     total: int
@@ -353,6 +451,8 @@ class Tile:
     own: int  # rows on the org itself (not under a child), e.g. a unit committee's meetings
     by_child: dict[int, Cell] = field(default_factory=dict)  # child org id → its number
     trend: dict[dt.date, int] = field(default_factory=dict)
+    of: int | None = None  # the whole the number is a part of (Figures tiles)
+    text: str = ""  # how the number reads, when not just `total` (e.g. a percentage)
 
 
 @dataclass
@@ -458,8 +558,8 @@ def _count(source: Source, child_len: int, *, by_day: bool) -> Counts:
 
 def dashboard(*, user: Any, org: Org, day_range: DayRange, today: dt.date) -> Dashboard:
     """Every tile the user may see for the org, with the children's numbers and the trends."""
-    ctx = Ctx(user=user, org=org, range=day_range, today=today)
     children = children_of(org)
+    ctx = Ctx(user=user, org=org, range=day_range, today=today, children=tuple(children))
     child_len = len(org.path) + Org.steplen
     by_path = {c.path: c for c in children}
     show_trend = bool(day_range.days())
@@ -467,6 +567,20 @@ def dashboard(*, user: Any, org: Org, day_range: DayRange, today: dt.date) -> Da
     for kind in tile_kinds_for(user, org):
         source = kind.source(ctx)
         if source is None:
+            continue
+        if isinstance(source, Figures):
+            tiles.append(
+                Tile(
+                    kind=kind,
+                    total=source.total,
+                    url=source.url,
+                    note=source.note,
+                    own=source.own,
+                    by_child=source.by_child if kind.drill else {},
+                    of=source.of,
+                    text=source.text,
+                )
+            )
             continue
         by_day = kind.dated and show_trend and bool(source.day_field)
         counts = _count(source, child_len, by_day=by_day)

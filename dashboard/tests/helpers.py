@@ -17,7 +17,7 @@ from duty.tests.factories import DutyCheckFactory
 from escalations.tests.helpers import branch_request, member_report
 from gates.models import Entry, Gate
 from gates.tests.helpers import gate_of
-from meetings.models import Meeting, MeetingState
+from meetings.models import ComplianceRule, Frequency, Meeting, MeetingKind, MeetingState
 from meetings.tests.factories import held_meeting
 from members.models import Member, PoliticalStatus
 from members.tests.factories import MemberFactory
@@ -52,6 +52,13 @@ def seed(cast: Cast, spreads: dict[str, Spread]) -> None:
     if not ReportSchedule.objects.exists():
         schedule(cast)
     gate = Gate.objects.first() or gate_of(cast)
+    # One compliance rule, 主题党日 monthly from last month: last month's period has ended (a
+    # branch falls short unless an approved meeting was held in it), this month's is open.
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    ComplianceRule.objects.exclude(starts_on=last_month).update(active=False)
+    ComplianceRule.objects.get_or_create(
+        kind=MeetingKind.THEME_DAY, frequency=Frequency.MONTHLY, starts_on=last_month
+    )
     for name, spread in spreads.items():
         branch: Org = getattr(cast, name)
         people: list[Member] = [
@@ -115,4 +122,30 @@ def list_count(response: Any) -> int:
         return int(ctx["missing"].paginator.count)
     if name == "signup_list":
         return len(ctx["rows"])
+    if name == "compliance_branch":  # one branch: 1 if it falls short, as the page says
+        short = bool(ctx["row"] and ctx["row"].missing)
+        assert ("未达标</span>" in response.content.decode()) == short
+        return int(short)
+    if name == "compliance":  # the short branches, which the page says in words too
+        count = int(ctx["page"].paginator.count)
+        assert f"{count} 个未达标" in response.content.decode()
+        return count
+    if name == "talk_coverage":  # the members talked with, the page's 已谈话
+        covered = int(ctx["cov"].total.covered)
+        assert f"已谈话 {covered} 人" in response.content.decode()
+        return covered
     return int(ctx["page"].paginator.count)
+
+
+def list_of(response: Any) -> int | None:
+    """The whole that a page's figure is a part of: the branches of a compliance page, the
+    members in scope of the coverage page."""
+    ctx = response.context
+    name = resolve(response.request["PATH_INFO"]).url_name
+    if name == "compliance_branch":
+        return 1
+    if name == "compliance":
+        return int(ctx["branches"])
+    if name == "talk_coverage":
+        return int(ctx["cov"].total.members)
+    return None

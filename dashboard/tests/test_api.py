@@ -36,7 +36,8 @@ def test_dashboard_api_gives_each_tile_with_its_childrens_numbers(cast: Cast) ->
     assert members["total"] == 2 + 1 + 2  # seeded, and the cast's member_a and other_a
     by_org = {c["org_id"]: c["n"] for c in members["children"]}
     assert by_org == {cast.branch_a1.pk: 3, cast.branch_a2.pk: 2}
-    assert tiles["talks"]["total"] == 2
+    assert (tiles["coverage"]["total"], tiles["coverage"]["of"]) == (2, 5)
+    assert tiles["compliance"]["of"] == 2  # the unit's branches
     assert [c["id"] for c in body["children"]] == [cast.branch_a1.pk, cast.branch_a2.pk]
 
 

@@ -33,6 +33,12 @@ def test_school_admin_drills_from_the_school_to_a_branchs_member_list(
     page.locator("#dashboard-children").get_by_role("link", name="计算机教工第一党支部").click()
 
     expect(page.locator("h2")).to_contain_text("计算机教工第一党支部")
+    coverage = page.locator('.tile[data-tile="coverage"] a.tile-total')
+    expect(coverage).to_have_text("66.7%")  # the two seeded talked with, not member_a
+    coverage.click()
+    expect(page.locator("#coverage-rate")).to_have_text("66.7%")
+    expect(page.locator("#coverage-covered")).to_have_text("已谈话 2 人")
+    page.go_back()
     members = page.locator('.tile[data-tile="members"] a.tile-total')
     expect(members).to_have_text("3")  # member_a and the two seeded
     members.click()

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from conftest import Cast
 from dashboard.selectors import day_range
-from dashboard.tests.helpers import Spread, list_count, seed
+from dashboard.tests.helpers import Spread, list_count, list_of, seed
+from meetings.models import Meeting, MeetingState
+from meetings.tests.factories import held_meeting
 from members.tests.factories import MemberFactory
 from orgs.models import OrgKind
 from orgs.tests.factories import make_org
@@ -35,11 +37,13 @@ def _assert_numbers_match_lists(cast: Cast, role: str, response: Any) -> int:
         got = client.get(tile.url)
         assert got.status_code == 200, tile.url
         assert list_count(got) == tile.total, f"{tile.kind.key}: {tile.url}"
+        assert list_of(got) == tile.of, f"{tile.kind.key} (of): {tile.url}"
         checked += 1
         for cell in tile.by_child.values():
             got = client.get(cell.url)
             assert got.status_code == 200, cell.url
             assert list_count(got) == cell.n, f"{tile.kind.key} child: {cell.url}"
+            assert list_of(got) == cell.of, f"{tile.kind.key} child (of): {cell.url}"
             checked += 1
     return checked
 
@@ -82,16 +86,16 @@ def test_every_number_is_the_length_of_its_list(
 
 
 def test_a_custom_range_counts_only_its_days(cast: Cast) -> None:
-    seed(cast, {"branch_a1": Spread(members=2, talks=3, days_ago=[0, 10, 30])})
+    seed(cast, {"branch_a1": Spread(members=2, shifts=3, days_ago=[0, 10, 30])})
     today = timezone.localdate()
     start = (today - dt.timedelta(days=12)).isoformat()
     query = f"?date_from={start}&date_to={today.isoformat()}"
     response = _board(cast, "school_admin", cast.school, query)
     board = response.context["board"]
-    talks = next(t for t in board.tiles if t.kind.key == "talks")
+    shifts = next(t for t in board.tiles if t.kind.key == "duty_scheduled")
     assert board.range.preset == "custom"
-    assert talks.total == 2  # 0 and 10 days ago, not 30
-    assert f"date_from={start}" in talks.url
+    assert shifts.total == 2  # 0 and 10 days ago, not 30
+    assert f"date_from={start}" in shifts.url
     _assert_numbers_match_lists(cast, "school_admin", response)
 
 
@@ -131,14 +135,14 @@ def test_a_units_dashboard_lists_its_branches_with_member_links(cast: Cast) -> N
 def test_tiles_follow_each_capabilitys_permission(cast: Cast) -> None:
     seed(cast, {"branch_a1": Spread()})
     keys = {t.kind.key for t in _board(cast, "school_admin", cast.school).context["board"].tiles}
-    assert {"members", "duty_worked", "talks", "meetings", "gate_entries"} <= keys
+    assert {"members", "duty_worked", "coverage", "compliance", "gate_entries"} <= keys
     unit = {t.kind.key for t in _board(cast, "unit_a_admin", cast.unit_a).context["board"].tiles}
     assert "gate_entries" not in unit  # gates are school-wide (组织部, 防控办)
-    assert "talks" in unit
+    assert {"coverage", "compliance"} <= unit
     reviewer = {t.kind.key for t in _board(cast, "reviewer", cast.school).context["board"].tiles}
     assert reviewer == {"submissions"}
     duty = {t.kind.key for t in _board(cast, "duty_office", cast.school).context["board"].tiles}
-    assert "talks" not in duty and "duty_worked" in duty
+    assert "coverage" not in duty and "duty_worked" in duty
 
 
 def test_the_default_dashboard_is_the_users_widest_org(cast: Cast) -> None:
@@ -205,11 +209,19 @@ def test_each_child_counts_only_its_own_subtree(cast: Cast) -> None:
     board = _board(cast, "school_admin", cast.school, "?range=all").context["board"]
     tiles = {t.kind.key: t for t in board.tiles}
     a, b = cast.unit_a.pk, cast.unit_b.pk
-    assert (tiles["talks"].by_child[a].n, tiles["talks"].by_child[b].n) == (3, 1)
+    # coverage: the members talked with (2 and 1 seeded) of the member records in scope (the
+    # cast's two per unit, and unit A's two applicants, as the coverage page counts them)
+    coverage = tiles["coverage"]
+    assert (coverage.by_child[a].n, coverage.by_child[b].n) == (2, 1)
+    assert (coverage.by_child[a].of, coverage.by_child[b].of) == (2 + 2 + 2, 1 + 2)
+    assert coverage.total == 3 and coverage.of == 9
     assert (tiles["duty_scheduled"].by_child[a].n, tiles["duty_scheduled"].by_child[b].n) == (4, 2)
     assert (tiles["duty_worked"].by_child[a].n, tiles["duty_worked"].by_child[b].n) == (2, 1)
     assert tiles["submissions"].by_child[a].n == 2  # 1 of 3 is a draft
-    assert (tiles["meetings"].by_child[a].n, tiles["meetings"].by_child[b].n) == (1, 0)
+    # compliance: every branch is counted under its unit, short or not (of)
+    compliance = tiles["compliance"]
+    assert (compliance.by_child[a].of, compliance.by_child[b].of) == (2, 1)
+    assert compliance.of == 3
     assert tiles["escalations_open"].by_child[a].n == 2
     assert tiles["escalations_open"].by_child[b].n == 0
     assert (tiles["signups"].by_child[a].n, tiles["signups"].by_child[b].n) == (1, 1)
@@ -218,3 +230,28 @@ def test_each_child_counts_only_its_own_subtree(cast: Cast) -> None:
             assert sum(c.n for c in tile.by_child.values()) + tile.own == tile.total, tile.kind.key
     assert (tiles["candidates"].by_child[a].n, tiles["candidates"].by_child[b].n) == (2, 0)
     assert tiles["gate_fevers"].total == 2 and not tiles["gate_fevers"].by_child
+
+
+def test_compliance_counts_the_short_branches_and_opens_a_branchs_own_table(cast: Cast) -> None:
+    seed(cast, {"branch_a1": Spread(meetings=0), "branch_b1": Spread(meetings=0)})
+    # an approved 主题党日 last month: branch A1 meets the rule, A2 and B1 fall short
+    today = timezone.localdate()
+    meeting = held_meeting(cast.branch_a1, days_ago=today.day + 1)
+    Meeting.objects.filter(pk=meeting.pk).update(state=MeetingState.APPROVED)
+    # the range of last month: its year's compliance (also in January)
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    query = f"?date_from={end.replace(day=1).isoformat()}&date_to={end.isoformat()}"
+    school = _board(cast, "school_admin", cast.school, query).context["board"]
+    tile = next(t for t in school.tiles if t.kind.key == "compliance")
+    assert (tile.total, tile.of) == (2, 3)
+    a, b = tile.by_child[cast.unit_a.pk], tile.by_child[cast.unit_b.pk]
+    assert (a.n, a.of, b.n, b.of) == (1, 2, 1, 1)
+    assert a.url == reverse("compliance") + f"?year={end.year}&unit={cast.unit_a.pk}"
+    unit = _board(cast, "unit_a_admin", cast.unit_a, query).context["board"]
+    cells = next(t for t in unit.tiles if t.kind.key == "compliance").by_child
+    assert (cells[cast.branch_a1.pk].n, cells[cast.branch_a2.pk].n) == (0, 1)
+    assert cells[cast.branch_a1.pk].url.startswith(
+        reverse("compliance_branch", args=[cast.branch_a1.pk])
+    )
+    page = cast.client("unit_a_admin").get(cells[cast.branch_a2.pk].url)
+    assert "未达标</span>" in page.content.decode()

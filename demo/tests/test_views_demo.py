@@ -72,7 +72,7 @@ def test_admins_homes_show_a_populated_dashboard(
 
     board = response.context["board"]
     filled = {t.kind.key for t in board.tiles if t.total}
-    assert {"members", "duty_scheduled", "talks"} <= filled, filled
+    assert {"members", "duty_scheduled", "coverage", "compliance"} <= filled, filled
     assert len(filled) >= 5, filled
     assert response.context["rows"]
     assert children in response.content.decode()
