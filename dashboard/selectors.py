@@ -9,9 +9,7 @@ depth), which gives the total and every child org's number at once, plus one per
 """
 
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -271,21 +269,6 @@ def _compliance_url(org: Org, year: int) -> str:
     return f"{reverse('compliance')}?{urlencode({'year': year, 'unit': org.pk})}"
 
 
-@contextmanager
-def _short_lived_objects() -> Iterator[None]:
-    """No cyclic garbage collection while a burst of objects is built and dropped (the school's
-    compliance rows are ~12,000 cells, freed by reference counting when the tile is counted):
-    otherwise the burst triggers full collections of the whole heap, 100 ms and more on a
-    third of the school's requests."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _compliance(c: Ctx) -> Figures:
     """规定程序不落项: branches falling short of the compliance rules in the year of the range's
     end, counted by the compliance page's own function (five queries for a whole school). A
@@ -293,19 +276,18 @@ def _compliance(c: Ctx) -> Figures:
     year = compliance_year(c.range, c.today)
     short = {child.pk: [0, 0] for child in c.children}  # child → [short, branches]
     total = own = 0
-    with _short_lived_objects():
-        rows = compliance_rows(user=c.user, year=year, within=c.org, gaps_only=True)
-        branches = len(rows)
-        for row in rows:
-            is_short = int(bool(row.missing))
-            total += is_short
-            child = c.child_of(row.branch.path)
-            if child is None:
-                own += is_short
-            else:
-                short[child.pk][0] += is_short
-                short[child.pk][1] += 1
-        del rows
+    rows = compliance_rows(user=c.user, year=year, within=c.org, gaps_only=True)
+    branches = len(rows)
+    for row in rows:
+        is_short = int(bool(row.missing))
+        total += is_short
+        child = c.child_of(row.branch.path)
+        if child is None:
+            own += is_short
+        else:
+            short[child.pk][0] += is_short
+            short[child.pk][1] += 1
+    del rows
     cells = {}
     for child in c.children:
         n, of = short[child.pk]
