@@ -34,6 +34,7 @@ from orgs.models import Org, OrgKind
 from reports import selectors as report_selectors
 from reports.scope import schedules_for_user
 from rosters import selectors as roster_selectors
+from rosters.models import Phase
 from rosters.scope import phases_for_user
 from talks import selectors as talk_selectors
 from talks.selectors import Counts as TalkCounts
@@ -165,6 +166,17 @@ class Ctx:
     def _by_path(self) -> dict[str, Org]:
         return {child.path: child for child in self.children}
 
+    @cached_property
+    def latest_phase(self) -> Phase | None:
+        """The latest phase the user sees that has begun or begins within 60 days (read once
+        for the sign-up tiles)."""
+        return (
+            phases_for_user(self.user)
+            .filter(starts_on__lte=self.today + dt.timedelta(days=60))
+            .order_by("-starts_on", "-id")
+            .first()
+        )
+
     def child_of(self, path: str) -> Org | None:
         """The child org whose subtree holds `path` (None: the org itself or outside)."""
         return self._by_path.get(path[: len(self.org.path) + Org.steplen])
@@ -194,25 +206,27 @@ def _members(c: Ctx) -> Source:
     )
 
 
-def _signups(c: Ctx) -> Source | None:
-    """Sign-ups to the latest phase reaching the org (报名参加先锋岗)."""
-    phase = (
-        phases_for_user(c.user)
-        .filter(starts_on__lte=c.today + dt.timedelta(days=60))
-        .order_by("-starts_on", "-id")
-        .first()
-    )
+def _signups(c: Ctx, *, allocated: bool = False) -> Source | None:
+    """Sign-ups to the latest phase reaching the org (报名参加先锋岗), or only those allocated
+    to a post (已分配上岗): members mobilised."""
+    phase = c.latest_phase
     if phase is None:
         return None
     return Source(
-        rows=roster_selectors.signup_list(user=c.user, phase=phase, org_path=c.org.path),
+        rows=roster_selectors.signup_list(
+            user=c.user, phase=phase, org_path=c.org.path, allocated=allocated
+        ),
         path="member__branch__path",
         url_name="signup_list",
-        params={},
+        params={"allocated": "1"} if allocated else {},
         org_param="org",
         note=phase.name,
         url_args=(phase.pk,),
     )
+
+
+def _allocated(c: Ctx) -> Source | None:
+    return _signups(c, allocated=True)
 
 
 def _duty(c: Ctx, *, scheduled: bool) -> Source:
@@ -404,6 +418,7 @@ def _gate_fevers(c: Ctx) -> Source:
 TILES: list[TileKind] = [
     TileKind("members", "党员", "人", Perm.MEMBER_VIEW, _members),
     TileKind("signups", "报名先锋岗", "人", Perm.SIGNUP_VIEW, _signups),
+    TileKind("allocated", "已分配上岗", "人", Perm.SIGNUP_VIEW, _allocated),
     TileKind("duty_scheduled", "排班", "人次", Perm.DUTY_STATS, _duty_scheduled, dated=True),
     TileKind("duty_worked", "值班签到", "人次", Perm.DUTY_STATS, _duty_worked, dated=True),
     TileKind("submissions", "报送作品", "件", Perm.SUBMISSION_VIEW, _submissions, dated=True),

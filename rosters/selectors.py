@@ -4,11 +4,11 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from access.scope import own_member_id, paths_with
-from rosters.models import Assignment, Phase, Post, Roster, SignUp, SwapRequest
+from rosters.models import Allocation, Assignment, Phase, Post, Roster, SignUp, SwapRequest
 from rosters.problems import days, roster_posts
 from rosters.scope import (
     duty_masker,
@@ -41,7 +41,11 @@ def open_phases(*, user: Any) -> list[Phase]:
     ]
 
 
-def signup_list(*, user: Any, phase: Phase, org_path: str | None = None) -> QuerySet[SignUp]:
+def signup_list(
+    *, user: Any, phase: Phase, org_path: str | None = None, allocated: bool = False
+) -> QuerySet[SignUp]:
+    """The phase's sign-ups the user sees; `org_path`: one subtree; `allocated`: only those
+    allocated to a post of the phase (members mobilised, not only signed up)."""
     qs = (
         signups_for_user(user)
         .filter(phase=phase)
@@ -49,6 +53,10 @@ def signup_list(*, user: Any, phase: Phase, org_path: str | None = None) -> Quer
     )
     if org_path:
         qs = qs.filter(member__branch__path__startswith=org_path)
+    if allocated:
+        qs = qs.filter(
+            Exists(Allocation.objects.filter(phase_id=phase.pk, member_id=OuterRef("member_id")))
+        )
     return qs.order_by("member__branch__path", "member__number")
 
 

@@ -25,7 +25,13 @@ from orgs.models import Org
 from reports.models import ReportSchedule
 from reports.tests.helpers import schedule
 from rosters.models import Roster
-from rosters.tests.factories import AssignmentFactory, PhaseFactory, RosterFactory, SignUpFactory
+from rosters.tests.factories import (
+    AllocationFactory,
+    AssignmentFactory,
+    PhaseFactory,
+    RosterFactory,
+    SignUpFactory,
+)
 from talks.tests.helpers import talk
 
 
@@ -97,6 +103,8 @@ def seed(cast: Cast, spreads: dict[str, Spread]) -> None:
                 applied_on=today - dt.timedelta(days=30),
             )
         SignUpFactory(phase=phase, member=people[0])
+        if spread.shifts % 2:  # some branches' volunteers are allocated to a post, some not
+            AllocationFactory(phase=phase, member=people[0])
         officer = cast.users["duty_office"]
         for direction, fever in (("in", True), ("out", False)):
             Entry.objects.create(

@@ -423,7 +423,7 @@ def test_a_secretary_is_reminded_of_meetings_due_before_the_period_ends(
 # The dashboard beside a school or unit admin's list: one GROUP BY per tile, the lists' own org
 # lookups, one per trend line, the org, its ancestors and children (dashboard/selectors.py);
 # +6: meeting compliance (compliance_rows, 5) and talk coverage (coverage, 4) for two GROUP BYs.
-DASHBOARD_QUERIES = 30
+DASHBOARD_QUERIES = 31
 # Queries of the whole page (session, user, grants, member, rows, nav) with data on every row.
 # Every role +1: unread notices (the navigation bar's count and the urgent row, one query).
 MAX_QUERIES = {

@@ -109,14 +109,19 @@ def signup_list(request: AuthedRequest, pk: int) -> HttpResponse:
     # ?org=: one org's subtree (the dashboard's link)
     org_id = parse_id(request.GET.get("org"))
     org = orgs_for_user(user).filter(pk=org_id).first() if org_id else None
+    # ?allocated=1: only those allocated to a post (the dashboard's 已分配上岗)
+    allocated = request.GET.get("allocated") == "1"
     signups = [
         s
-        for s in selectors.signup_list(user=user, phase=phase, org_path=org.path if org else None)
+        for s in selectors.signup_list(
+            user=user, phase=phase, org_path=org.path if org else None, allocated=allocated
+        )
         if can(user, Perm.SIGNUP_VIEW, s.member.branch)
     ]
     rows = _signup_rows(user, signups, post_names)
     context = {
         "org": org,
+        "allocated": allocated,
         "phase": phase,
         "rows": rows,
         "recommend_open": services.recommend_open(phase),
