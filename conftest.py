@@ -171,7 +171,9 @@ SEEDED_BY_MIGRATIONS = [
 ]
 
 
-def _rows_from_data_migrations() -> None:
+def rows_from_data_migrations() -> None:
+    """Put back the rows the data migrations install (a flushing test on this worker may have
+    removed them), so a test sees the database a fresh `migrate` makes."""
     from django.apps import apps
 
     for model, module, forward in SEEDED_BY_MIGRATIONS:
@@ -181,7 +183,7 @@ def _rows_from_data_migrations() -> None:
 
 @pytest.fixture
 def cast(db: Any) -> Cast:
-    _rows_from_data_migrations()
+    rows_from_data_migrations()
     campus = CampusFactory(name="主校区")
     school = make_school()
     unit_a = make_org(school, "计算机学院党委", OrgKind.UNIT_COMMITTEE, campus=campus)

@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from conftest import rows_from_data_migrations
+
 HREF = re.compile(r'href="(/[^"#]*)')
 # Signing out ends the walk; the API's docs page is a third-party page; files are not pages.
 SKIP = re.compile(r"^/(logout/|api/docs|media/|static/)|\.(ics|xlsx|docx|zip|json)$")
@@ -24,6 +26,7 @@ MOST_PAGES = 120  # per role: enough for every menu entry and the objects they l
 @pytest.fixture(scope="module")
 def seeded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock(), transaction.atomic():
+        rows_from_data_migrations()  # the compliance rules `make run`'s migrate installs
         call_command("seed_demo", stdout=StringIO())
         yield
         transaction.set_rollback(True)
