@@ -68,7 +68,7 @@ pytest: install system-deps
 ifeq ($(strip $(PYTEST_ARGS)),)
 	$(PY) scripts/with_postgres.py bash -c '$(PY) -m pytest $(XDIST) -q -m "not browser and not serial" $(COV) \
 	  && $(PY) -m pytest -n 0 -q -m "browser or serial" $(COV)'
-	env -u DATABASE_URL $(PY) -m pytest $(XDIST) -q -m pages $(COV) \
+	env -u DATABASE_URL $(PY) -m pytest $(XDIST) -q -m "pages and not postgresql" $(COV) \
 	  --cov-report=term:skip-covered --cov-fail-under=$(COV_FLOOR)
 else
 	$(PY) scripts/with_postgres.py $(PY) -m pytest $(PYTEST_ARGS)
@@ -76,7 +76,7 @@ endif
 
 # The page, permission and API tests on SQLite alone.
 pytest-sqlite: install
-	env -u DATABASE_URL $(PY) -m pytest $(XDIST) -q -m pages $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PY) -m pytest $(XDIST) -q -m "pages and not postgresql" $(PYTEST_ARGS)
 
 test: install system-deps lint typecheck pytest
 

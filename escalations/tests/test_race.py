@@ -17,11 +17,10 @@ from notices.models import Notice
 ROUNDS = 8
 
 
+@pytest.mark.postgresql  # row locks are PostgreSQL's; SQLite serialises whole writes
 def test_rise_and_acknowledgement_racing_end_in_exactly_one(
     cast: Cast, transactional_db: Any
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's; SQLite serialises whole writes")
     secretary = cast.users["branch_secretary"]
     reports = [member_report(cast, title=f"情况{i}") for i in range(ROUNDS)]
     outcomes: dict[int, tuple[Any, Any]] = {}
@@ -79,11 +78,10 @@ def test_rise_and_acknowledgement_racing_end_in_exactly_one(
     assert Notice.objects.filter(recipient=cast.users["unit_a_admin"]).count() == risen
 
 
+@pytest.mark.postgresql  # the race needs concurrent transactions
 def test_two_fever_readings_at_once_raise_one_alert(cast: Cast, transactional_db: Any) -> None:
     from django.utils import timezone
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the race needs PostgreSQL's concurrent transactions")
     start = threading.Barrier(2)
     got: list[Any] = []
 

@@ -98,9 +98,8 @@ def test_a_sync_makes_the_same_number_of_queries_for_one_entry_or_sixty(cast: Ca
     assert Entry.objects.count() == 62
 
 
+@pytest.mark.postgresql  # the one-statement write (SQLite writes in a transaction)
 def test_a_single_entry_from_a_phone_costs_four_statements_on_postgresql(cast: Cast) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("the one-statement write is PostgreSQL's (SQLite writes in a transaction)")
     # given a keeper's phone
     gate = gate_of(cast)
     keeper(gate, cast.member_a)

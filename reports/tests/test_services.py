@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -212,10 +212,9 @@ def test_plan_runs_the_reminders_whose_time_has_come(cast: Cast) -> None:
 # --- two submits at once (PostgreSQL) ---------------------------------------------------------
 
 
+@pytest.mark.postgresql  # needs concurrent transactions
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_submits_write_one_report(cast: Cast) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's concurrent transactions")
     sched = schedule(cast)
     barrier = threading.Barrier(2)
     results: list[Any] = []
